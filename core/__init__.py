@@ -1,0 +1,40 @@
+"""Multi-head attention in NumPy, for teaching: every intermediate is returned.
+
+NumPy only, float64, pure functions; randomness comes from a caller's np.random.Generator.
+Shapes: T tokens (queries), S keys, D = d_model, H = n_heads, F = d_ff.
+"""
+
+from ._checks import AttentionInputError
+from .attention import AttentionResult, causal_mask, scaled_dot_product_attention, softmax
+from .feed_forward import FeedForwardParams, FeedForwardResult, feed_forward, init_feed_forward
+from .layers import layer_norm, sinusoidal_positional_encoding
+from .multi_head import MultiHeadParams, MultiHeadResult, default_head_width, init_multi_head, multi_head_attention
+from .tutorial import init_tutorial_feed_forward, tutorial_multi_head_attention, tutorial_self_attention
+from .vocabulary import Vocabulary, random_vocabulary, seed_vocabulary, split_sentence, word_vector
+
+__all__ = [
+    "AttentionInputError",
+    "AttentionResult",
+    "FeedForwardParams",
+    "FeedForwardResult",
+    "MultiHeadParams",
+    "MultiHeadResult",
+    "Vocabulary",
+    "causal_mask",
+    "default_head_width",
+    "feed_forward",
+    "init_feed_forward",
+    "init_multi_head",
+    "init_tutorial_feed_forward",
+    "layer_norm",
+    "multi_head_attention",
+    "random_vocabulary",
+    "scaled_dot_product_attention",
+    "seed_vocabulary",
+    "sinusoidal_positional_encoding",
+    "softmax",
+    "split_sentence",
+    "tutorial_multi_head_attention",
+    "tutorial_self_attention",
+    "word_vector",
+]

@@ -1,0 +1,143 @@
+"""Softmax, masks and scaled dot-product attention (Vaswani et al. 2017, eq. 1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._checks import AttentionInputError, as_float_array, non_empty_sequence, positive_int
+
+
+def _softmax(x: np.ndarray, axis: int = -1, out: np.ndarray | None = None) -> np.ndarray:
+    """Softmax of ``x`` along ``axis`` into ``out`` (may be ``x`` itself); -inf is allowed.
+
+    No input checks: callers pass float64 arrays without NaN or +inf. A slice that is
+    all -inf (a query with no allowed key) comes out as zeros, not NaN.
+    """
+    m = x.max(axis=axis, keepdims=True)
+    m[~np.isfinite(m)] = 0.0  # all -inf slice: exp(-inf - 0) = 0
+    out = np.subtract(x, m, out=out)
+    np.exp(out, out=out)
+    s = out.sum(axis=axis, keepdims=True)
+    s[s == 0.0] = 1.0  # all -inf slice: 0 / 1 = 0
+    np.divide(out, s, out=out)
+    return out
+
+
+def softmax(x, axis: int = -1) -> np.ndarray:
+    """Numerically stable softmax along ``axis``. x (...,) -> same shape, float64.
+
+    Finite for any finite input (shift invariant: the row maximum is subtracted first).
+    -inf means "excluded"; a slice that is all -inf gives zeros, never NaN.
+    """
+    try:
+        arr = np.array(x, dtype=np.float64, copy=True)
+    except (TypeError, ValueError) as exc:
+        raise AttentionInputError(f"x must be an array of numbers, but could not be read as one: {exc}") from None
+    if arr.ndim == 0:
+        raise AttentionInputError("x must have at least 1 axis, but is a scalar")
+    if not -arr.ndim <= axis < arr.ndim:
+        raise AttentionInputError(
+            f"axis must be in [{-arr.ndim}, {arr.ndim - 1}] for x of shape {arr.shape}, but is {axis}"
+        )
+    if np.isnan(arr).any() or np.isposinf(arr).any():
+        raise AttentionInputError("x must hold finite numbers or -inf (excluded), but has NaN or +inf")
+    if arr.shape[axis] == 0:
+        raise AttentionInputError(f"x must not be empty along axis {axis}, but has shape {arr.shape}")
+    return _softmax(arr, axis=axis, out=arr)
+
+
+def causal_mask(n: int) -> np.ndarray:
+    """bool (n, n): True where query i may attend key j, that is j <= i."""
+    n = positive_int(n, "n")
+    return np.tri(n, dtype=bool)
+
+
+@dataclass(frozen=True)
+class AttentionResult:
+    """scores (..., T, S) scaled logits (-inf where masked), weights (..., T, S), output (..., T, d_v)."""
+
+    scores: np.ndarray
+    weights: np.ndarray
+    output: np.ndarray
+
+
+def check_mask(mask, t: int, s: int) -> np.ndarray:
+    """``mask`` as a bool array whose last two axes are (T, S)."""
+    m = np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise AttentionInputError(f"mask must be a bool array (True = may attend), but has dtype {m.dtype}")
+    if m.ndim < 2 or m.shape[-2:] != (t, s):
+        raise AttentionInputError(
+            f"mask must have shape (..., {t}, {s}) for {t} queries and {s} keys, but has shape {m.shape}"
+        )
+    return m
+
+
+def apply_mask(scores: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    """Excluded scores set to -inf. scores (..., T, S), mask bool broadcastable with it.
+
+    Works in place unless the mask has more leading axes than the scores.
+    """
+    if mask is None:
+        return scores
+    full = np.broadcast_shapes(scores.shape, mask.shape)
+    if full != scores.shape:
+        scores = np.broadcast_to(scores, full).copy()
+    np.copyto(scores, -np.inf, where=~mask)
+    return scores
+
+
+def check_scale(scale, d_k: int) -> float:
+    if scale is None:
+        return 1.0 / np.sqrt(d_k)
+    try:
+        value = float(scale)
+    except (TypeError, ValueError):
+        raise AttentionInputError(f"scale must be a number (default 1/sqrt(d_k)), but is {scale!r}") from None
+    if not np.isfinite(value):
+        raise AttentionInputError(f"scale must be finite, but is {value}")
+    return value
+
+
+def scaled_dot_product_attention(q, k, v, mask=None, scale=None) -> AttentionResult:
+    """q (..., T, d_k), k (..., S, d_k), v (..., S, d_v) -> output (..., T, d_v).
+
+    softmax(q kᵀ · scale) v, with scale = 1/sqrt(d_k) unless given (``scale=1.0`` is the
+    unscaled form). Leading axes broadcast. ``mask`` is bool (..., T, S), True = may attend;
+    a query with no allowed key gets zero weights and a zero output.
+    """
+    q = as_float_array(q, "q", min_ndim=2)
+    k = as_float_array(k, "k", min_ndim=2)
+    v = as_float_array(v, "v", min_ndim=2)
+    non_empty_sequence(q, "q")
+    non_empty_sequence(k, "k")
+    T, d_k = q.shape[-2:]
+    S = k.shape[-2]
+    if k.shape[-1] != d_k:
+        raise AttentionInputError(f"k has width {k.shape[-1]}, but q has width d_k={d_k}; they must match")
+    if v.shape[-2] != S:
+        raise AttentionInputError(f"v has {v.shape[-2]} rows, but k has S={S}; every key needs one value")
+    try:
+        lead = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
+    except ValueError:
+        raise AttentionInputError(
+            f"the leading axes of q {q.shape[:-2]}, k {k.shape[:-2]} and v {v.shape[:-2]} do not broadcast"
+        ) from None
+    if mask is not None:
+        mask = check_mask(mask, T, S)
+        try:
+            np.broadcast_shapes(mask.shape[:-2], lead)
+        except ValueError:
+            raise AttentionInputError(
+                f"mask has leading axes {mask.shape[:-2]}, which do not broadcast with {lead}"
+            ) from None
+    scale = check_scale(scale, d_k)
+
+    scores = np.matmul(q, np.swapaxes(k, -1, -2))  # (..., T, d_k) @ (..., d_k, S) -> (..., T, S)
+    scores *= scale
+    scores = apply_mask(scores, mask)
+    weights = _softmax(scores)
+    output = np.matmul(weights, v)  # (..., T, S) @ (..., S, d_v) -> (..., T, d_v)
+    return AttentionResult(scores=scores, weights=weights, output=output)

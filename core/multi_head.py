@@ -1,0 +1,161 @@
+"""Multi-head attention: per-head projections, scaled dot-product attention, concat, W_O.
+
+Shapes: T tokens, D = d_model, H = n_heads, d_k (queries and keys), d_v (values).
+The same math as ``torch.nn.MultiheadAttention(bias=False)`` with weights kept per head.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._checks import (
+    AttentionInputError,
+    as_float_array,
+    check_rng,
+    frozen_array,
+    non_empty_sequence,
+    positive_int,
+)
+from .attention import _softmax, apply_mask, check_mask, check_scale
+
+
+@dataclass(frozen=True)
+class MultiHeadParams:
+    """w_q, w_k (H, D, d_k), w_v (H, D, d_v), w_o (H*d_v, D). Arrays are stored read-only."""
+
+    w_q: np.ndarray
+    w_k: np.ndarray
+    w_v: np.ndarray
+    w_o: np.ndarray
+    # (D, H*(2*d_k + d_v)): [all heads' W_Q | all heads' W_K | all heads' W_V], one matmul for Q, K, V.
+    w_qkv: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        w_q = as_float_array(self.w_q, "w_q", ndim=3)
+        w_k = as_float_array(self.w_k, "w_k", ndim=3)
+        w_v = as_float_array(self.w_v, "w_v", ndim=3)
+        w_o = as_float_array(self.w_o, "w_o", ndim=2)
+        H, D, d_k = w_q.shape
+        if H < 1 or D < 1 or d_k < 1:
+            raise AttentionInputError(
+                f"w_q must have shape (n_heads, d_model, d_k) with every size >= 1, but has {w_q.shape}"
+            )
+        if w_k.shape != w_q.shape:
+            raise AttentionInputError(f"w_k must have the shape of w_q {w_q.shape}, but has {w_k.shape}")
+        if w_v.shape[:2] != (H, D) or w_v.shape[2] < 1:
+            raise AttentionInputError(f"w_v must have shape ({H}, {D}, d_v) with d_v >= 1, but has {w_v.shape}")
+        d_v = w_v.shape[2]
+        if w_o.shape != (H * d_v, D):
+            raise AttentionInputError(
+                f"w_o must have shape (n_heads*d_v, d_model) = ({H * d_v}, {D}), but has {w_o.shape}"
+            )
+        for name, arr in (("w_q", w_q), ("w_k", w_k), ("w_v", w_v), ("w_o", w_o)):
+            object.__setattr__(self, name, frozen_array(arr))
+        # (H, D, d) -> (D, H, d) -> (D, H*d): head h owns columns h*d .. (h+1)*d - 1
+        fused = np.concatenate([w.transpose(1, 0, 2).reshape(D, -1) for w in (w_q, w_k, w_v)], axis=1)
+        fused.setflags(write=False)
+        object.__setattr__(self, "w_qkv", fused)
+
+    @property
+    def n_heads(self) -> int:
+        return self.w_q.shape[0]
+
+    @property
+    def d_model(self) -> int:
+        return self.w_q.shape[1]
+
+    @property
+    def d_k(self) -> int:
+        return self.w_q.shape[2]
+
+    @property
+    def d_v(self) -> int:
+        return self.w_v.shape[2]
+
+
+def default_head_width(d_model: int, n_heads: int) -> int:
+    """d_model // n_heads, at least 1: any head count works with any width."""
+    return max(1, d_model // n_heads)
+
+
+def init_multi_head(
+    d_model: int, n_heads: int, rng: np.random.Generator, d_k: int | None = None, d_v: int | None = None
+) -> MultiHeadParams:
+    """Random weights, drawn from ``rng`` in the order w_q, w_k, w_v, w_o.
+
+    Each entry is normal with standard deviation 1/sqrt(fan_in) (fan_in = D for the
+    projections, H*d_v for W_O), which keeps the variance of activations near 1.
+    """
+    D = positive_int(d_model, "d_model")
+    H = positive_int(n_heads, "n_heads")
+    d_k = default_head_width(D, H) if d_k is None else positive_int(d_k, "d_k")
+    d_v = default_head_width(D, H) if d_v is None else positive_int(d_v, "d_v")
+    rng = check_rng(rng)
+    std_in = 1.0 / np.sqrt(D)
+    w_q = rng.normal(0.0, std_in, size=(H, D, d_k))
+    w_k = rng.normal(0.0, std_in, size=(H, D, d_k))
+    w_v = rng.normal(0.0, std_in, size=(H, D, d_v))
+    w_o = rng.normal(0.0, 1.0 / np.sqrt(H * d_v), size=(H * d_v, D))
+    return MultiHeadParams(w_q=w_q, w_k=w_k, w_v=w_v, w_o=w_o)
+
+
+@dataclass(frozen=True)
+class MultiHeadResult:
+    """Every intermediate of one multi-head attention pass.
+
+    q, k (H, T, d_k); v (H, T, d_v); scores, weights (H, T, T); head_outputs (H, T, d_v);
+    concat (T, H*d_v); output (T, D) = concat @ w_o. ``scores`` are the scaled logits
+    (-inf where masked); each row of ``weights`` sums to 1 (0 for a fully masked query).
+    """
+
+    q: np.ndarray
+    k: np.ndarray
+    v: np.ndarray
+    scores: np.ndarray
+    weights: np.ndarray
+    head_outputs: np.ndarray
+    concat: np.ndarray
+    output: np.ndarray
+
+
+def multi_head_attention(x, params: MultiHeadParams, mask=None, scale=None) -> MultiHeadResult:
+    """x (T, D) -> MultiHeadResult; output (T, D).
+
+    head_h = softmax(Q_h K_hᵀ · scale) V_h with Q_h = x W_Q[h] (scale = 1/sqrt(d_k) by
+    default); output = concat(head_1 .. head_H) W_O. ``mask`` is bool (T, T) or (H, T, T),
+    True = may attend.
+    """
+    if not isinstance(params, MultiHeadParams):
+        raise AttentionInputError(
+            f"params must be MultiHeadParams (see init_multi_head), but is {type(params).__name__}"
+        )
+    x = as_float_array(x, "x", ndim=2)
+    non_empty_sequence(x, "x")
+    T, D = x.shape
+    H, d_k, d_v = params.n_heads, params.d_k, params.d_v
+    if D != params.d_model:
+        raise AttentionInputError(f"x has width {D}, but the heads were built for d_model={params.d_model}")
+    if mask is not None:
+        mask = check_mask(mask, T, T)
+        if mask.ndim > 3 or (mask.ndim == 3 and mask.shape[0] not in (1, H)):
+            raise AttentionInputError(f"mask must have shape ({T}, {T}) or ({H}, {T}, {T}), but has {mask.shape}")
+    scale = check_scale(scale, d_k)
+
+    qkv = x @ params.w_qkv  # (T, D) @ (D, H*(2*d_k + d_v)) -> (T, H*(2*d_k + d_v))
+    n_qk = H * d_k
+    q = qkv[:, :n_qk].reshape(T, H, d_k).transpose(1, 0, 2)  # (H, T, d_k), a view
+    k = qkv[:, n_qk : 2 * n_qk].reshape(T, H, d_k).transpose(1, 0, 2)  # (H, T, d_k)
+    v = qkv[:, 2 * n_qk :].reshape(T, H, d_v).transpose(1, 0, 2)  # (H, T, d_v)
+
+    scores = np.matmul(q, k.transpose(0, 2, 1))  # (H, T, d_k) @ (H, d_k, T) -> (H, T, T)
+    scores *= scale
+    scores = apply_mask(scores, mask)
+    weights = _softmax(scores)  # rows sum to 1
+    head_outputs = np.matmul(weights, v)  # (H, T, T) @ (H, T, d_v) -> (H, T, d_v)
+    concat = head_outputs.transpose(1, 0, 2).reshape(T, H * d_v)  # (T, H*d_v), head h in columns h*d_v..
+    output = concat @ params.w_o  # (T, H*d_v) @ (H*d_v, D) -> (T, D)
+    return MultiHeadResult(
+        q=q, k=k, v=v, scores=scores, weights=weights, head_outputs=head_outputs, concat=concat, output=output
+    )
