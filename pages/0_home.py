@@ -1,0 +1,41 @@
+"""Home: what the app shows, how to read it, the data flow and where to start."""
+
+import streamlit as st
+
+from ui import charts, layout
+
+page = layout.start("nav.home")
+t = page.t
+
+st.title(t("home.title"))
+st.markdown(f"**{t('home.tagline')}**")
+st.write(t("home.what"))
+
+st.subheader(t("home.flow"))
+steps = [
+    (t("flow.embeddings"), t("nav.vocabulary")),
+    (t("flow.qkv"), t("nav.self_attention")),
+    (t("flow.softmax"), t("nav.self_attention")),
+    (t("flow.heads"), t("nav.multi_head")),
+    (t("flow.concat"), t("nav.multi_head")),
+    (t("flow.w_o"), t("nav.multi_head")),
+    (t("flow.ffn"), t("nav.feed_forward")),
+    (t("flow.output"), t("nav.feed_forward")),
+]
+layout.show(charts.flow_diagram(steps))
+
+st.subheader(t("home.start"))
+st.markdown(t("home.start_body"))
+layout.page_links(
+    page,
+    [
+        ("pages/1_vocabulary.py", "vocabulary", "nav.vocabulary", ":material/abc:"),
+        ("pages/2_self-attention.py", "self-attention", "nav.self_attention", ":material/center_focus_strong:"),
+        ("pages/3_multi-head.py", "multi-head", "nav.multi_head", ":material/view_column:"),
+        ("pages/4_feed-forward.py", "feed-forward", "nav.feed_forward", ":material/arrow_forward:"),
+    ],
+)
+st.markdown(t("home.modes"))
+
+st.subheader(t("home.read"))
+st.write(t("home.read_body"))

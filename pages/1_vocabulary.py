@@ -1,0 +1,79 @@
+"""Vocabulary: the words, their vectors, the sentence, and the sentence's embeddings."""
+
+import streamlit as st
+
+from ui import layout, session, state
+
+page = layout.start("nav.vocabulary")
+t, s, vocab = page.t, page.settings, page.vocab
+
+st.title(t("vocab.title"))
+st.write(t("vocab.intro"))
+
+with layout.guarded(page):
+    left, right = st.columns([3, 2])
+    with left:
+        st.selectbox(
+            t("vocab.preset"),
+            state.PRESETS,
+            format_func=lambda p: t(f"preset.{p}"),
+            help=t("vocab.preset_help"),
+            **layout.bound("preset", s.preset),
+        )
+    with right:
+        st.number_input(
+            t("vocab.dim"),
+            min_value=state.DIM_MIN,
+            max_value=state.DIM_MAX,
+            step=1,
+            help=t("vocab.dim_help", lo=state.DIM_MIN, hi=state.DIM_MAX),
+            **layout.bound("dim", vocab.dim),
+        )
+
+    st.text_input(
+        t("vocab.sentence"),
+        max_chars=state.MAX_TOKENS * (state.MAX_WORD_CHARS + 1),
+        help=t("vocab.sentence_help", max=state.MAX_TOKENS),
+        **layout.bound("sentence", session.sentence_text()),
+    )
+    problems = session.sentence_errors()
+    if problems:
+        layout.errors(page, problems)
+        st.caption(t("error.sentence_kept", sentence=s.sentence))
+        b1, b2 = st.columns(2)
+        if session.unknown_in_draft():
+            b1.button(t("vocab.add_words"), on_click=session.add_unknown_words, icon=":material/add:")
+        b2.button(t("vocab.discard_sentence"), on_click=session.discard_sentence_draft)
+    shown = " · ".join(s.tokens[:40]) + (" …" if len(s.tokens) > 40 else "")
+    st.caption(t("vocab.tokens", n=len(s.tokens), tokens=shown))
+
+    st.subheader(t("vocab.table"))
+    table, editor_key = session.table_for_editor()
+    dims = state.dim_columns(len(table.columns) - 1)
+    config = {"word": st.column_config.TextColumn(t("vocab.word_col"), max_chars=state.MAX_WORD_CHARS)}
+    config.update({c: st.column_config.NumberColumn(c, format="%.4g", step=0.01) for c in dims})
+    st.data_editor(
+        table,
+        key=editor_key,
+        num_rows="dynamic",
+        hide_index=True,
+        column_config=config,
+        on_change=session.commit_table,
+        args=(editor_key,),
+    )
+    st.caption(t("vocab.table_help", max=state.MAX_WORDS))
+    if session.table_errors():
+        layout.errors(page, session.table_errors())
+        st.warning(t("error.table_kept"))
+        st.button(t("vocab.discard_table"), on_click=session.discard_table_draft)
+    if session.is_custom():
+        st.caption(t("vocab.custom_note"))
+
+    x = vocab.embed(s.tokens)  # (T, D), a lookup
+    layout.matrix(
+        page,
+        x,
+        s.tokens,
+        layout.feature_labels("d", vocab.dim),
+        title=t("vocab.embeddings", raw=True, t=len(s.tokens), d=vocab.dim),
+    )

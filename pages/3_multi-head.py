@@ -1,0 +1,95 @@
+"""Multi-head attention: one map per head, per-head outputs, their concatenation, W_O."""
+
+import streamlit as st
+
+from ui import charts, compute, layout
+
+HEADS_PER_ROW = 4
+
+page = layout.start("nav.multi_head")
+t, s, vocab = page.t, page.settings, page.vocab
+
+st.title(t("mh.title"))
+st.write(t("mh.intro"))
+
+with layout.guarded(page):
+    H = layout.heads_control(page)
+    result = compute.current_pass(s, vocab)
+    tokens = list(s.tokens)
+    T, D = len(tokens), vocab.dim
+
+    if s.mode == "tutorial":
+        layout.tutorial_note(page, "mh.tutorial_note", h=H, ht=H * T, d=D)
+        w = layout.token_window(page, T, "mh")
+        st.subheader(t("mh.t_weights"))
+        layout.matrix(
+            page,
+            result.weights[w, w],
+            tokens[w],
+            tokens[w],
+            title="softmax(E·Eᵀ, axis=0)",
+            row_axis="axis.query",
+            col_axis="axis.key",
+            value_axis="axis.weight",
+            domain=charts.WEIGHTS_DOMAIN,
+        )
+        st.subheader(t("mh.t_stacked", h=H, ht=H * T, d=D))
+        layout.matrix(
+            page,
+            result.stacked,
+            [f"{i // T + 1}·{tok}" for i, tok in enumerate(tokens * H)],
+            layout.feature_labels("d", D),
+            title=f"np.concatenate([head] × {H})",
+            row_axis="axis.row",
+            row_boundaries=[T * i for i in range(1, H)],
+        )
+    else:
+        att, params = result.attention, result.params
+        st.caption(t("mh.dims", d=D, h=H, dk=params.d_k, t=T, hdv=H * params.d_v))
+        w = layout.token_window(page, T, "mh")
+        rows = tokens[w]
+
+        st.subheader(t("mh.weights"))
+        for start in range(0, H, HEADS_PER_ROW):
+            for h, col in zip(range(start, min(H, start + HEADS_PER_ROW)), st.columns(HEADS_PER_ROW), strict=False):
+                with col:
+                    layout.matrix(
+                        page,
+                        att.weights[h][w, w],
+                        rows,
+                        rows,
+                        title=t("mh.head_n", raw=True, n=h + 1),
+                        row_axis="axis.query",
+                        col_axis="axis.key",
+                        value_axis="axis.weight",
+                        domain=charts.WEIGHTS_DOMAIN,
+                    )
+
+        st.subheader(t("mh.outputs"))
+        out_domain = charts.symmetric_domain(att.head_outputs[:, w])
+        for start in range(0, H, HEADS_PER_ROW):
+            for h, col in zip(range(start, min(H, start + HEADS_PER_ROW)), st.columns(HEADS_PER_ROW), strict=False):
+                with col:
+                    layout.matrix(
+                        page,
+                        att.head_outputs[h][w],
+                        rows,
+                        layout.feature_labels("v", params.d_v),
+                        title=t("mh.head_n", raw=True, n=h + 1),
+                        domain=out_domain,
+                    )
+
+        st.subheader(t("mh.concat", t=T, hdv=H * params.d_v))
+        concat_cols = [f"{h + 1}·v{j + 1}" for h in range(H) for j in range(params.d_v)]
+        layout.matrix(
+            page,
+            att.concat[w],
+            rows,
+            concat_cols,
+            title="concat(head₁ … headₕ)",
+            col_boundaries=[params.d_v * h for h in range(1, H)],
+            domain=out_domain,
+        )
+
+        st.subheader(t("mh.output", t=T, d=D))
+        layout.matrix(page, att.output[w], rows, layout.feature_labels("d", D), title="concat · W_O")

@@ -1,0 +1,67 @@
+"""Feed-forward: the hidden layer before and after ReLU, and the final outputs."""
+
+import numpy as np
+import streamlit as st
+
+from ui import compute, layout, state
+
+page = layout.start("nav.feed_forward")
+t, s, vocab = page.t, page.settings, page.vocab
+
+st.title(t("ff.title"))
+st.write(t("ff.intro"))
+
+with layout.guarded(page):
+    default = state.default_ffn(s.mode, vocab.dim)
+    st.number_input(
+        t("ff.width"),
+        min_value=state.FFN_MIN,
+        max_value=state.FFN_MAX,
+        step=1,
+        placeholder=t("ff.auto", n=default),
+        help=t("ff.width_help", lo=state.FFN_MIN, hi=state.FFN_MAX),
+        **layout.bound("ffn", s.ffn),
+    )
+    result = compute.current_pass(s, vocab)
+    ffn = result.ffn
+    D, F = vocab.dim, result.ffn_params.d_ff
+
+    if s.mode == "tutorial":
+        x = result.stacked
+        row_labels = [f"{i // len(s.tokens) + 1}·{tok}" for i, tok in enumerate(list(s.tokens) * s.heads)]
+        layout.tutorial_note(page, "ff.tutorial_note", ht=len(row_labels))
+        row_axis = "axis.row"
+    else:
+        x = result.attention.output
+        row_labels = list(s.tokens)
+        row_axis = "axis.token"
+    n = len(row_labels)
+    w = layout.token_window(page, n, "ff")
+    rows = row_labels[w]
+    hidden_cols = layout.feature_labels("h", F)
+
+    st.subheader(t("ff.input", t=n, d=D))
+    layout.matrix(page, x[w], rows, layout.feature_labels("d", D), title="x", row_axis=row_axis)
+    st.subheader(t("ff.pre", t=n, f=F))
+    layout.matrix(
+        page,
+        ffn.pre_activation[w],
+        rows,
+        hidden_cols,
+        title="x·W1 + b1",
+        row_axis=row_axis,
+        col_axis="axis.hidden_unit",
+    )
+    st.subheader(t("ff.hidden", t=n, f=F))
+    layout.matrix(
+        page,
+        ffn.hidden[w],
+        rows,
+        hidden_cols,
+        title="max(0, x·W1 + b1)",
+        row_axis=row_axis,
+        col_axis="axis.hidden_unit",
+    )
+    st.caption(t("ff.relu_share", pct=f"{100 * np.mean(ffn.hidden == 0):.0f}"))
+    st.subheader(t("ff.output", t=n, d=D))
+    layout.matrix(page, ffn.output[w], rows, layout.feature_labels("d", D), title="FFN(x)", row_axis=row_axis)

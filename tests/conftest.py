@@ -1,0 +1,63 @@
+"""Shared helpers for the app tests: running pages with AppTest and reading their charts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = {
+    "home": "pages/0_home.py",
+    "vocabulary": "pages/1_vocabulary.py",
+    "self-attention": "pages/2_self-attention.py",
+    "multi-head": "pages/3_multi-head.py",
+    "feed-forward": "pages/4_feed-forward.py",
+}
+
+
+def run_app(script: str = "app.py", **params) -> AppTest:
+    """A fresh session of ``script`` (app.py or a page file alone), URL query parameters set."""
+    at = AppTest.from_file(str(ROOT / script), default_timeout=60)
+    for name, value in params.items():
+        at.query_params[name] = str(value)
+    at.run()
+    return at
+
+
+def charts(at: AppTest) -> list:
+    return list(at.get("vega_lite_chart"))
+
+
+def chart_spec(chart) -> dict:
+    return json.loads(chart.proto.spec)
+
+
+def chart_frame(chart) -> pd.DataFrame:
+    """The first dataset a chart ships to the browser (Arrow), as a DataFrame."""
+    datasets = chart.proto.datasets
+    raw = datasets[0].data.data if datasets else chart.proto.data.data
+    return pa.ipc.open_stream(raw).read_all().to_pandas()
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    out = []
+    for c in charts(at):
+        title = chart_spec(c).get("title")
+        out.append(title.get("text") if isinstance(title, dict) else title)
+    return out
+
+
+def assert_clean(at: AppTest) -> None:
+    """No exception element and no error box on the page."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.fixture
+def app():
+    return run_app

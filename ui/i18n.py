@@ -1,0 +1,384 @@
+"""Every user-facing string, in English and Português (Brasil), in one catalogue.
+
+``Translator(lang)("key", **args)`` formats a string. Arguments are escaped for Markdown,
+because they may hold text a user typed (a word, a URL value): Streamlit renders
+Markdown, and a typed ``**`` or ``[x](y)`` must show as typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+LANG_NAMES = {"en": "English", "pt": "Português (Brasil)"}
+
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:&")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` with every Markdown-significant character backslash-escaped."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    # --- app and navigation ---
+    "app.title": {"en": "Attention Explorer", "pt": "Explorador de Atenção"},
+    "nav.home": {"en": "Home", "pt": "Início"},
+    "nav.vocabulary": {"en": "Vocabulary", "pt": "Vocabulário"},
+    "nav.self_attention": {"en": "Self-attention", "pt": "Autoatenção"},
+    "nav.multi_head": {"en": "Multi-head", "pt": "Multi-cabeça"},
+    "nav.feed_forward": {"en": "Feed-forward", "pt": "Feed-forward"},
+    # --- sidebar ---
+    "sidebar.settings": {"en": "Settings for every page", "pt": "Ajustes de todas as páginas"},
+    "sidebar.mode": {"en": "Mode", "pt": "Modo"},
+    "sidebar.mode_help": {
+        "en": "Paper: the math of Vaswani et al. (2017). Tutorial: the article's numpy code, exactly as printed.",
+        "pt": "Artigo científico: a matemática de Vaswani et al. (2017). Tutorial: o código numpy do artigo, exatamente como publicado.",
+    },
+    "mode.paper": {"en": "Paper (Vaswani et al. 2017)", "pt": "Artigo científico (Vaswani et al. 2017)"},
+    "mode.tutorial": {"en": "Tutorial (the article's code)", "pt": "Tutorial (o código do artigo)"},
+    "sidebar.seed": {"en": "Random seed for the weights", "pt": "Semente aleatória dos pesos"},
+    "sidebar.seed_help": {
+        "en": "The same seed always gives the same weights. Allowed: {lo} to {hi}.",
+        "pt": "A mesma semente sempre dá os mesmos pesos. Permitido: de {lo} a {hi}.",
+    },
+    "sidebar.lang": {"en": "Language / Idioma", "pt": "Idioma / Language"},
+    "sidebar.link": {
+        "en": "The address bar holds these settings: copy it to share this exact view.",
+        "pt": "A barra de endereço guarda estes ajustes: copie-a para compartilhar exatamente esta visão.",
+    },
+    "sidebar.summary": {
+        "en": "{tokens} tokens · d_model = {d} · {heads} heads · d_ff = {ffn}",
+        "pt": "{tokens} tokens · d_model = {d} · {heads} cabeças · d_ff = {ffn}",
+    },
+    # --- notices about the URL ---
+    "notice.param_not_number": {
+        "en": "The link's {name}={value} is not a whole number, so it was ignored (allowed: {lo} to {hi}).",
+        "pt": "O {name}={value} do link não é um número inteiro e foi ignorado (permitido: de {lo} a {hi}).",
+    },
+    "notice.param_clamped": {
+        "en": "The link's {name}={value} is outside {lo} to {hi}; {used} is used instead.",
+        "pt": "O {name}={value} do link está fora do intervalo de {lo} a {hi}; foi usado {used}.",
+    },
+    "notice.param_choice": {
+        "en": "The link's {name}={value} is not one of {allowed}, so it was ignored.",
+        "pt": "O {name}={value} do link não é um de {allowed} e foi ignorado.",
+    },
+    "notice.param_ignored": {
+        "en": "The link's {name} was empty or unusable ({value}), so it was ignored.",
+        "pt": "O {name} do link estava vazio ou inutilizável ({value}) e foi ignorado.",
+    },
+    "notice.param_unknown": {
+        "en": "The link's parameter {name} is not one this app reads; it was ignored.",
+        "pt": "O parâmetro {name} do link não é lido por este app e foi ignorado.",
+    },
+    "notice.sentence_cut": {
+        "en": "The link's sentence has {n} words; only the first {max} are used.",
+        "pt": "A frase do link tem {n} palavras; só as primeiras {max} são usadas.",
+    },
+    # --- errors in what the user typed ---
+    "error.sentence_empty": {
+        "en": "The sentence is empty. Type at least one word, separated by spaces.",
+        "pt": "A frase está vazia. Digite ao menos uma palavra, separadas por espaços.",
+    },
+    "error.sentence_too_long": {
+        "en": "The sentence has {n} words; the limit is {max}.",
+        "pt": "A frase tem {n} palavras; o limite é {max}.",
+    },
+    "error.word_too_long": {
+        "en": "Words are limited to {max} characters; too long: {words}.",
+        "pt": "As palavras têm no máximo {max} caracteres; longas demais: {words}.",
+    },
+    "error.unknown_words": {
+        "en": "Not in the vocabulary: {words}. Add them to the table, or give them random vectors with the button below.",
+        "pt": "Fora do vocabulário: {words}. Adicione-as à tabela, ou dê a elas vetores aleatórios com o botão abaixo.",
+    },
+    "error.sentence_kept": {
+        "en": "The charts still use the last valid sentence: {sentence}",
+        "pt": "Os gráficos ainda usam a última frase válida: {sentence}",
+    },
+    "error.table_shape": {
+        "en": "The table needs a word column and at least one number column.",
+        "pt": "A tabela precisa de uma coluna de palavras e ao menos uma coluna de números.",
+    },
+    "error.vocab_empty": {
+        "en": "The vocabulary needs at least one word.",
+        "pt": "O vocabulário precisa de ao menos uma palavra.",
+    },
+    "error.vocab_too_big": {
+        "en": "{n} words is more than the limit of {max} words.",
+        "pt": "{n} palavras passam do limite de {max} palavras.",
+    },
+    "error.word_empty": {
+        "en": "Row {row}: the word is empty. Every word needs at least one character.",
+        "pt": "Linha {row}: a palavra está vazia. Toda palavra precisa de ao menos um caractere.",
+    },
+    "error.word_space": {
+        "en": "Row {row}: “{word}” contains a space. A word is one token, without spaces.",
+        "pt": "Linha {row}: “{word}” contém espaço. Uma palavra é um token, sem espaços.",
+    },
+    "error.word_long": {
+        "en": "Row {row}: the word is longer than {max} characters.",
+        "pt": "Linha {row}: a palavra passa de {max} caracteres.",
+    },
+    "error.word_duplicate": {
+        "en": "Row {row}: “{word}” is already in the table. Words must be unique.",
+        "pt": "Linha {row}: “{word}” já está na tabela. As palavras devem ser únicas.",
+    },
+    "error.cell_not_number": {
+        "en": "“{word}”, column {col}: “{value}” is not a number. Type a number such as 0.5 or -1.",
+        "pt": "“{word}”, coluna {col}: “{value}” não é um número. Digite um número como 0.5 ou -1.",
+    },
+    "error.cell_not_finite": {
+        "en": "“{word}”, column {col}: infinity and NaN are not allowed; type a finite number.",
+        "pt": "“{word}”, coluna {col}: infinito e NaN não são permitidos; digite um número finito.",
+    },
+    "error.cell_too_big": {
+        "en": "“{word}”, column {col}: values are limited to ±{max}.",
+        "pt": "“{word}”, coluna {col}: os valores vão no máximo até ±{max}.",
+    },
+    "error.table_kept": {
+        "en": "The charts still use the last valid table. Fix the cells named above, or discard the edit.",
+        "pt": "Os gráficos ainda usam a última tabela válida. Corrija as células indicadas acima, ou descarte a edição.",
+    },
+    "error.unexpected": {
+        "en": "Something went wrong while computing this page ({kind}). Your settings are kept; try another value.",
+        "pt": "Algo deu errado ao calcular esta página ({kind}). Seus ajustes foram mantidos; tente outro valor.",
+    },
+    # --- chart labels ---
+    "axis.query": {"en": "Query token (row)", "pt": "Token de consulta (linha)"},
+    "axis.key": {"en": "Key token (column)", "pt": "Token chave (coluna)"},
+    "axis.token": {"en": "Token", "pt": "Token"},
+    "axis.dimension": {"en": "Dimension", "pt": "Dimensão"},
+    "axis.hidden_unit": {"en": "Hidden unit", "pt": "Unidade oculta"},
+    "axis.value": {"en": "Value", "pt": "Valor"},
+    "axis.weight": {"en": "Weight", "pt": "Peso"},
+    "axis.score": {"en": "Score", "pt": "Pontuação"},
+    "axis.row": {"en": "Row (head · token)", "pt": "Linha (cabeça · token)"},
+    "chart.masked": {"en": "masked", "pt": "mascarado"},
+    "chart.image_note": {
+        "en": "{rows}×{cols} cells drawn as an image; pick a token window below to read exact values.",
+        "pt": "{rows}×{cols} células desenhadas como imagem; escolha uma janela de tokens abaixo para ler os valores exatos.",
+    },
+    "window.label": {"en": "Token window (positions)", "pt": "Janela de tokens (posições)"},
+    "window.help": {
+        "en": "Long sentences are drawn as images. Narrow the window to at most {n} tokens to hover over exact values.",
+        "pt": "Frases longas são desenhadas como imagens. Estreite a janela para no máximo {n} tokens e passe o mouse para ver os valores exatos.",
+    },
+    # --- the tutorial's differences ---
+    "tutorial.badge": {
+        "en": "Tutorial mode differs from the paper here",
+        "pt": "Aqui o modo tutorial difere do artigo científico",
+    },
+    # --- home ---
+    "home.title": {"en": "Attention Explorer", "pt": "Explorador de Atenção"},
+    "home.tagline": {
+        "en": "See every matrix of a transformer's attention block, computed on a few words you choose.",
+        "pt": "Veja cada matriz do bloco de atenção de um transformer, calculada sobre algumas palavras que você escolhe.",
+    },
+    "home.what": {
+        "en": "Each word of a sentence becomes a vector (its embedding). Attention lets every word look at every other word and mix in what it finds, weighted by how well they match. Several heads do this side by side with their own projections; their results are joined, projected again, and passed through a small feed-forward network. Every step below is a matrix you can see and change.",
+        "pt": "Cada palavra de uma frase vira um vetor (seu embedding). A atenção deixa cada palavra olhar para todas as outras e misturar o que encontra, com peso maior para as que combinam melhor. Várias cabeças fazem isso lado a lado, cada uma com suas projeções; os resultados são juntados, projetados de novo e passam por uma pequena rede feed-forward. Cada passo abaixo é uma matriz que você pode ver e mudar.",
+    },
+    "home.flow": {
+        "en": "The data flow, and the screen that shows each step",
+        "pt": "O fluxo dos dados, e a tela que mostra cada passo",
+    },
+    "home.read": {"en": "How to read the charts", "pt": "Como ler os gráficos"},
+    "home.read_body": {
+        "en": "Rows are tokens of the sentence in order, top to bottom; in attention maps the columns are the tokens being looked at. Hover over a cell for its exact value. Attention weights share one colour scale from 0 to 1; signed values use blue for negative and orange for positive, centred on 0.",
+        "pt": "As linhas são os tokens da frase em ordem, de cima para baixo; nos mapas de atenção as colunas são os tokens observados. Passe o mouse sobre uma célula para ver o valor exato. Os pesos de atenção usam uma só escala de cor de 0 a 1; valores com sinal usam azul para negativo e laranja para positivo, centrados em 0.",
+    },
+    "home.start": {"en": "Where to start", "pt": "Por onde começar"},
+    "home.start_body": {
+        "en": "Open **Vocabulary** to see the article's four words and type a sentence, then **Self-attention** for one head step by step, **Multi-head** to add heads, and **Feed-forward** for the last layer. Switch the mode in the sidebar to compare the paper's math with the article's code.",
+        "pt": "Abra **Vocabulário** para ver as quatro palavras do artigo e digitar uma frase, depois **Autoatenção** para uma cabeça passo a passo, **Multi-cabeça** para adicionar cabeças e **Feed-forward** para a última camada. Troque o modo na barra lateral para comparar a matemática do artigo científico com o código do artigo.",
+    },
+    "home.modes": {
+        "en": "**Paper** mode (default) follows Vaswani et al., *Attention Is All You Need* (2017). **Tutorial** mode runs the numpy code of the Portuguese article this app grew from, exactly as printed; each screen says where the two differ.",
+        "pt": "O modo **Artigo científico** (padrão) segue Vaswani et al., *Attention Is All You Need* (2017). O modo **Tutorial** roda o código numpy do artigo em português que deu origem a este app, exatamente como publicado; cada tela diz onde os dois diferem.",
+    },
+    "flow.embeddings": {"en": "Embeddings X", "pt": "Embeddings X"},
+    "flow.qkv": {"en": "Q, K, V per head", "pt": "Q, K, V por cabeça"},
+    "flow.softmax": {"en": "softmax(QKᵀ/√d_k)", "pt": "softmax(QKᵀ/√d_k)"},
+    "flow.heads": {"en": "Head outputs", "pt": "Saídas das cabeças"},
+    "flow.concat": {"en": "Concatenation", "pt": "Concatenação"},
+    "flow.w_o": {"en": "× W_O", "pt": "× W_O"},
+    "flow.ffn": {"en": "Feed-forward", "pt": "Feed-forward"},
+    "flow.output": {"en": "Output", "pt": "Saída"},
+    # --- vocabulary page ---
+    "vocab.title": {"en": "Vocabulary and embeddings", "pt": "Vocabulário e embeddings"},
+    "vocab.intro": {
+        "en": "Every word has a vector. Edit any value, rename, add or delete words; the other screens follow.",
+        "pt": "Cada palavra tem um vetor. Edite qualquer valor, renomeie, adicione ou apague palavras; as outras telas acompanham.",
+    },
+    "vocab.preset": {"en": "Start from", "pt": "Começar de"},
+    "preset.seed": {"en": "The article's table (the, cat, sat, on)", "pt": "A tabela do artigo (the, cat, sat, on)"},
+    "preset.random": {
+        "en": "Seeded random vectors for every word",
+        "pt": "Vetores aleatórios com semente para cada palavra",
+    },
+    "vocab.preset_help": {
+        "en": "Choosing a preset replaces the table. With random vectors, any sentence works: every new word gets a vector.",
+        "pt": "Escolher um ponto de partida substitui a tabela. Com vetores aleatórios, qualquer frase funciona: cada palavra nova ganha um vetor.",
+    },
+    "vocab.dim": {"en": "Embedding width d_model", "pt": "Largura do embedding d_model"},
+    "vocab.dim_help": {
+        "en": "Allowed: {lo} to {hi}. Wider tables are cut on the right or padded with zeros; random vectors are redrawn.",
+        "pt": "Permitido: de {lo} a {hi}. Tabelas mais largas são cortadas à direita ou completadas com zeros; vetores aleatórios são sorteados de novo.",
+    },
+    "vocab.sentence": {"en": "Sentence to analyse", "pt": "Frase a analisar"},
+    "vocab.sentence_help": {
+        "en": "Words separated by spaces; words may repeat. At most {max} words.",
+        "pt": "Palavras separadas por espaços; podem se repetir. No máximo {max} palavras.",
+    },
+    "vocab.tokens": {"en": "{n} tokens: {tokens}", "pt": "{n} tokens: {tokens}"},
+    "vocab.add_words": {"en": "Give the new words random vectors", "pt": "Dar vetores aleatórios às palavras novas"},
+    "vocab.discard_sentence": {"en": "Go back to the last valid sentence", "pt": "Voltar à última frase válida"},
+    "vocab.table": {"en": "The vocabulary", "pt": "O vocabulário"},
+    "vocab.table_help": {
+        "en": "Click a cell to edit it; use the last row to add a word, and the row's checkbox to delete one. Up to {max} words.",
+        "pt": "Clique numa célula para editá-la; use a última linha para adicionar uma palavra e a caixa da linha para apagar uma. Até {max} palavras.",
+    },
+    "vocab.discard_table": {"en": "Discard the invalid edit", "pt": "Descartar a edição inválida"},
+    "vocab.custom_note": {
+        "en": "You edited the table. Your edits stay in this session; a copied link carries the preset, the sentence and the settings, not the edits.",
+        "pt": "Você editou a tabela. Suas edições ficam nesta sessão; um link copiado leva o ponto de partida, a frase e os ajustes, não as edições.",
+    },
+    "vocab.big_table": {
+        "en": "The table has {n} words; only the ones in the sentence are charted below.",
+        "pt": "A tabela tem {n} palavras; só as da frase aparecem no gráfico abaixo.",
+    },
+    "vocab.embeddings": {"en": "Embeddings of the sentence, X ({t} × {d})", "pt": "Embeddings da frase, X ({t} × {d})"},
+    "vocab.word_col": {"en": "word", "pt": "palavra"},
+    # --- self-attention page ---
+    "sa.title": {"en": "Self-attention, one head step by step", "pt": "Autoatenção, uma cabeça passo a passo"},
+    "sa.intro": {
+        "en": "Each token asks a question (its query), offers a label (its key) and carries content (its value). The match between a query and every key decides how much of each value the token takes.",
+        "pt": "Cada token faz uma pergunta (sua consulta, query), oferece um rótulo (sua chave, key) e carrega um conteúdo (seu valor, value). A afinidade entre uma consulta e cada chave decide quanto de cada valor o token recebe.",
+    },
+    "sa.head": {"en": "Head to show", "pt": "Cabeça a mostrar"},
+    "sa.step_qkv": {
+        "en": "1. Projections: Q = X·W_Q, K = X·W_K, V = X·W_V (head {h}, d_k = {dk})",
+        "pt": "1. Projeções: Q = X·W_Q, K = X·W_K, V = X·W_V (cabeça {h}, d_k = {dk})",
+    },
+    "sa.step_scores": {"en": "2. Scores Q·Kᵀ", "pt": "2. Pontuações Q·Kᵀ"},
+    "sa.step_scaled": {
+        "en": "3. Scaled scores Q·Kᵀ / √d_k = Q·Kᵀ × {scale}",
+        "pt": "3. Pontuações escaladas Q·Kᵀ / √d_k = Q·Kᵀ × {scale}",
+    },
+    "sa.step_weights": {
+        "en": "4. Attention weights: softmax along each row (each query's weights sum to 1)",
+        "pt": "4. Pesos de atenção: softmax ao longo de cada linha (os pesos de cada consulta somam 1)",
+    },
+    "sa.step_output": {"en": "5. Output = weights · V", "pt": "5. Saída = pesos · V"},
+    "sa.t_step_scores": {
+        "en": "1. Scores E·Eᵀ (the embeddings themselves, no projections)",
+        "pt": "1. Pontuações E·Eᵀ (os próprios embeddings, sem projeções)",
+    },
+    "sa.t_step_weights": {
+        "en": "2. Attention weights: softmax over axis 0 (each column sums to 1)",
+        "pt": "2. Pesos de atenção: softmax no eixo 0 (cada coluna soma 1)",
+    },
+    "sa.t_step_output": {"en": "3. Output = weights · E", "pt": "3. Saída = pesos · E"},
+    "sa.tutorial_note": {
+        "en": "The article computes scores as E·Eᵀ with no W_Q, W_K, W_V and no division by √d_k, and applies softmax with axis=0, so each column sums to 1 instead of each query's row. In the paper every token's weights form a distribution over the tokens it reads; here every token's weights are spread over the tokens reading it, so a row of the output is not an average of values. With one-hot vectors, a word scores highest with itself.",
+        "pt": "O artigo calcula as pontuações como E·Eᵀ, sem W_Q, W_K, W_V e sem dividir por √d_k, e aplica a softmax com axis=0, então cada coluna soma 1 em vez de cada linha. No artigo científico, os pesos de cada token formam uma distribuição sobre os tokens que ele lê; aqui os pesos se distribuem sobre os tokens que leem cada token, e uma linha da saída não é uma média de valores. Com vetores one-hot, cada palavra pontua mais consigo mesma.",
+    },
+    "sa.q": {"en": "Q (queries)", "pt": "Q (consultas)"},
+    "sa.k": {"en": "K (keys)", "pt": "K (chaves)"},
+    "sa.v": {"en": "V (values)", "pt": "V (valores)"},
+    # --- multi-head page ---
+    "mh.title": {"en": "Multi-head attention", "pt": "Atenção multi-cabeça"},
+    "mh.intro": {
+        "en": "Several heads attend in parallel, each with its own W_Q, W_K, W_V, so each can look for a different relation. Their outputs are concatenated side by side and mixed by W_O.",
+        "pt": "Várias cabeças fazem atenção em paralelo, cada uma com seus W_Q, W_K, W_V, e assim cada uma pode procurar uma relação diferente. As saídas são concatenadas lado a lado e misturadas por W_O.",
+    },
+    "mh.heads": {"en": "Number of heads h", "pt": "Número de cabeças h"},
+    "mh.heads_help": {
+        "en": "Allowed: {lo} to {hi}. Each head gets d_k = d_v = max(1, d_model // h) columns.",
+        "pt": "Permitido: de {lo} a {hi}. Cada cabeça recebe d_k = d_v = max(1, d_model // h) colunas.",
+    },
+    "mh.dims": {
+        "en": "d_model = {d}, h = {h}, d_k = d_v = {dk}: the concatenation is {t} × {hdv}, and W_O maps it back to {t} × {d}.",
+        "pt": "d_model = {d}, h = {h}, d_k = d_v = {dk}: a concatenação é {t} × {hdv}, e W_O a leva de volta a {t} × {d}.",
+    },
+    "mh.weights": {
+        "en": "Attention weights per head (one colour scale, 0 to 1)",
+        "pt": "Pesos de atenção por cabeça (uma escala de cor, de 0 a 1)",
+    },
+    "mh.head_n": {"en": "Head {n}", "pt": "Cabeça {n}"},
+    "mh.outputs": {"en": "Per-head outputs (weights · V)", "pt": "Saídas por cabeça (pesos · V)"},
+    "mh.concat": {
+        "en": "Concatenation of the heads ({t} × {hdv}); lines mark head boundaries",
+        "pt": "Concatenação das cabeças ({t} × {hdv}); as linhas marcam os limites das cabeças",
+    },
+    "mh.output": {"en": "Output = concatenation · W_O ({t} × {d})", "pt": "Saída = concatenação · W_O ({t} × {d})"},
+    "mh.t_weights": {
+        "en": "The one head's weights (every copy is identical)",
+        "pt": "Os pesos da única cabeça (todas as cópias são idênticas)",
+    },
+    "mh.t_stacked": {
+        "en": "np.concatenate of {h} copies: stacked on rows, {ht} × {d}",
+        "pt": "np.concatenate de {h} cópias: empilhadas nas linhas, {ht} × {d}",
+    },
+    "mh.tutorial_note": {
+        "en": "The article calls the same self-attention {h} times on the same embeddings, so every head is an identical copy, and np.concatenate joins them along axis 0: the copies are stacked as extra rows ({ht} × {d}) instead of side by side as features, and there is no W_O. In the paper, each head has its own projections, so heads differ, and the concatenation keeps one row per token.",
+        "pt": "O artigo chama a mesma autoatenção {h} vezes sobre os mesmos embeddings, então cada cabeça é uma cópia idêntica, e np.concatenate as junta no eixo 0: as cópias viram linhas extras ({ht} × {d}) em vez de ficarem lado a lado como atributos, e não há W_O. No artigo científico, cada cabeça tem suas projeções, as cabeças diferem, e a concatenação mantém uma linha por token.",
+    },
+    "mh.more_heads": {"en": "Showing the first {n} of {h} heads.", "pt": "Mostrando as primeiras {n} de {h} cabeças."},
+    # --- feed-forward page ---
+    "ff.title": {"en": "Position-wise feed-forward", "pt": "Feed-forward por posição"},
+    "ff.intro": {
+        "en": "The same two-layer network runs on every row: FFN(x) = max(0, x·W1 + b1)·W2 + b2. It widens each vector to d_ff, keeps the positive part (ReLU) and narrows it back.",
+        "pt": "A mesma rede de duas camadas roda em cada linha: FFN(x) = max(0, x·W1 + b1)·W2 + b2. Ela alarga cada vetor para d_ff, mantém a parte positiva (ReLU) e o estreita de volta.",
+    },
+    "ff.width": {"en": "Feed-forward width d_ff", "pt": "Largura do feed-forward d_ff"},
+    "ff.width_help": {
+        "en": "Allowed: {lo} to {hi}. Leave empty for the default: 4·d_model in paper mode, 2·d_model in tutorial mode.",
+        "pt": "Permitido: de {lo} a {hi}. Deixe vazio para o padrão: 4·d_model no modo artigo científico, 2·d_model no modo tutorial.",
+    },
+    "ff.auto": {"en": "default: {n}", "pt": "padrão: {n}"},
+    "ff.input": {"en": "Input: the attention output ({t} × {d})", "pt": "Entrada: a saída da atenção ({t} × {d})"},
+    "ff.pre": {
+        "en": "Hidden layer before ReLU: x·W1 + b1 ({t} × {f})",
+        "pt": "Camada oculta antes da ReLU: x·W1 + b1 ({t} × {f})",
+    },
+    "ff.hidden": {
+        "en": "Hidden layer after ReLU: max(0, ·) ({t} × {f})",
+        "pt": "Camada oculta depois da ReLU: max(0, ·) ({t} × {f})",
+    },
+    "ff.output": {
+        "en": "Final outputs: hidden · W2 + b2 ({t} × {d})",
+        "pt": "Saídas finais: oculta · W2 + b2 ({t} × {d})",
+    },
+    "ff.relu_share": {
+        "en": "ReLU set {pct}% of the hidden values to zero.",
+        "pt": "A ReLU zerou {pct}% dos valores ocultos.",
+    },
+    "ff.tutorial_note": {
+        "en": "The article draws W1, b1, W2, b2 with np.random.rand: uniform in [0, 1), all positive, with d_ff = 2·d by default. With positive weights and inputs, ReLU rarely has anything to cut, and the outputs grow with d_ff. The paper's layers are trained; initialised like torch.nn.Linear here, uniform in ±1/√fan_in, so about half the hidden values are cut. The article's input is the stacked copies ({ht} rows).",
+        "pt": "O artigo sorteia W1, b1, W2, b2 com np.random.rand: uniformes em [0, 1), todos positivos, com d_ff = 2·d por padrão. Com pesos e entradas positivos, a ReLU quase nunca corta algo, e as saídas crescem com d_ff. No artigo científico as camadas são treinadas; aqui são iniciadas como torch.nn.Linear, uniformes em ±1/√fan_in, e cerca de metade dos valores ocultos é cortada. A entrada do artigo são as cópias empilhadas ({ht} linhas).",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Translator:
+    """``t("key", **args)``: the string for ``lang`` with ``args`` filled in (and escaped)."""
+
+    lang: str
+
+    def __call__(self, key: str, /, *, raw: bool = False, **args) -> str:
+        entry = CATALOGUE[key]
+        text = entry.get(self.lang) or entry["en"]
+        if not args:
+            return text
+        values = {k: (str(v) if raw else escape_markdown(str(v))) for k, v in args.items()}
+        return text.format(**values)
+
+    def notice(self, notice, raw: bool = False) -> str:
+        return self(notice.key, raw=raw, **dict(notice.args))
+
+    def options(self, prefix: str, values: Mapping | tuple) -> dict:
+        return {v: self(f"{prefix}.{v}") for v in values}

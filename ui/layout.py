@@ -1,0 +1,183 @@
+"""What every page shares: the session, the sidebar, notices, notes, charts, errors.
+
+Each page script starts with ``page = layout.start(...)``. A page must stand on its own:
+a fresh server whose first visitor follows a deep link runs the page file without
+``app.py`` (Streamlit's legacy ``pages/`` discovery), so nothing here relies on the router.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+
+import altair as alt
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+import core
+from ui import charts, session, state
+from ui.i18n import LANG_NAMES, Translator
+from ui.state import Settings
+
+log = logging.getLogger(__name__)
+
+# A window of at most this many tokens has per-cell tooltips in a T×T attention map.
+WINDOW_TOKENS = 64
+
+
+@dataclass(frozen=True)
+class Page:
+    settings: Settings
+    t: Translator
+    vocab: core.Vocabulary
+
+
+def start(title_key: str) -> Page:
+    """Session, page config, sidebar, URL notices and the URL itself, for any page."""
+    session.ensure()
+    t = Translator(session.settings().lang)
+    st.set_page_config(
+        page_title=f"{t(title_key)} · {t('app.title')}", page_icon=":material/visibility:", layout="wide"
+    )
+    _sidebar(t)
+    for notice in session.take_notices():
+        st.warning(t.notice(notice), icon=":material/link:")
+    session.sync_url()
+    return Page(settings=session.settings(), t=t, vocab=session.vocabulary())
+
+
+def bound(name: str, value) -> dict:
+    """Keyword arguments that bind a widget to ``settings.<name>``."""
+    return {"key": session.seed_widget(name, value), "on_change": session.commit_widget, "args": (name,)}
+
+
+def _sidebar(t: Translator) -> None:
+    s = session.settings()
+    with st.sidebar:
+        st.subheader(t("sidebar.settings"))
+        st.radio(
+            t("sidebar.mode"),
+            state.MODES,
+            format_func=lambda m: t(f"mode.{m}"),
+            help=t("sidebar.mode_help"),
+            **bound("mode", s.mode),
+        )
+        st.number_input(
+            t("sidebar.seed"),
+            min_value=state.SEED_MIN,
+            max_value=state.SEED_MAX,
+            step=1,
+            help=t("sidebar.seed_help", lo=state.SEED_MIN, hi=state.SEED_MAX),
+            **bound("seed", s.seed),
+        )
+        st.selectbox(t("sidebar.lang"), state.LANGS, format_func=LANG_NAMES.get, **bound("lang", s.lang))
+        st.caption(t("sidebar.link"))
+
+
+# --- building blocks for pages ----------------------------------------------------------------
+
+
+def heads_control(page: Page) -> int:
+    return st.slider(
+        page.t("mh.heads"),
+        min_value=state.HEADS_MIN,
+        max_value=state.HEADS_MAX,
+        help=page.t("mh.heads_help", lo=state.HEADS_MIN, hi=state.HEADS_MAX),
+        **bound("heads", page.settings.heads),
+    )
+
+
+def tutorial_note(page: Page, key: str, **args) -> None:
+    """The short note that marks where tutorial mode departs from the paper."""
+    if page.settings.mode == "tutorial":
+        st.info(f"**{page.t('tutorial.badge')}.** {page.t(key, **args)}", icon=":material/menu_book:")
+
+
+def show(chart: alt.TopLevelMixin) -> None:
+    st.altair_chart(chart, width="content")
+
+
+def token_window(page: Page, n_tokens: int, key: str) -> slice:
+    """All tokens, or, for long sentences, a window the user picks (per-cell tooltips inside it)."""
+    if n_tokens <= WINDOW_TOKENS:
+        return slice(0, n_tokens)
+    wkey = f"window_{key}"
+    current = st.session_state.get(wkey)
+    if not (isinstance(current, tuple) and 1 <= current[0] <= current[1] <= n_tokens):
+        st.session_state[wkey] = (1, n_tokens)
+    lo, hi = st.slider(
+        page.t("window.label"), min_value=1, max_value=n_tokens, key=wkey, help=page.t("window.help", n=WINDOW_TOKENS)
+    )
+    return slice(lo - 1, hi)
+
+
+def matrix(
+    page: Page,
+    values,
+    rows,
+    cols,
+    *,
+    title: str,
+    row_axis: str = "axis.token",
+    col_axis: str = "axis.dimension",
+    value_axis: str = "axis.value",
+    domain: tuple[float, float] | None = None,
+    **kwargs,
+) -> None:
+    """Draw one matrix: weights on the fixed 0-1 viridis scale, anything else on a diverging scale."""
+    t = page.t
+    R, C = values.shape
+    if domain is None:
+        domain, scheme = charts.symmetric_domain(values), "blueorange"
+    else:
+        scheme = "viridis" if domain == charts.WEIGHTS_DOMAIN else "blueorange"
+    note = t("chart.image_note", raw=True, rows=R, cols=C) if charts.uses_image(R, C) else None
+    show(
+        charts.heatmap(
+            values,
+            list(rows),
+            list(cols),
+            title=title,
+            row_title=t(row_axis),
+            col_title=t(col_axis),
+            value_title=t(value_axis),
+            domain=domain,
+            scheme=scheme,
+            masked_label=t("chart.masked"),
+            note=note,
+            **kwargs,
+        )
+    )
+
+
+def feature_labels(prefix: str, n: int) -> list[str]:
+    return [f"{prefix}{i + 1}" for i in range(n)]
+
+
+def page_links(page: Page, links: list[tuple[str, str, str, str]]) -> None:
+    """Links to other screens. Run without the router (a cold deep link), st.page_link knows
+    no pages, so plain relative links stand in."""
+    for col, (path, url, key, icon) in zip(st.columns(len(links)), links, strict=True):
+        try:
+            col.page_link(path, label=page.t(key), icon=icon)
+        except StreamlitPageNotFoundError:
+            col.markdown(f"[{page.t(key)}](./{url})")
+
+
+def errors(page: Page, notices) -> None:
+    for notice in notices:
+        st.error(page.t.notice(notice), icon=":material/error:")
+
+
+@contextlib.contextmanager
+def guarded(page: Page):
+    """No traceback on screen: an unexpected error becomes a short message; state is untouched."""
+    try:
+        yield
+    except core.AttentionInputError as exc:
+        log.warning("input rejected by core: %s", exc)
+        st.error(page.t("error.unexpected", kind=str(exc)), icon=":material/error:")
+    except Exception as exc:  # the page must stay usable whatever happened
+        log.exception("page failed")
+        st.error(page.t("error.unexpected", kind=type(exc).__name__), icon=":material/error:")
