@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import charts, layout
+from ui import layout
 
 page = layout.start("nav.home")
 t = page.t
@@ -22,7 +22,7 @@ steps = [
     (t("flow.ffn"), t("nav.feed_forward")),
     (t("flow.output"), t("nav.feed_forward")),
 ]
-layout.show(charts.flow_diagram(steps))
+layout.flow(steps)
 
 st.subheader(t("home.start"))
 st.markdown(t("home.start_body"))

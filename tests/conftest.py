@@ -61,3 +61,40 @@ def assert_clean(at: AppTest) -> None:
 @pytest.fixture
 def app():
     return run_app
+
+
+# --- CI: browser tests must run --------------------------------------------------------------
+# Locally, browser tests skip when Chromium or Playwright is missing. With CI=true a skipped
+# (or absent) browser test fails the run, so a missing install step cannot pass unnoticed.
+
+_BROWSER = {"ran": 0, "skipped": 0}
+
+
+def _in_ci() -> bool:
+    import os
+
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_runtest_logreport(report):
+    if "browser" not in report.keywords:
+        return
+    if report.skipped:
+        _BROWSER["skipped"] += 1
+    elif report.when == "call":
+        _BROWSER["ran"] += 1
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not _in_ci() or session.config.option.collectonly:
+        return
+    selected_browser = any("browser" in item.keywords for item in session.items)
+    full_run = not session.config.option.keyword and not session.config.option.markexpr
+    if _BROWSER["skipped"] or (full_run and not selected_browser) or (selected_browser and not _BROWSER["ran"]):
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(
+                f"CI=true: browser tests must run, but {_BROWSER['skipped']} were skipped and {_BROWSER['ran']} ran",
+                red=True,
+            )
+        session.exitstatus = 1

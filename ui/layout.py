@@ -8,11 +8,14 @@ a fresh server whose first visitor follows a deep link runs the page file withou
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 from dataclasses import dataclass
 
-import altair as alt
+import numpy as np
+import pandas as pd
 import streamlit as st
+from streamlit import dataframe_util
 from streamlit.errors import StreamlitPageNotFoundError
 
 import core
@@ -94,8 +97,37 @@ def tutorial_note(page: Page, key: str, **args) -> None:
         st.info(f"**{page.t('tutorial.badge')}.** {page.t(key, **args)}", icon=":material/menu_book:")
 
 
-def show(chart: alt.TopLevelMixin) -> None:
-    st.altair_chart(chart, width="content")
+@st.cache_data(max_entries=16, show_spinner=False)
+def _flow_spec(steps: tuple[tuple[str, str], ...]) -> dict:
+    return charts.flow_diagram(list(steps)).to_dict()
+
+
+def flow(steps: list[tuple[str, str]]) -> None:
+    """The data-flow diagram, built once per language."""
+    st.vega_lite_chart(_flow_spec(tuple(steps)), width="content")
+
+
+def _digest(values: np.ndarray) -> str:
+    arr = np.ascontiguousarray(values, dtype=np.float64)
+    return hashlib.blake2b(arr.tobytes() + str(arr.shape).encode(), digest_size=16).hexdigest()
+
+
+@st.cache_data(max_entries=4096, show_spinner=False)
+def _heatmap_spec(
+    digest: str, rows: tuple[str, ...], cols: tuple[str, ...], options: tuple, _values: np.ndarray
+) -> dict:
+    """A heatmap's Vega-Lite spec with its data already as Arrow bytes, built once per content.
+
+    Building an Altair chart and serialising it costs ~20-30 ms; a rerun draws a dozen of
+    them. Keyed on a digest of the full array (not Streamlit's sampled hash) and small values.
+    """
+    chart = charts.heatmap(_values, list(rows), list(cols), **dict(options))
+    spec = chart.to_dict(validate=False)  # the chart builders' tests validate against the schema
+    spec["datasets"] = {
+        name: dataframe_util.convert_anything_to_arrow_bytes(pd.DataFrame(data))
+        for name, data in spec.get("datasets", {}).items()
+    }
+    return spec
 
 
 def token_window(page: Page, n_tokens: int, key: str) -> slice:
@@ -133,22 +165,19 @@ def matrix(
     else:
         scheme = "viridis" if domain == charts.WEIGHTS_DOMAIN else "blueorange"
     note = t("chart.image_note", raw=True, rows=R, cols=C) if charts.uses_image(R, C) else None
-    show(
-        charts.heatmap(
-            values,
-            list(rows),
-            list(cols),
-            title=title,
-            row_title=t(row_axis),
-            col_title=t(col_axis),
-            value_title=t(value_axis),
-            domain=domain,
-            scheme=scheme,
-            masked_label=t("chart.masked"),
-            note=note,
-            **kwargs,
-        )
-    )
+    options = {
+        "title": title,
+        "row_title": t(row_axis),
+        "col_title": t(col_axis),
+        "value_title": t(value_axis),
+        "domain": tuple(float(v) for v in domain),
+        "scheme": scheme,
+        "masked_label": t("chart.masked"),
+        "note": note,
+        **{k: tuple(v) if isinstance(v, list) else v for k, v in kwargs.items()},
+    }
+    spec = _heatmap_spec(_digest(values), tuple(rows), tuple(cols), tuple(sorted(options.items())), _values=values)
+    st.vega_lite_chart(spec, width="content")
 
 
 def feature_labels(prefix: str, n: int) -> list[str]:
