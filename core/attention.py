@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +38,9 @@ def softmax(x, axis: int = -1) -> np.ndarray:
         raise AttentionInputError(f"x must be an array of numbers, but could not be read as one: {exc}") from None
     if arr.ndim == 0:
         raise AttentionInputError("x must have at least 1 axis, but is a scalar")
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise AttentionInputError(f"axis must be a whole number, but is {axis!r}")
+    axis = int(axis)
     if not -arr.ndim <= axis < arr.ndim:
         raise AttentionInputError(
             f"axis must be in [{-arr.ndim}, {arr.ndim - 1}] for x of shape {arr.shape}, but is {axis}"
@@ -115,6 +119,8 @@ def scaled_dot_product_attention(q, k, v, mask=None, scale=None) -> AttentionRes
     non_empty_sequence(k, "k")
     T, d_k = q.shape[-2:]
     S = k.shape[-2]
+    if d_k < 1:
+        raise AttentionInputError(f"q must have a width d_k >= 1, but has shape {q.shape}")
     if k.shape[-1] != d_k:
         raise AttentionInputError(f"k has width {k.shape[-1]}, but q has width d_k={d_k}; they must match")
     if v.shape[-2] != S:
@@ -135,8 +141,11 @@ def scaled_dot_product_attention(q, k, v, mask=None, scale=None) -> AttentionRes
             ) from None
     scale = check_scale(scale, d_k)
 
-    scores = np.matmul(q, np.swapaxes(k, -1, -2))  # (..., T, d_k) @ (..., d_k, S) -> (..., T, S)
-    scores *= scale
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
+        scores = np.matmul(q, np.swapaxes(k, -1, -2))  # (..., T, d_k) @ (..., d_k, S) -> (..., T, S)
+        scores *= scale
+    if not np.isfinite(scores).all():  # |q·k| past ~1.8e308: +inf or NaN would become NaN weights
+        raise AttentionInputError("q·kᵀ·scale overflowed float64; the values of q and k are too large, scale them down")
     scores = apply_mask(scores, mask)
     weights = _softmax(scores)
     output = np.matmul(weights, v)  # (..., T, S) @ (..., S, d_v) -> (..., T, d_v)

@@ -17,16 +17,25 @@ def layer_norm(x, gamma=None, beta=None, eps: float = 1e-5) -> np.ndarray:
     D = x.shape[-1]
     if D < 1:
         raise AttentionInputError(f"x must have a last axis of width >= 1, but has shape {x.shape}")
+    if x.size == 0:
+        raise AttentionInputError(f"x must hold at least one vector, but its shape is {x.shape}")
     try:
         eps = float(eps)
     except (TypeError, ValueError):
         raise AttentionInputError(f"eps must be a positive number, but is {eps!r}") from None
     if not (np.isfinite(eps) and eps > 0):
         raise AttentionInputError(f"eps must be a finite number > 0, but is {eps}")
-    mean = x.mean(axis=-1, keepdims=True)
-    centred = x - mean
+    # Rows with |x| > 1 are divided by their largest |x| first, so mean and variance cannot
+    # overflow (|x| past ~1e154 would square to inf); eps is divided by the same factor squared.
+    # Rows within [-1, 1] are divided by 1.0, which is exact.
+    a = np.maximum(np.abs(x).max(axis=-1, keepdims=True), 1.0)
+    xs = x / a
+    mean = xs.mean(axis=-1, keepdims=True)
+    centred = xs - mean
     var = np.mean(centred * centred, axis=-1, keepdims=True)
-    out = centred / np.sqrt(var + eps)
+    denom = np.sqrt(var + eps / a / a)
+    denom[denom == 0.0] = 1.0  # a constant row whose eps / a² underflowed: every centred value is 0
+    out = centred / denom
     if gamma is not None:
         gamma = as_float_array(gamma, "gamma", ndim=1)
         if gamma.shape != (D,):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_rng, non_empty_sequence, positive_int
+from ._checks import AttentionInputError, as_float_array, check_rng, non_empty_sequence, positive_int
 from .attention import _softmax
 from .feed_forward import FeedForwardParams
 
@@ -29,7 +29,10 @@ def tutorial_self_attention(embeddings) -> tuple[np.ndarray, np.ndarray]:
     numbers up to rounding, without the article's overflow past exp(709).
     """
     e = _embeddings(embeddings)
-    scores = e @ e.T  # (T, D) @ (D, T) -> (T, T)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
+        scores = e @ e.T  # (T, D) @ (D, T) -> (T, T)
+    if not np.isfinite(scores).all():  # past ~1.8e308 the softmax would give NaN
+        raise AttentionInputError("E·Eᵀ overflowed float64; the embedding values are too large, scale them down")
     weights = _softmax(scores, axis=0, out=scores)
     output = weights @ e  # (T, T) @ (T, D) -> (T, D)
     return output, weights

@@ -86,6 +86,9 @@ class Vocabulary:
         tokens = list(tokens)
         if not tokens:
             raise AttentionInputError("the sentence is empty; type at least one word")
+        for i, t in enumerate(tokens):
+            if not isinstance(t, str):
+                raise AttentionInputError(f"token {i + 1} must be text, but is {t!r}")
         missing = self.unknown(tokens)
         if missing:
             raise AttentionInputError(f"unknown words (not in the vocabulary): {', '.join(missing)}")
