@@ -1,0 +1,606 @@
+"""ui/charts.py through ``chart.to_dict()``: data, scales, labels, tooltips, the PNG of image mode."""
+
+from __future__ import annotations
+
+import base64
+import json
+import struct
+import zlib
+
+import numpy as np
+import pytest
+
+from ui import charts
+
+TOKENS = "the cat sat on the mat".split()
+TITLES = {"title": "Weights", "row_title": "Query", "col_title": "Key", "value_title": "Weight"}
+VIRIDIS_FIRST, VIRIDIS_MID, VIRIDIS_LAST = (0x44, 0x01, 0x54), (0x21, 0x91, 0x8D), (0xFD, 0xE7, 0x25)
+BLUEORANGE_FIRST, BLUEORANGE_MID, BLUEORANGE_LAST = (0x13, 0x4B, 0x85), (0xF2, 0xF0, 0xEB), (0x99, 0x4A, 0x07)
+MASKED_RGB = tuple(int(charts.MASKED_COLOR[i : i + 2], 16) for i in (1, 3, 5))
+LABEL_SUFFIX = "[floor(datum.value)] || ''"
+
+
+# ---------------------------------------------------------------------------------------
+# helpers: read a Vega-Lite dict and the PNG inside it
+
+
+def spec(chart) -> dict:
+    """chart.to_dict(), after checking it serialises as strict JSON (no NaN, no Infinity)."""
+    d = chart.to_dict()
+    json.dumps(d, allow_nan=False)
+    return d
+
+
+def rows_of(d: dict, layer: dict) -> list[dict]:
+    """The rows a layer draws: its own data, or the chart's (Altair hoists data shared by all layers)."""
+    data = layer.get("data", d.get("data"))
+    return d["datasets"][data["name"]] if "name" in data else data["values"]
+
+
+def layers_with_mark(d: dict, mark: str) -> list[dict]:
+    return [layer for layer in d["layer"] if layer["mark"]["type"] == mark]
+
+
+def only_layer(d: dict, mark: str) -> dict:
+    (layer,) = layers_with_mark(d, mark)
+    return layer
+
+
+def label_list(axis: dict) -> list[str]:
+    """The JSON array literal of an axis labelExpr, parsed."""
+    expr = axis["labelExpr"]
+    assert expr.endswith(LABEL_SUFFIX)
+    return json.loads(expr.removesuffix(LABEL_SUFFIX))
+
+
+def shown_labels(axis: dict) -> list[str]:
+    """What Vega shows at each tick: labels[floor(value)]."""
+    labels = label_list(axis)
+    return [labels[int(np.floor(v))] for v in axis["values"]]
+
+
+def color_fields(d: dict) -> list[dict]:
+    """The colour encodings that map a field through a scale (not the text layer's black/white)."""
+    return [layer["encoding"]["color"] for layer in d["layer"] if "field" in layer["encoding"].get("color", {})]
+
+
+def png_of(d: dict) -> bytes:
+    url = rows_of(d, only_layer(d, "image"))[0]["url"]
+    prefix = "data:image/png;base64,"
+    assert url.startswith(prefix)
+    return base64.b64decode(url.removeprefix(prefix), validate=True)
+
+
+def read_png(png: bytes) -> tuple[dict, np.ndarray, np.ndarray]:
+    """(IHDR fields, palette (P, 3), indices (H, W)) of an 8-bit palette PNG with filter 0 on every row."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks = 8, {}
+    while pos < len(png):
+        (length,) = struct.unpack(">I", png[pos : pos + 4])
+        tag, body = png[pos + 4 : pos + 8], png[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", png[pos + 8 + length : pos + 12 + length])
+        assert crc == zlib.crc32(tag + body) & 0xFFFFFFFF, tag
+        chunks[tag] = chunks.get(tag, b"") + body
+        pos += 12 + length
+    w, h, depth, color_type, comp, filt, interlace = struct.unpack(">IIBBBBB", chunks[b"IHDR"])
+    ihdr = {"width": w, "height": h, "depth": depth, "color_type": color_type, "interlace": interlace}
+    assert (comp, filt) == (0, 0) and b"IEND" in chunks
+    pal = np.frombuffer(chunks[b"PLTE"], dtype=np.uint8).reshape(-1, 3)
+    raw = np.frombuffer(zlib.decompress(chunks[b"IDAT"]), dtype=np.uint8).reshape(h, w + 1)
+    assert (raw[:, 0] == 0).all()
+    return ihdr, pal, raw[:, 1:]
+
+
+def png_rgb(d: dict) -> np.ndarray:
+    _, pal, idx = read_png(png_of(d))
+    return pal[idx]  # (H, W, 3)
+
+
+def softmax_rows(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(20240611)
+
+
+def weights_chart(values, labels=None, **kwargs):
+    r, c = np.shape(values)
+    rows = labels if labels is not None else [f"t{i}" for i in range(r)]
+    cols = labels if labels is not None else [f"t{j}" for j in range(c)]
+    return charts.heatmap(values, rows, cols, **{**TITLES, "domain": charts.WEIGHTS_DOMAIN, **kwargs})
+
+
+# ---------------------------------------------------------------------------------------
+# rect mode: data, labels, tooltips
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 5), (6, 6), (64, 64), (1, charts.RECT_CELL_LIMIT)])
+def test_rect_mode_has_one_row_per_cell(rng, shape):
+    values = rng.random(shape)
+    d = spec(weights_chart(values))
+    rect = only_layer(d, "rect")
+    rows = rows_of(d, rect)
+    R, C = shape
+    assert len(rows) == R * C
+    assert not layers_with_mark(d, "image")
+    got = np.zeros(shape)
+    for row in rows:
+        got[row["r"], row["c"]] = row["v"]
+    np.testing.assert_array_equal(got, values)
+    assert rect["encoding"]["x"]["field"] == "c" and rect["encoding"]["y"]["field"] == "r"
+
+
+def test_repeated_tokens_stay_distinct_positions_in_order(rng):
+    values = softmax_rows(rng.normal(size=(6, 6)))
+    d = spec(charts.heatmap(values, TOKENS, TOKENS, **TITLES, domain=(0, 1)))
+    rect = only_layer(d, "rect")
+    rows = rows_of(d, rect)
+    assert sorted({row["c"] for row in rows}) == list(range(6))
+    assert sorted({row["r"] for row in rows}) == list(range(6))
+    for channel in ("x", "y"):
+        axis = rect["encoding"][channel]["axis"]
+        assert label_list(axis) == TOKENS
+        assert axis["values"] == [i + 0.5 for i in range(6)]
+        assert shown_labels(axis) == TOKENS  # 'the' at positions 0 and 4
+    # the two 'the' columns keep their own values
+    by_cell = {(row["r"], row["c"]): row for row in rows}
+    assert by_cell[(1, 0)]["col"] == "the (#1)" and by_cell[(1, 4)]["col"] == "the (#5)"
+    assert by_cell[(1, 0)]["v"] == values[1, 0] and by_cell[(1, 4)]["v"] == values[1, 4]
+
+
+def test_rows_run_top_to_bottom_and_columns_left_to_right(rng):
+    d = spec(weights_chart(rng.random((3, 4))))
+    enc = only_layer(d, "rect")["encoding"]
+    assert enc["y"]["scale"]["reverse"] is True and enc["y"]["scale"]["domain"] == [0, 3]
+    assert enc["x"]["scale"]["reverse"] is False and enc["x"]["scale"]["domain"] == [0, 4]
+    assert enc["x"]["axis"]["title"] == "Key" and enc["y"]["axis"]["title"] == "Query"
+    assert enc["x2"]["field"] == "c1" and enc["y2"]["field"] == "r1"
+    assert {"calculate": "datum.c + 1", "as": "c1"} in only_layer(d, "rect")["transform"]
+
+
+NASTY = ['say "hi"', "back\\slash", "</script>", "<b>bold</b>", "it's", "a&b", "ação", "😀", "line\u2028sep", ""]
+
+
+def test_hostile_tokens_survive_as_plain_text(rng):
+    values = rng.random((len(NASTY), len(NASTY)))
+    d = spec(charts.heatmap(values, NASTY, NASTY, **TITLES, domain=(0, 1)))
+    rect = only_layer(d, "rect")
+    for channel in ("x", "y"):
+        axis = rect["encoding"][channel]["axis"]
+        assert label_list(axis) == NASTY  # the literal parses as a JSON array of the exact strings
+        literal = axis["labelExpr"].removesuffix(LABEL_SUFFIX)
+        assert literal.isascii() and not set("<>&") & set(literal)  # no raw markup, no raw U+2028
+    rows = rows_of(d, rect)
+    assert {row["row"] for row in rows} == {f"{t} (#{i + 1})" for i, t in enumerate(NASTY)}
+    for tip in rect["encoding"]["tooltip"]:
+        assert tip["type"] == "nominal" and "format" not in tip  # plain text, no html format
+
+
+def test_label_expr_escapes_and_round_trips():
+    labels = ["</script><script>alert(1)</script>", "x' || true || '", 'q"']
+    expr = charts.label_expr(labels)
+    assert "</" not in expr and json.loads(expr.removesuffix(LABEL_SUFFIX)) == labels
+
+
+def test_tooltip_has_labels_positions_rounded_and_exact_value():
+    values = np.array([[0.123456789012345, 1 / 3], [2 / 3, -0.0]])
+    d = spec(charts.heatmap(values, ["a", "b"], ["c", "d"], **TITLES, domain=(-1, 1), scheme="blueorange", decimals=3))
+    rect = only_layer(d, "rect")
+    tips = rect["encoding"]["tooltip"]
+    assert [t["field"] for t in tips] == ["row", "col", "val", "exact"]
+    assert [t["title"] for t in tips] == ["Query", "Key", "Weight", "float64"]
+    by_cell = {(row["r"], row["c"]): row for row in rows_of(d, rect)}
+    cell = by_cell[(0, 0)]
+    assert (cell["row"], cell["col"], cell["val"]) == ("a (#1)", "c (#1)", "0.123")
+    assert float(cell["exact"]) == values[0, 0]  # the full float64, round-trip exact
+    assert by_cell[(0, 1)]["exact"] == repr(1 / 3) and by_cell[(1, 0)]["val"] == "0.667"
+    assert by_cell[(1, 1)]["val"] == "0.000"  # no "-0.000"
+
+
+def test_tooltip_titles_stay_distinct_when_the_caller_repeats_one(rng):
+    d = spec(
+        charts.heatmap(
+            rng.random((2, 2)),
+            "ab",
+            "ab",
+            title="",
+            row_title="Token",
+            col_title="Token",
+            value_title="v",
+            domain=(0, 1),
+        )
+    )
+    titles = [t["title"] for t in only_layer(d, "rect")["encoding"]["tooltip"]]
+    assert len(set(titles)) == 4 and titles[0] == "Token" and titles[1].strip("\u200b") == "Token"
+
+
+# ---------------------------------------------------------------------------------------
+# colour: schemes, domains, masked cells, no NaN/inf
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["rect", "image"])
+def test_weights_use_viridis_on_a_fixed_unit_domain(rng, big):
+    n = 80 if big else 5
+    values = softmax_rows(rng.normal(size=(n, n))) * 0.1  # max far below 1: the domain must stay [0, 1]
+    d = spec(weights_chart(values))
+    (color,) = color_fields(d)
+    assert color["scale"]["scheme"] == "viridis"
+    assert color["scale"]["domain"] == [0.0, 1.0]
+    assert color["scale"]["nice"] is False and color["legend"]["title"] == "Weight"
+    for layer in layers_with_mark(d, "rect"):  # the seam-hiding stroke uses the very same scale
+        assert layer["encoding"]["stroke"]["scale"] == color["scale"] and layer["encoding"]["stroke"]["legend"] is None
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["rect", "image"])
+def test_signed_values_use_blueorange_on_the_given_symmetric_domain(rng, big):
+    n = 80 if big else 5
+    a, b = rng.normal(size=(n, n)), 3 * rng.normal(size=(n, n))
+    domain = charts.symmetric_domain(a, b)
+    d = spec(
+        charts.heatmap(
+            a, [str(i) for i in range(n)], [str(i) for i in range(n)], **TITLES, domain=domain, scheme="blueorange"
+        )
+    )
+    (color,) = color_fields(d)
+    assert color["scale"]["scheme"] == "blueorange"
+    assert color["scale"]["domain"] == [domain[0], domain[1]] and domain[0] == -domain[1]
+
+
+def test_masked_cells_are_grey_with_the_callers_label_and_no_infinity_in_the_spec(rng):
+    scores = rng.normal(size=(5, 5))
+    scores[np.triu_indices(5, 1)] = -np.inf
+    d = spec(
+        charts.heatmap(
+            scores,
+            list("abcde"),
+            list("abcde"),
+            **TITLES,
+            domain=charts.symmetric_domain(scores),
+            scheme="blueorange",
+            masked_label="mascarado",
+        )
+    )
+    rect = only_layer(d, "rect")
+    color = rect["encoding"]["color"]
+    assert color["condition"] == {"test": "datum.masked", "value": charts.MASKED_COLOR}
+    by_cell = {(row["r"], row["c"]): row for row in rows_of(d, rect)}
+    masked = by_cell[(0, 4)]
+    assert masked["masked"] is True and masked["val"] == "mascarado" and masked["exact"] == "-inf"
+    assert np.isfinite(masked["v"])
+    assert by_cell[(4, 0)]["masked"] is False and by_cell[(4, 0)]["v"] == scores[4, 0]
+    text_rows = rows_of(d, only_layer(d, "text"))
+    assert {row["txt"] for row in text_rows if row["masked"]} == {"−∞"}
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_nan_and_plus_inf_are_refused(bad):
+    values = np.zeros((3, 3))
+    values[1, 2] = bad
+    with pytest.raises(charts.ChartInputError, match=r"finite or -inf .* \(1, 2\)"):
+        weights_chart(values)
+
+
+def test_image_mode_with_masked_cells_serialises_strictly(rng):
+    w = softmax_rows(rng.normal(size=(100, 100)))
+    w[np.triu_indices(100, 1)] = -np.inf
+    d = spec(weights_chart(w))
+    rgb = png_rgb(d)
+    assert tuple(rgb[0, 99]) == MASKED_RGB and tuple(rgb[99, 0]) != MASKED_RGB
+
+
+def test_text_colour_contrasts_with_the_cell():
+    values = np.array([[0.0, 1.0]])
+    d = spec(weights_chart(values, show_values=True))
+    text = only_layer(d, "text")
+    assert text["encoding"]["color"] == {"condition": {"test": "datum.dark", "value": "white"}, "value": "black"}
+    by_col = {row["c"]: row for row in rows_of(d, text)}
+    assert by_col[0]["dark"] is True  # dark purple -> white text
+    assert by_col[1]["dark"] is False  # yellow -> black text
+
+
+@pytest.mark.parametrize(
+    ("shape", "show", "expected"),
+    [
+        ((8, 8), None, True),
+        ((9, 8), None, False),
+        ((9, 8), True, True),
+        ((2, 2), False, False),
+        ((80, 80), True, False),
+    ],
+)
+def test_values_are_written_in_small_matrices(rng, shape, show, expected):
+    d = spec(weights_chart(rng.random(shape), show_values=show))
+    assert bool(layers_with_mark(d, "text")) is expected
+
+
+# ---------------------------------------------------------------------------------------
+# image mode
+
+
+@pytest.mark.parametrize(
+    ("shape", "image"),
+    [
+        ((64, 64), False),
+        ((65, 64), True),
+        ((1, charts.RECT_CELL_LIMIT), False),
+        ((1, charts.RECT_CELL_LIMIT + 1), True),
+    ],
+)
+def test_image_mode_above_the_cell_limit(rng, shape, image):
+    assert charts.uses_image(*shape) is image
+    d = spec(weights_chart(rng.random(shape)))
+    assert bool(layers_with_mark(d, "image")) is image
+    assert bool(layers_with_mark(d, "rect")) is not image
+
+
+@pytest.mark.parametrize(
+    ("shape", "png_shape"),
+    [
+        ((65, 64), (65, 64)),
+        ((512, 512), (256, 256)),
+        ((300, 40), (150, 40)),
+        ((8, 1000), (8, 250)),
+        ((257, 256), (129, 256)),
+    ],
+)
+def test_png_has_the_expected_size(rng, shape, png_shape):
+    d = spec(weights_chart(rng.random(shape)))
+    ihdr, pal, idx = read_png(png_of(d))
+    assert (ihdr["height"], ihdr["width"]) == png_shape == idx.shape
+    assert (ihdr["depth"], ihdr["color_type"], ihdr["interlace"]) == (8, 3, 0)
+    assert len(pal) == 256
+    kr, kc = charts.downsample_factors(*shape)
+    assert (-(-shape[0] // kr), -(-shape[1] // kc)) == png_shape
+
+
+def test_image_spans_the_plot_and_keeps_token_labels(rng):
+    n = 512
+    labels = [f"w{i}" for i in range(n)]
+    labels[7] = labels[300] = "the"
+    d = spec(weights_chart(softmax_rows(rng.normal(size=(n, n))), labels=labels))
+    image = only_layer(d, "image")
+    assert image["mark"]["smooth"] is False and image["mark"]["aspect"] is False
+    (row,) = rows_of(d, image)
+    assert (row["x0"], row["x1"], row["y0"], row["y1"]) == (0, n, 0, n)
+    enc = image["encoding"]
+    assert enc["x2"]["field"] == "x1" and enc["y2"]["field"] == "y1" and enc["url"]["field"] == "url"
+    assert enc["y"]["scale"]["reverse"] is True
+    for channel in ("x", "y"):
+        axis = enc[channel]["axis"]
+        assert label_list(axis) == labels
+        assert len(axis["values"]) <= 420 // 14  # thinned
+        step = axis["values"][1] - axis["values"][0]
+        assert step > 1 and all(b - a == step for a, b in zip(axis["values"], axis["values"][1:], strict=False))
+        assert shown_labels(axis) == labels[:: int(step)]
+    assert enc["x"]["axis"]["labelAngle"] == -90
+    # the legend comes from an invisible layer with the same colour scale
+    (legend_layer,) = [layer for layer in d["layer"] if "field" in layer["encoding"].get("color", {})]
+    assert legend_layer["mark"]["size"] == 0 and "x" not in legend_layer["encoding"]
+    assert [r["v"] for r in rows_of(d, legend_layer)] == [0.0, 1.0]
+
+
+def test_png_pixels_map_to_the_vega_palette():
+    values = np.full((70, 64), 0.25)  # 4480 cells: image mode, no downsampling
+    values[0, 0], values[0, 1], values[0, 2], values[69, 63] = 0.0, 1.0, 0.5, -np.inf
+    values[1, 0], values[1, 1] = -3.0, 7.0  # outside the domain: clamped
+    rgb = png_rgb(spec(weights_chart(values)))
+    assert tuple(rgb[0, 0]) == VIRIDIS_FIRST
+    assert tuple(rgb[0, 1]) == VIRIDIS_LAST
+    assert tuple(rgb[0, 2]) == VIRIDIS_MID  # t = 0.5 is a Vega anchor
+    assert tuple(rgb[69, 63]) == MASKED_RGB
+    assert tuple(rgb[1, 0]) == VIRIDIS_FIRST and tuple(rgb[1, 1]) == VIRIDIS_LAST
+
+
+def test_png_pixels_map_to_blueorange_on_a_symmetric_domain():
+    values = np.zeros((70, 64))
+    values[0, 0], values[0, 1] = -2.0, 2.0
+    d = spec(
+        charts.heatmap(
+            values,
+            [str(i) for i in range(70)],
+            [str(i) for i in range(64)],
+            **TITLES,
+            domain=(-2, 2),
+            scheme="blueorange",
+        )
+    )
+    rgb = png_rgb(d)
+    assert tuple(rgb[0, 0]) == BLUEORANGE_FIRST and tuple(rgb[0, 1]) == BLUEORANGE_LAST
+    assert tuple(rgb[5, 5]) == BLUEORANGE_MID  # 0 sits in the middle
+
+
+def test_palette_interpolates_like_vega():
+    pal = charts.palette("viridis", 31)  # one entry per Vega anchor: exactly the anchors
+    assert tuple(pal[0]) == VIRIDIS_FIRST and tuple(pal[15]) == VIRIDIS_MID and tuple(pal[-1]) == VIRIDIS_LAST
+    half = charts.palette("blueorange", 21)[1]  # halfway between the first two anchors 134b85 and 2f78b3
+    np.testing.assert_allclose(half, [(0x13 + 0x2F) / 2, (0x4B + 0x78) / 2, (0x85 + 0xB3) / 2], atol=0.5)
+
+
+def test_downsampling_averages_blocks_and_ignores_masked_cells():
+    values = np.zeros((512, 512))
+    values[:, 256:] = 1.0  # right half
+    values[0, 0], values[0, 1], values[1, 0], values[1, 1] = 0.0, 1.0, -np.inf, -np.inf  # block (0, 0): mean 0.5
+    values[2:4, 0:2] = -np.inf  # block (1, 0): all masked
+    rgb = png_rgb(spec(weights_chart(values)))
+    assert rgb.shape == (256, 256, 3)
+    assert tuple(rgb[0, 0]) == VIRIDIS_MID
+    assert tuple(rgb[1, 0]) == MASKED_RGB
+    assert tuple(rgb[100, 127]) == VIRIDIS_FIRST and tuple(rgb[100, 128]) == VIRIDIS_LAST
+
+
+def test_payload_stays_small_for_512_tokens_and_8_heads(rng):
+    n, heads = 512, 8
+    labels = [f"token{i}" for i in range(n)]
+    sizes, png_sizes = [], []
+    for _ in range(heads):
+        d = spec(weights_chart(rng.random((n, n)), labels=labels))  # uniform noise: the least compressible case
+        png_sizes.append(len(base64.b64encode(png_of(d))))
+        sizes.append(len(json.dumps(d)))
+    assert max(png_sizes) <= 100_000
+    assert sum(sizes) < 1_000_000
+
+
+# ---------------------------------------------------------------------------------------
+# boundaries, size, axes
+
+
+def test_col_boundaries_draw_rules_at_head_boundaries(rng):
+    d_v, heads = 4, 3
+    values = rng.normal(size=(6, d_v * heads))
+    d = spec(
+        charts.heatmap(
+            values,
+            TOKENS,
+            [str(j) for j in range(d_v * heads)],
+            **TITLES,
+            domain=charts.symmetric_domain(values),
+            scheme="blueorange",
+            col_boundaries=[d_v, 2 * d_v],
+        )
+    )
+    rules = layers_with_mark(d, "rule")
+    assert rules
+    rect_x = only_layer(d, "rect")["encoding"]["x"]
+    for rule in rules:
+        assert [row["b"] for row in rows_of(d, rule)] == [4, 8]
+        assert rule["encoding"]["x"]["field"] == "b" and "y" not in rule["encoding"]  # full height
+        assert rule["encoding"]["x"]["scale"] == rect_x["scale"]  # same scale: x = 4 is the left edge of column 4
+
+
+def test_row_boundaries_draw_horizontal_rules(rng):
+    d = spec(weights_chart(rng.random((6, 3)), row_boundaries=[3]))
+    for rule in layers_with_mark(d, "rule"):
+        assert [row["b"] for row in rows_of(d, rule)] == [3] and "x" not in rule["encoding"]
+
+
+@pytest.mark.parametrize("bad", [[0], [6], [-1], [2.5], [True], ["3"]])
+def test_bad_boundaries_are_refused(rng, bad):
+    with pytest.raises(charts.ChartInputError, match="col_boundaries"):
+        weights_chart(rng.random((6, 6)), col_boundaries=bad)
+
+
+def test_size_follows_the_matrix_unless_given(rng):
+    tiny = spec(weights_chart(rng.random((3, 3)), show_values=False))
+    assert tiny["width"] == tiny["height"] == 3 * 36
+    with_values = spec(weights_chart(rng.random((3, 3))))
+    assert 28 * 3 <= with_values["width"] <= 60 * 3 and with_values["height"] == 3 * 36
+    big = spec(weights_chart(rng.random((512, 512))))
+    assert big["width"] == big["height"] == 420
+    tall = spec(weights_chart(rng.random((40, 3))))
+    assert tall["height"] == 420 and tall["width"] == 3 * 36
+    given = spec(weights_chart(rng.random((3, 3)), width=250, height=120))
+    assert (given["width"], given["height"]) == (250, 120)
+    assert tiny["autosize"] == {"type": "pad", "contains": "padding"}  # Streamlit would "fit" otherwise
+
+
+def test_few_short_labels_stay_horizontal_many_turn(rng):
+    few = spec(charts.heatmap(rng.random((3, 3)), ["a", "b", "c"], ["a", "b", "c"], **TITLES, domain=(0, 1)))
+    assert only_layer(few, "rect")["encoding"]["x"]["axis"]["labelAngle"] == 0
+    labels = [f"tok{i}" for i in range(60)]
+    many = spec(charts.heatmap(rng.random((3, 60)), ["a", "b", "c"], labels, **TITLES, domain=(0, 1)))
+    axis = only_layer(many, "rect")["encoding"]["x"]["axis"]
+    assert axis["labelAngle"] in (-45, -90) and axis["labelLimit"] > 0
+
+
+def test_note_becomes_the_subtitle(rng):
+    d = spec(weights_chart(rng.random((512, 512)), note="Averaged over 2×2 blocks"))
+    assert d["title"] == {"text": "Weights", "subtitle": "Averaged over 2×2 blocks"}
+    assert charts.downsample_factors(512, 512) == (2, 2) and charts.downsample_factors(64, 64) == (1, 1)
+
+
+def test_grid_shares_one_legend_and_keeps_autosize_at_the_top(rng):
+    heads = [weights_chart(softmax_rows(rng.normal(size=(4, 4)))) for _ in range(3)]
+    d = spec(charts.grid(heads, 2))
+    assert d["columns"] == 2 and len(d["concat"]) == 3
+    assert d["autosize"]["type"] == "pad" and all("autosize" not in part for part in d["concat"])
+    assert d["resolve"]["scale"]["color"] == "shared"
+    assert spec(heads[0])["autosize"]["type"] == "pad"  # the originals are untouched
+
+
+@pytest.mark.parametrize(
+    ("values", "rows", "cols", "kwargs", "match"),
+    [
+        (np.zeros(3), "abc", "abc", {}, "2 axes"),
+        (np.zeros((0, 3)), "", "abc", {}, "at least one row"),
+        (np.zeros((2, 3)), "a", "abc", {}, "row_labels has 1"),
+        (np.zeros((2, 3)), "ab", "abcd", {}, "col_labels has 4"),
+        (np.zeros((2, 2)), "ab", "ab", {"domain": (1, 1)}, "low < high"),
+        (np.zeros((2, 2)), "ab", "ab", {"domain": (0, np.nan)}, "finite"),
+        (np.zeros((2, 2)), "ab", "ab", {"scheme": "jet"}, "scheme must be one of"),
+        (np.zeros((2, 2)), "ab", "ab", {"decimals": -1}, "decimals"),
+    ],
+)
+def test_bad_input_is_refused_with_a_message(values, rows, cols, kwargs, match):
+    with pytest.raises(charts.ChartInputError, match=match):
+        charts.heatmap(values, list(rows), list(cols), **{**TITLES, "domain": (0, 1), **kwargs})
+
+
+# ---------------------------------------------------------------------------------------
+# domains
+
+
+@pytest.mark.parametrize(
+    ("arrays", "expected"),
+    [
+        ((np.array([[0.5, -2.0], [1.0, 0.0]]),), (-2.0, 2.0)),
+        ((np.array([1.0, -0.5]), np.array([[3.0]])), (-3.0, 3.0)),
+        ((np.array([-np.inf, 0.25, np.nan]),), (-0.25, 0.25)),
+        ((np.zeros((3, 3)),), (-1.0, 1.0)),
+        ((np.array([]),), (-1.0, 1.0)),
+        ((), (-1.0, 1.0)),
+    ],
+)
+def test_symmetric_domain(arrays, expected):
+    got = charts.symmetric_domain(*arrays)
+    assert got == expected and all(isinstance(v, float) for v in got)
+
+
+def test_nonnegative_domain():
+    assert charts.nonnegative_domain(np.array([0.0, 2.5]), np.array([[-np.inf, 4.0]])) == (0.0, 4.0)
+    assert charts.nonnegative_domain(np.zeros(3)) == (0.0, 1.0)
+
+
+# ---------------------------------------------------------------------------------------
+# flow diagram
+
+STEPS = [
+    ("Embeddings", "Vocabulary"),
+    ("Q, K, V per head", "Multi-head"),
+    ("softmax(QKᵀ/√d_k)", "Self-attention"),
+    ("weights · V", "Self-attention"),
+    ("Concat heads", "Multi-head"),
+    ("· W_O", "Multi-head"),
+    ("Feed-forward", "Feed-forward"),
+    ("Résumé <b>", "Resumo"),
+]
+
+
+def test_flow_diagram_shows_every_step_and_screen():
+    d = spec(charts.flow_diagram(STEPS, title="Pipeline"))
+    assert d["title"] == "Pipeline"
+    texts = {layer["encoding"]["text"]["field"]: rows_of(d, layer) for layer in layers_with_mark(d, "text")}
+    assert [row["name"] for row in texts["name"]] == [name for name, _ in STEPS]
+    assert [row["screen"] for row in texts["screen"]] == [screen for _, screen in STEPS]
+    assert [row["num"] for row in texts["num"]] == [str(k) for k in range(1, 9)]
+
+
+def test_flow_diagram_wraps_into_two_rows_joined_by_arrows():
+    d = spec(charts.flow_diagram(STEPS))
+    boxes = rows_of(d, only_layer(d, "rect"))
+    assert len({box["y0"] for box in boxes}) == 2
+    heads = rows_of(d, only_layer(d, "point"))
+    assert len(heads) == len(STEPS) - 1
+    assert {h["shape"] for h in heads} == {"triangle-right", "triangle-down"}
+    assert d["width"] <= 680 + 8
+
+
+def test_flow_diagram_single_step_and_bad_steps():
+    d = spec(charts.flow_diagram([("Only", "Here")]))
+    assert not layers_with_mark(d, "point") and not layers_with_mark(d, "rule")
+    with pytest.raises(charts.ChartInputError, match="at least one"):
+        charts.flow_diagram([])
+    with pytest.raises(charts.ChartInputError, match="step 1 must be a pair"):
+        charts.flow_diagram([("a", "b"), ("c",)])

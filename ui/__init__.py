@@ -1,0 +1,1 @@
+"""Streamlit-side code of Attention Explorer: state, cached computations, charts, text."""
