@@ -4,8 +4,6 @@ import streamlit as st
 
 from ui import charts, compute, layout
 
-HEADS_PER_ROW = 4
-
 page = layout.start("nav.multi_head")
 t, s, vocab = page.t, page.settings, page.vocab
 
@@ -50,34 +48,26 @@ with layout.guarded(page):
         rows = tokens[w]
 
         st.subheader(t("mh.weights"))
-        for start in range(0, H, HEADS_PER_ROW):
-            for h, col in zip(range(start, min(H, start + HEADS_PER_ROW)), st.columns(HEADS_PER_ROW), strict=False):
-                with col:
-                    layout.matrix(
-                        page,
-                        att.weights[h][w, w],
-                        rows,
-                        rows,
-                        title=t("mh.head_n", raw=True, n=h + 1),
-                        row_axis="axis.query",
-                        col_axis="axis.key",
-                        value_axis="axis.weight",
-                        domain=charts.WEIGHTS_DOMAIN,
-                    )
+        layout.heads_grid(
+            page,
+            [att.weights[h][w, w] for h in range(H)],
+            rows,
+            rows,
+            domain=charts.WEIGHTS_DOMAIN,
+            row_axis="axis.query",
+            col_axis="axis.key",
+            value_axis="axis.weight",
+        )
 
         st.subheader(t("mh.outputs"))
         out_domain = charts.symmetric_domain(att.head_outputs[:, w])
-        for start in range(0, H, HEADS_PER_ROW):
-            for h, col in zip(range(start, min(H, start + HEADS_PER_ROW)), st.columns(HEADS_PER_ROW), strict=False):
-                with col:
-                    layout.matrix(
-                        page,
-                        att.head_outputs[h][w],
-                        rows,
-                        layout.feature_labels("v", params.d_v),
-                        title=t("mh.head_n", raw=True, n=h + 1),
-                        domain=out_domain,
-                    )
+        layout.heads_grid(
+            page,
+            [att.head_outputs[h][w] for h in range(H)],
+            rows,
+            layout.feature_labels("v", params.d_v),
+            domain=out_domain,
+        )
 
         st.subheader(t("mh.concat", t=T, hdv=H * params.d_v))
         concat_cols = [f"{h + 1}·v{j + 1}" for h in range(H) for j in range(params.d_v)]

@@ -316,6 +316,26 @@ def test_values_are_written_in_small_matrices(rng, shape, show, expected):
     assert bool(layers_with_mark(d, "text")) is expected
 
 
+def test_max_plot_caps_the_size_and_drops_numbers_that_no_longer_fit(rng):
+    d = spec(weights_chart(rng.random((8, 8)), max_plot=120))
+    assert d["width"] <= 120 and d["height"] <= 120
+    assert not layers_with_mark(d, "text")
+    roomy = spec(weights_chart(rng.random((4, 4)), max_plot=400))
+    assert layers_with_mark(roomy, "text")
+
+
+@pytest.mark.parametrize("big", [False, True])
+def test_legend_can_be_left_out(rng, big):
+    values = rng.random((80, 80) if big else (4, 4))
+    shown = json.dumps(spec(weights_chart(values)))
+    hidden = spec(weights_chart(values, legend=False))
+    assert '"legend": {' in shown
+    for layer in hidden["layer"]:
+        color = layer.get("encoding", {}).get("color")
+        if isinstance(color, dict) and "scale" in color:
+            assert color.get("legend", "absent") is None
+
+
 # ---------------------------------------------------------------------------------------
 # image mode
 

@@ -219,8 +219,8 @@ def downsample_factors(n_rows: int, n_cols: int) -> tuple[int, int]:
     return (math.ceil(n_rows / MAX_IMAGE_SIDE), math.ceil(n_cols / MAX_IMAGE_SIDE))
 
 
-def _plot_px(n: int, cell_px: int) -> int:
-    return int(min(n * cell_px, max(_MAX_PLOT_PX, cell_px)))
+def _plot_px(n: int, cell_px: int, cap: int = _MAX_PLOT_PX) -> int:
+    return int(min(n * cell_px, max(cap, cell_px)))
 
 
 def label_expr(labels: Sequence[str]) -> str:
@@ -412,6 +412,8 @@ def heatmap(
     masked_label: str = "masked",
     exact_title: str = "float64",
     note: str | None = None,
+    max_plot: int | None = None,
+    legend: bool = True,
 ) -> alt.LayerChart:
     """values (R, C) -> heatmap, rows (queries) top to bottom, columns (keys) left to right.
 
@@ -422,6 +424,8 @@ def heatmap(
     Tooltip (rect mode): row label (#position), column label (#position), value rounded to
     ``decimals`` (title value_title) and its shortest exact float64 repr (title exact_title).
     note: subtitle, e.g. the caller's text saying the picture is block-averaged (downsample_factors).
+    max_plot: cap on each side of the plot area (default 420 px), for small multiples side by side;
+    numbers in cells are dropped when they no longer fit. legend=False leaves the colour legend out.
     Above RECT_CELL_LIMIT cells the matrix is one PNG image (no per-cell tooltip, no values).
     """
     arr, masked, rows, cols = _check_matrix(values, row_labels, col_labels)
@@ -442,8 +446,11 @@ def heatmap(
     cell_w = _CELL_PX
     if show_values:
         cell_w = max(_CELL_PX, math.ceil(max(len(s) for s in texts) * _CHAR_PX * 0.9 + 10))
-    width = int(width) if width is not None else _plot_px(C, cell_w)
-    height = int(height) if height is not None else _plot_px(R, _CELL_PX)
+    cap = _MAX_PLOT_PX if max_plot is None else int(max_plot)
+    width = int(width) if width is not None else _plot_px(C, cell_w, cap)
+    height = int(height) if height is not None else _plot_px(R, _CELL_PX, cap)
+    if show_values and (width < C * cell_w or height < R * _CELL_PX * 0.75):
+        show_values = False  # the numbers would overlap; the tooltip still has them
 
     pos = _Position(
         _position_scale(C),
@@ -454,7 +461,7 @@ def heatmap(
     color = alt.Color(
         "v:Q",
         scale=_color_scale(scheme, domain),
-        legend=alt.Legend(title=value_title, gradientLength=max(80, min(height, 200))),
+        legend=alt.Legend(title=value_title, gradientLength=max(80, min(height, 200))) if legend else None,
     )
 
     if image:

@@ -180,6 +180,32 @@ def matrix(
     st.vega_lite_chart(spec, width="content")
 
 
+HEADS_PER_ROW = 4
+GRID_PLOT_PX = 170  # plot side of one head in a row of four
+
+
+def heads_grid(page: Page, matrices, rows, cols, *, domain: tuple[float, float], **kwargs) -> None:
+    """One chart per head, four to a row, on one colour scale; the last of a row carries the legend."""
+    H = len(matrices)
+    for start in range(0, H, HEADS_PER_ROW):
+        n = min(HEADS_PER_ROW, H - start)
+        widths = [1.4 if i == n - 1 else 1.0 for i in range(HEADS_PER_ROW)]
+        for i, col in enumerate(st.columns(widths)[:n]):
+            h = start + i
+            with col:
+                matrix(
+                    page,
+                    matrices[h],
+                    rows,
+                    cols,
+                    title=page.t("mh.head_n", raw=True, n=h + 1),
+                    domain=domain,
+                    max_plot=GRID_PLOT_PX,
+                    legend=i == n - 1,
+                    **kwargs,
+                )
+
+
 def feature_labels(prefix: str, n: int) -> list[str]:
     return [f"{prefix}{i + 1}" for i in range(n)]
 
