@@ -72,7 +72,8 @@ def main() -> int:
             times[name].append((time.perf_counter() - t0) * 1000)
 
     base = statistics.median(times["(baseline: one st.write)"])
-    print(f"AppTest reruns, {repeats} per page, settings: {params or 'defaults'}")
+    shown = {k: (v if len(v) <= 40 else f"{len(v.split())} words") for k, v in params.items()}
+    print(f"AppTest reruns, {repeats} per page, settings: {shown or 'defaults'}")
     print(f"{'page':<26} {'median ms':>10} {'p90 ms':>8} {'x baseline':>11} {'target':>8}")
     failed = False
     for name, ts in times.items():

@@ -13,7 +13,7 @@ st.write(t("ff.intro"))
 
 with layout.guarded(page):
     default = state.default_ffn(s.mode, vocab.dim)
-    st.number_input(
+    st.columns([1, 2])[0].number_input(
         t("ff.width"),
         min_value=state.FFN_MIN,
         max_value=state.FFN_MAX,

@@ -138,9 +138,9 @@ def token_window(page: Page, n_tokens: int, key: str) -> slice:
     current = st.session_state.get(wkey)
     if not (isinstance(current, tuple) and 1 <= current[0] <= current[1] <= n_tokens):
         st.session_state[wkey] = (1, n_tokens)
-    lo, hi = st.slider(
-        page.t("window.label"), min_value=1, max_value=n_tokens, key=wkey, help=page.t("window.help", n=WINDOW_TOKENS)
-    )
+    lo, hi = st.slider(page.t("window.label"), min_value=1, max_value=n_tokens, key=wkey)
+    if hi - lo + 1 > WINDOW_TOKENS:
+        st.caption(page.t("window.help", n=WINDOW_TOKENS))
     return slice(lo - 1, hi)
 
 
@@ -164,7 +164,8 @@ def matrix(
         domain, scheme = charts.symmetric_domain(values), "blueorange"
     else:
         scheme = "viridis" if domain == charts.WEIGHTS_DOMAIN else "blueorange"
-    note = t("chart.image_note", raw=True, rows=R, cols=C) if charts.uses_image(R, C) else None
+    in_grid = kwargs.get("max_plot") is not None
+    note = t("chart.image_note", raw=True, rows=R, cols=C) if charts.uses_image(R, C) and not in_grid else None
     options = {
         "title": title,
         "row_title": t(row_axis),
