@@ -4,23 +4,14 @@ import streamlit as st
 
 from ui import session
 from ui.i18n import Translator
+from ui.layout import SCREENS
 
 session.ensure()
 t = Translator(session.settings().lang)
 
-PAGES = [
-    st.Page("pages/0_home.py", title=t("nav.home"), icon=":material/home:", default=True),
-    st.Page("pages/1_vocabulary.py", title=t("nav.vocabulary"), icon=":material/abc:", url_path="vocabulary"),
-    st.Page(
-        "pages/2_self-attention.py",
-        title=t("nav.self_attention"),
-        icon=":material/center_focus_strong:",
-        url_path="self-attention",
-    ),
-    st.Page("pages/3_multi-head.py", title=t("nav.multi_head"), icon=":material/view_column:", url_path="multi-head"),
-    st.Page(
-        "pages/4_feed-forward.py", title=t("nav.feed_forward"), icon=":material/arrow_forward:", url_path="feed-forward"
-    ),
+# The menu is drawn by every page (ui/layout.py), so it looks the same when a cold deep
+# link runs a page file without this router.
+pages = [
+    st.Page(path, title=t(key), icon=icon, url_path=url or None, default=not url) for path, url, key, icon in SCREENS
 ]
-
-st.navigation(PAGES).run()
+st.navigation(pages, position="hidden").run()

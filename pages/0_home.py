@@ -26,15 +26,7 @@ layout.flow(steps)
 
 st.subheader(t("home.start"))
 st.markdown(t("home.start_body"))
-layout.page_links(
-    page,
-    [
-        ("pages/1_vocabulary.py", "vocabulary", "nav.vocabulary", ":material/abc:"),
-        ("pages/2_self-attention.py", "self-attention", "nav.self_attention", ":material/center_focus_strong:"),
-        ("pages/3_multi-head.py", "multi-head", "nav.multi_head", ":material/view_column:"),
-        ("pages/4_feed-forward.py", "feed-forward", "nav.feed_forward", ":material/arrow_forward:"),
-    ],
-)
+layout.screen_links(page)
 st.markdown(t("home.modes"))
 
 st.subheader(t("home.read"))

@@ -100,6 +100,11 @@ def test_query_params_round_trip(settings):
     assert state.parse_query_params(params) == (settings, [])
 
 
+def test_dim_is_left_out_with_the_articles_table():
+    assert state.to_query_params(Settings(preset="seed", dim=3)) == {}
+    assert state.to_query_params(Settings(preset="random", dim=3)) == {"preset": "random", "dim": "3"}
+
+
 def test_defaults_leave_the_url_empty():
     assert state.to_query_params(DEFAULTS) == {}
     assert state.to_query_params(Settings(heads=4)) == {"heads": "4"}

@@ -28,6 +28,16 @@ log = logging.getLogger(__name__)
 # A window of at most this many tokens has per-cell tooltips in a T×T attention map.
 WINDOW_TOKENS = 64
 
+# (script, URL path, catalogue key, icon): the screens, in reading order. The URL paths are
+# part of the product (people share links) and match the legacy names of the files.
+SCREENS = (
+    ("pages/0_home.py", "", "nav.home", ":material/home:"),
+    ("pages/1_vocabulary.py", "vocabulary", "nav.vocabulary", ":material/abc:"),
+    ("pages/2_self-attention.py", "self-attention", "nav.self_attention", ":material/center_focus_strong:"),
+    ("pages/3_multi-head.py", "multi-head", "nav.multi_head", ":material/view_column:"),
+    ("pages/4_feed-forward.py", "feed-forward", "nav.feed_forward", ":material/arrow_forward:"),
+)
+
 
 @dataclass(frozen=True)
 class Page:
@@ -55,9 +65,24 @@ def bound(name: str, value) -> dict:
     return {"key": session.seed_widget(name, value), "on_change": session.commit_widget, "args": (name,)}
 
 
+def _nav_links(t: Translator, screens=SCREENS, container=None) -> None:
+    """Links to the screens. The same translated menu whether app.py routed this run or a
+    cold deep link ran the page file alone (then Streamlit's own menu, built from file
+    names, is hidden by client.showSidebarNavigation = false). Without any page registry
+    (a page run alone by AppTest) plain relative links stand in."""
+    container = container or st
+    for path, url, key, icon in screens:
+        try:
+            container.page_link(path, label=t(key), icon=icon)
+        except StreamlitPageNotFoundError:
+            container.markdown(f"[{t(key)}](./{url})")
+
+
 def _sidebar(t: Translator) -> None:
     s = session.settings()
     with st.sidebar:
+        _nav_links(t)
+        st.divider()
         st.subheader(t("sidebar.settings"))
         st.radio(
             t("sidebar.mode"),
@@ -211,14 +236,10 @@ def feature_labels(prefix: str, n: int) -> list[str]:
     return [f"{prefix}{i + 1}" for i in range(n)]
 
 
-def page_links(page: Page, links: list[tuple[str, str, str, str]]) -> None:
-    """Links to other screens. Run without the router (a cold deep link), st.page_link knows
-    no pages, so plain relative links stand in."""
-    for col, (path, url, key, icon) in zip(st.columns(len(links)), links, strict=True):
-        try:
-            col.page_link(path, label=page.t(key), icon=icon)
-        except StreamlitPageNotFoundError:
-            col.markdown(f"[{page.t(key)}](./{url})")
+def screen_links(page: Page) -> None:
+    """The four screens after Home, side by side."""
+    for col, screen in zip(st.columns(len(SCREENS) - 1), SCREENS[1:], strict=True):
+        _nav_links(page.t, [screen], container=col)
 
 
 def errors(page: Page, notices) -> None:

@@ -149,12 +149,17 @@ def parse_query_params(params: Mapping[str, str]) -> tuple[Settings, list[Notice
 
 
 def to_query_params(settings: Settings) -> dict[str, str]:
-    """The settings that differ from the defaults, as URL query parameters."""
+    """The settings that differ from the defaults, as URL query parameters.
+
+    ``dim`` is left out with the article's table, whose width is its own.
+    """
     out = {}
     for f in fields(Settings):
         value = getattr(settings, f.name)
         if value != getattr(DEFAULTS, f.name) and value is not None:
             out[f.name] = str(value)
+    if settings.preset == "seed":
+        out.pop("dim", None)
     return out
 
 
