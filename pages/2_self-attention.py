@@ -69,7 +69,7 @@ with layout.guarded(page):
         st.subheader(t("sa.step_scores"))
         layout.matrix(
             page,
-            result.unscaled_scores[h][w, w],
+            compute.unscaled_scores(result, h)[w, w],
             rows,
             keys,
             title=f"Q·Kᵀ ({head})",

@@ -15,8 +15,12 @@ import streamlit as st
 import core
 from ui import state
 
-# Each entry of a 512-token, 16-head pass holds ~70 MB; a room of users keeps few of those.
-_CACHE = {"max_entries": 24, "ttl": 3600, "show_spinner": False}
+# A pass holds ~2·H·T² floats (scores and weights): 256 bytes for the article's sentence,
+# 67 MB for 512 tokens and 16 heads. Small passes share a roomy cache, big ones a short
+# one, so a room of users cannot fill a 1 GB server with big entries.
+BIG_PASS_FLOATS = 2 * 8 * 128 * 128
+_SMALL = {"max_entries": 512, "ttl": 3600, "show_spinner": False}
+_BIG = {"max_entries": 6, "ttl": 900, "show_spinner": False}
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,6 @@ class PaperPass:
     x: np.ndarray
     params: core.MultiHeadParams
     attention: core.MultiHeadResult
-    unscaled_scores: np.ndarray  # (H, T, T) = Q_h K_hᵀ, before the 1/sqrt(d_k) scaling
     scale: float
     ffn_params: core.FeedForwardParams
     ffn: core.FeedForwardResult
@@ -50,37 +53,31 @@ def rngs(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
     return np.random.default_rng([seed, 1]), np.random.default_rng([seed, 2])
 
 
-@st.cache_data(**_CACHE)
-def paper_pass(
-    vocab_key: str, tokens: tuple[str, ...], heads: int, ffn: int | None, seed: int, _vocab: core.Vocabulary
-) -> PaperPass:
-    x = _vocab.embed(tokens)
+def paper_pass(tokens: tuple[str, ...], heads: int, ffn: int | None, seed: int, vocab: core.Vocabulary) -> PaperPass:
+    x = vocab.embed(tokens)
     rng_att, rng_ffn = rngs(seed)
-    params = core.init_multi_head(_vocab.dim, heads, rng_att)
+    params = core.init_multi_head(vocab.dim, heads, rng_att)
     result = core.multi_head_attention(x, params)
-    unscaled = np.matmul(result.q, result.k.transpose(0, 2, 1))  # (H, T, d_k) @ (H, d_k, T) -> (H, T, T)
-    d_ff = ffn or state.default_ffn("paper", _vocab.dim)
-    ffn_params = core.init_feed_forward(_vocab.dim, d_ff, rng_ffn)
+    d_ff = ffn or state.default_ffn("paper", vocab.dim)
+    ffn_params = core.init_feed_forward(vocab.dim, d_ff, rng_ffn)
     return PaperPass(
         x=x,
         params=params,
         attention=result,
-        unscaled_scores=unscaled,
         scale=1.0 / np.sqrt(params.d_k),
         ffn_params=ffn_params,
         ffn=core.feed_forward(result.output, ffn_params),
     )
 
 
-@st.cache_data(**_CACHE)
 def tutorial_pass(
-    vocab_key: str, tokens: tuple[str, ...], heads: int, ffn: int | None, seed: int, _vocab: core.Vocabulary
+    tokens: tuple[str, ...], heads: int, ffn: int | None, seed: int, vocab: core.Vocabulary
 ) -> TutorialPass:
-    x = _vocab.embed(tokens)
+    x = vocab.embed(tokens)
     output, weights = core.tutorial_self_attention(x)
     stacked = core.tutorial_multi_head_attention(x, heads)
-    d_ff = ffn or state.default_ffn("tutorial", _vocab.dim)
-    ffn_params = core.init_tutorial_feed_forward(_vocab.dim, d_ff, np.random.default_rng(seed))
+    d_ff = ffn or state.default_ffn("tutorial", vocab.dim)
+    ffn_params = core.init_tutorial_feed_forward(vocab.dim, d_ff, np.random.default_rng(seed))
     return TutorialPass(
         x=x,
         scores=x @ x.T,  # (T, D) @ (D, T) -> (T, T)
@@ -92,6 +89,36 @@ def tutorial_pass(
     )
 
 
+def _run(
+    mode: str, vocab_key: str, tokens: tuple[str, ...], heads: int, ffn: int | None, seed: int, _vocab: core.Vocabulary
+) -> PaperPass | TutorialPass:
+    """One pass; ``vocab_key`` (a digest of ``_vocab``) stands for the vocabulary in the cache key."""
+    fn = tutorial_pass if mode == "tutorial" else paper_pass
+    return fn(tokens, heads, ffn, seed, _vocab)
+
+
+# Two functions, not one decorated twice: Streamlit keys a cache on the function itself.
+@st.cache_data(**_SMALL)
+def _run_small(
+    mode: str, vocab_key: str, tokens: tuple[str, ...], heads: int, ffn: int | None, seed: int, _vocab: core.Vocabulary
+) -> PaperPass | TutorialPass:
+    return _run(mode, vocab_key, tokens, heads, ffn, seed, _vocab)
+
+
+@st.cache_data(**_BIG)
+def _run_big(
+    mode: str, vocab_key: str, tokens: tuple[str, ...], heads: int, ffn: int | None, seed: int, _vocab: core.Vocabulary
+) -> PaperPass | TutorialPass:
+    return _run(mode, vocab_key, tokens, heads, ffn, seed, _vocab)
+
+
 def current_pass(settings: state.Settings, vocab: core.Vocabulary) -> PaperPass | TutorialPass:
-    fn = tutorial_pass if settings.mode == "tutorial" else paper_pass
-    return fn(state.vocab_key(vocab), settings.tokens, settings.heads, settings.ffn, settings.seed, vocab)
+    T, H = len(settings.tokens), settings.heads
+    run = _run_big if 2 * H * T * T > BIG_PASS_FLOATS else _run_small
+    return run(settings.mode, state.vocab_key(vocab), settings.tokens, H, settings.ffn, settings.seed, vocab)
+
+
+def unscaled_scores(result: PaperPass, head: int) -> np.ndarray:
+    """(T, T) = Q_h K_hᵀ of one head, before the 1/sqrt(d_k) scaling."""
+    att = result.attention
+    return att.q[head] @ att.k[head].T  # (T, d_k) @ (d_k, T) -> (T, T)
