@@ -26,13 +26,9 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the pages import ui and core from the repository root
-PAGES = {
-    "home": "pages/0_home.py",
-    "vocabulary": "pages/1_vocabulary.py",
-    "self-attention": "pages/2_self-attention.py",
-    "multi-head": "pages/3_multi-head.py",
-    "feed-forward": "pages/4_feed-forward.py",
-}
+from ui.layout import SCREENS  # noqa: E402
+
+PAGES = {url or "home": path for path, url, _, _ in SCREENS}
 TARGET_MS = 100.0
 
 

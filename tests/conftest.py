@@ -10,14 +10,10 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui.layout import SCREENS
+
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = {
-    "home": "pages/0_home.py",
-    "vocabulary": "pages/1_vocabulary.py",
-    "self-attention": "pages/2_self-attention.py",
-    "multi-head": "pages/3_multi-head.py",
-    "feed-forward": "pages/4_feed-forward.py",
-}
+PAGES = {url or "home": path for path, url, _, _ in SCREENS}
 
 
 def run_app(script: str = "app.py", **params) -> AppTest:
