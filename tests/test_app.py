@@ -179,6 +179,25 @@ def test_random_preset_accepts_any_sentence_and_512_tokens():
     assert "image" in marks
 
 
+def test_a_512_token_page_sends_under_a_megabyte_and_specs_hold_no_inline_data():
+    words = " ".join(f"w{i % 300}" for i in range(512))
+    at = run_app(PAGES["multi-head"], preset="random", dim=64, heads=8, ffn=256, sentence=words)
+    assert_clean(at)
+    assert sum(c.proto.ByteSize() for c in charts(at)) < 1_000_000
+    for chart in charts(at):  # data travels as named Arrow datasets, never inside the spec
+        assert all("values" not in layer.get("data", {}) for layer in chart_spec(chart).get("layer", []))
+
+
+def test_a_new_head_count_keeps_the_first_maps_spec_and_swaps_its_data():
+    at = run_app(PAGES["multi-head"])
+    first = charts(at)[0]
+    spec, data = first.proto.spec, chart_frame(first)["v"].to_numpy()
+    at.slider(key="w_heads").set_value(3).run()
+    first = charts(at)[0]
+    assert first.proto.spec == spec  # the browser keeps its Vega view and only swaps the data
+    assert not np.allclose(chart_frame(first)["v"].to_numpy(), data)
+
+
 def test_a_token_window_brings_back_exact_values_for_long_sentences():
     words = " ".join(f"w{i}" for i in range(100))
     at = run_app(PAGES["self-attention"], preset="random", sentence=words, heads=1)

@@ -451,6 +451,35 @@ def test_downsampling_averages_blocks_and_ignores_masked_cells():
     assert tuple(rgb[100, 127]) == VIRIDIS_FIRST and tuple(rgb[100, 128]) == VIRIDIS_LAST
 
 
+@pytest.mark.parametrize(
+    ("shape", "max_plot", "image"),
+    [
+        ((85, 8), 170, False),  # 2 px a row: each cell can still be pointed at
+        ((86, 8), 170, True),
+        ((512, 8), 170, True),  # 4,096 cells, but a third of a pixel a row in a small multiple
+        ((512, 8), None, False),  # full size: the cell limit alone decides
+        ((64, 64), 170, False),  # a 64-token window keeps its tooltips in a grid of heads
+    ],
+)
+def test_small_multiples_draw_cells_too_thin_to_point_at_as_an_image(rng, shape, max_plot, image):
+    assert charts.uses_image(*shape, max_plot) is image
+    d = spec(weights_chart(rng.random(shape), max_plot=max_plot))
+    assert bool(layers_with_mark(d, "image")) is image and bool(layers_with_mark(d, "rect")) is not image
+
+
+@pytest.mark.parametrize(
+    ("shape", "max_plot"), [((512, 512), 170), ((512, 8), 170), ((300, 300), 100), ((512, 512), None)]
+)
+def test_png_has_no_more_pixels_than_the_plot(rng, shape, max_plot):
+    d = spec(weights_chart(rng.random(shape), max_plot=max_plot))
+    ihdr, _, _ = read_png(png_of(d))
+    assert ihdr["height"] <= min(charts.MAX_IMAGE_SIDE, d["height"]) and ihdr["width"] <= min(
+        charts.MAX_IMAGE_SIDE, d["width"]
+    )
+    kr, kc = charts.downsample_factors(*shape, max_plot)
+    assert (ihdr["height"], ihdr["width"]) == (-(-shape[0] // kr), -(-shape[1] // kc))
+
+
 def test_payload_stays_small_for_512_tokens_and_8_heads(rng):
     n, heads = 512, 8
     labels = [f"token{i}" for i in range(n)]

@@ -11,11 +11,17 @@ repeated tokens ("the ... the") stay distinct positions in their original order.
 
 Two drawing modes, chosen by size:
 
-- rect mode (R*C <= RECT_CELL_LIMIT): one rect per cell, tooltips with the exact value;
+- rect mode (R*C <= RECT_CELL_LIMIT, and in small multiples capped by ``max_plot`` cells
+  at least MIN_CELL_PX wide): one rect per cell, tooltips with the exact value;
 - image mode: the matrix is colour-mapped in numpy with Vega's own scheme anchors,
-  encoded as an 8-bit palette PNG (block-averaged down to MAX_IMAGE_SIDE px a side) and
-  drawn by one ``mark_image``; an invisible layer carries the colour scale for the legend.
-  One rect per cell freezes the browser at 512 tokens x 8 heads (2 million rects).
+  encoded as an 8-bit palette PNG and drawn by one ``mark_image``; an invisible layer
+  carries the colour scale for the legend. The PNG never has more pixels than the plot
+  shows: it is block-averaged down to at most min(MAX_IMAGE_SIDE, plot size) px a side.
+  One rect per cell freezes the browser at 512 tokens x 8 heads (2 million rects); a
+  palette PNG of a 512 x 512 map in a 170 px plot is 128 x 128 px, ~20 kB.
+
+The per-cell table is the chart's top-level data, shared by its layers (Altair then needs
+no hash of the table, which it would otherwise compute from the frame's text repr).
 """
 
 from __future__ import annotations
@@ -35,8 +41,11 @@ import pandas as pd
 # Above this many cells a matrix is drawn as one image. Must stay <= 5,000, Altair's inline
 # row limit when a chart is serialised outside Streamlit (tests, exports).
 RECT_CELL_LIMIT: int = 4096
-# Image mode: a side longer than this is block-averaged down to at most this many pixels.
+# Image mode: a side longer than this (or than the plot's side in px) is block-averaged down to it.
 MAX_IMAGE_SIDE: int = 256
+# In small multiples (``max_plot`` given), a matrix whose cells would be thinner than this many px
+# is drawn as an image: a cell no one can point at gains nothing from its own rect and tooltip.
+MIN_CELL_PX: float = 2.0
 # Numbers are written in the cells when the matrix has at most this many cells.
 SHOW_VALUES_CELL_LIMIT: int = 64
 # Attention weights live in [0, 1]: pass this as ``domain`` so every head shares one scale.
@@ -204,19 +213,31 @@ def _check_boundaries(boundaries: Sequence[int], n: int, name: str) -> list[int]
 # mode, size and axes
 
 
-def uses_image(n_rows: int, n_cols: int) -> bool:
-    """True when ``heatmap`` draws an (n_rows, n_cols) matrix as one image instead of one rect per cell."""
-    return n_rows * n_cols > RECT_CELL_LIMIT
+def uses_image(n_rows: int, n_cols: int, max_plot: int | None = None) -> bool:
+    """True when ``heatmap`` (with this ``max_plot``) draws an (n_rows, n_cols) matrix as one image
+    instead of one rect per cell: past RECT_CELL_LIMIT cells, or, in a plot capped at ``max_plot`` px,
+    when a cell would be thinner than MIN_CELL_PX."""
+    if n_rows * n_cols > RECT_CELL_LIMIT:
+        return True
+    return max_plot is not None and int(max_plot) < MIN_CELL_PX * max(n_rows, n_cols)
 
 
-def downsample_factors(n_rows: int, n_cols: int) -> tuple[int, int]:
+def _image_sides(width: int, height: int) -> tuple[int, int]:
+    """Most PNG pixels (rows, columns) for a plot of width x height px: never more than it shows."""
+    return (max(1, min(MAX_IMAGE_SIDE, int(height))), max(1, min(MAX_IMAGE_SIDE, int(width))))
+
+
+def downsample_factors(n_rows: int, n_cols: int, max_plot: int | None = None) -> tuple[int, int]:
     """(kr, kc): image mode averages blocks of kr rows x kc columns; (1, 1) means full resolution.
 
-    Pages use it to decide whether to pass a ``note`` saying the picture is averaged.
+    For ``heatmap``'s default size with this ``max_plot``. Pages use it to decide whether to pass
+    a ``note`` saying the picture is averaged.
     """
-    if not uses_image(n_rows, n_cols):
+    if not uses_image(n_rows, n_cols, max_plot):
         return (1, 1)
-    return (math.ceil(n_rows / MAX_IMAGE_SIDE), math.ceil(n_cols / MAX_IMAGE_SIDE))
+    cap = _MAX_PLOT_PX if max_plot is None else int(max_plot)
+    side_r, side_c = _image_sides(_plot_px(n_cols, _CELL_PX, cap), _plot_px(n_rows, _CELL_PX, cap))
+    return (math.ceil(n_rows / side_r), math.ceil(n_cols / side_c))
 
 
 def _plot_px(n: int, cell_px: int, cap: int = _MAX_PLOT_PX) -> int:
@@ -371,15 +392,21 @@ def _block_mean(values: np.ndarray, masked: np.ndarray, kr: int, kc: int) -> tup
     return means, counts == 0
 
 
-def matrix_png(values: np.ndarray, *, domain: tuple[float, float], scheme: str = "viridis") -> bytes:
-    """values (R, C), -inf = masked -> palette PNG, block-averaged to at most MAX_IMAGE_SIDE px a side.
+def matrix_png(
+    values: np.ndarray,
+    *,
+    domain: tuple[float, float],
+    scheme: str = "viridis",
+    max_side: tuple[int, int] = (MAX_IMAGE_SIDE, MAX_IMAGE_SIDE),
+) -> bytes:
+    """values (R, C), -inf = masked -> palette PNG, block-averaged to at most max_side (rows, columns) px.
 
     Palette index i < 255 is the scheme at t = i / 254 over ``domain`` (clamped); 255 is MASKED_COLOR.
     """
     arr, masked = _check_values(values)
     domain = _check_domain(domain)
     R, C = arr.shape
-    kr, kc = math.ceil(R / MAX_IMAGE_SIDE), math.ceil(C / MAX_IMAGE_SIDE)
+    kr, kc = math.ceil(R / max(1, int(max_side[0]))), math.ceil(C / max(1, int(max_side[1])))  # block sides
     means, all_masked = _block_mean(arr, masked, kr, kc)
     idx = _color_indices(means, domain)
     idx[all_masked] = _MASKED_INDEX
@@ -426,7 +453,8 @@ def heatmap(
     note: subtitle, e.g. the caller's text saying the picture is block-averaged (downsample_factors).
     max_plot: cap on each side of the plot area (default 420 px), for small multiples side by side;
     numbers in cells are dropped when they no longer fit. legend=False leaves the colour legend out.
-    Above RECT_CELL_LIMIT cells the matrix is one PNG image (no per-cell tooltip, no values).
+    Above RECT_CELL_LIMIT cells, or with ``max_plot`` when cells would be thinner than MIN_CELL_PX,
+    the matrix is one PNG image of at most the plot's size in px (no per-cell tooltip, no values).
     """
     arr, masked, rows, cols = _check_matrix(values, row_labels, col_labels)
     domain = _check_domain(domain)
@@ -436,7 +464,7 @@ def heatmap(
     R, C = arr.shape
     col_b = _check_boundaries(col_boundaries, C, "col_boundaries")
     row_b = _check_boundaries(row_boundaries, R, "row_boundaries")
-    image = uses_image(R, C)
+    image = uses_image(R, C, max_plot)
     if show_values is None:
         show_values = R * C <= SHOW_VALUES_CELL_LIMIT
     show_values = bool(show_values) and not image
@@ -464,10 +492,11 @@ def heatmap(
         legend=alt.Legend(title=value_title, gradientLength=max(80, min(height, 200))) if legend else None,
     )
 
+    data = alt.Undefined
     if image:
-        layers = _image_layers(arr, domain, scheme, pos, color)
+        layers = _image_layers(arr, domain, scheme, pos, color, _image_sides(width, height))
     else:
-        layers = _rect_layers(
+        data, layers = _rect_layers(
             finite,
             masked,
             texts,
@@ -483,14 +512,19 @@ def heatmap(
         )
     layers += _boundary_rules(col_b, row_b, pos)
 
-    return alt.LayerChart(
-        layer=layers,
+    chart = alt.LayerChart(
+        data=data,
         width=width,
         height=height,
         autosize=_autosize(),
         view=alt.ViewBackground(stroke=None),
         title=alt.TitleParams(text=title, subtitle=note) if note else title if title else alt.Undefined,
     )
+    # Given its layers, LayerChart() deep-copies each of them twice to lift selection params (these
+    # layers have none) and looks for data, size and view to move up (the data is given above, the
+    # layers hold no size or view): about a third of the time it takes to build a small heatmap.
+    chart.layer = layers
+    return chart
 
 
 def _rect_layers(
@@ -507,7 +541,8 @@ def _rect_layers(
     titles,
     masked_label,
     show_values,
-) -> list[alt.Chart]:
+) -> tuple[pd.DataFrame, list[alt.Chart]]:
+    """The per-cell table (the chart's top-level data) and the layers that draw it."""
     R, C = finite.shape
     r, c = np.divmod(np.arange(R * C), C)  # row-major cell order
     flat_masked = masked.ravel()
@@ -542,7 +577,7 @@ def _rect_layers(
         df["dark"] = (dark & ~masked).ravel()
         df["txt"] = ["−∞" if m else s for m, s in zip(flat_masked, texts, strict=True)]
 
-    base = alt.Chart(df)
+    base = alt.Chart()  # the table is the LayerChart's data
     rect = (
         base.transform_calculate(c1="datum.c + 1", r1="datum.r + 1", vs="datum.v")
         .mark_rect(strokeWidth=0.5)
@@ -569,12 +604,12 @@ def _rect_layers(
                 tooltip=tooltip,
             )
         )
-    return layers
+    return df, layers
 
 
-def _image_layers(arr, domain, scheme, pos: _Position, color) -> list[alt.Chart]:
+def _image_layers(arr, domain, scheme, pos: _Position, color, max_side: tuple[int, int]) -> list[alt.Chart]:
     R, C = arr.shape
-    png = matrix_png(arr, domain=domain, scheme=scheme)
+    png = matrix_png(arr, domain=domain, scheme=scheme, max_side=max_side)
     url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     image = (
         alt.Chart(alt.Data(values=[{"url": url, "x0": 0, "x1": C, "y0": 0, "y1": R}]))

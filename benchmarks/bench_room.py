@@ -1,0 +1,294 @@
+"""A room of users: N browser sessions against one server, each making a series of interactions.
+
+    python benchmarks/bench_room.py                          # 10 users x 10 interactions
+    python benchmarks/bench_room.py --users 20 --interactions 10
+    python benchmarks/bench_room.py --think 0.5                # a room that clicks 4 times faster
+    python benchmarks/bench_room.py --check                  # exit 1 unless 0 errors and p95 < 2 s
+
+One ``streamlit run app.py`` (tests/browser/helpers.py), one headless Chromium with one
+browser context per user (its own cookies: its own Streamlit session), all driven from one
+asyncio loop with Playwright's async API. Every user opens /multi-head at the same moment (the
+room opens the host's link: timed apart, as "first load"), then makes its interactions one
+after another with a pause (uniform 0 to 2 x --think seconds, default mean 2 s, seeded per user:
+a learner looks at what changed before the next click), cycling
+through: more heads (ArrowRight on the focused slider), the sidebar link to Self-attention,
+tutorial mode, the link to Vocabulary, a new sentence typed and entered (a different one per
+user, so the server computes something new), the link to Multi-head, more heads, paper mode,
+the link to Feed-forward, the link back to Multi-head.
+
+An interaction is timed in the page, from the key or mouse press to the end of the script run
+it caused with every chart drawn, or to the last chart paint after it if later (an interaction is
+over when no chart has been painted for 150 ms; benchmarks/_browser.py). Errors: an
+exception element on the page, an uncaught page error, or no redraw within --timeout seconds.
+
+The server: its CPU time (/proc/<pid>/stat utime + stime) over the interactions divided by the
+script runs they caused (the ``script_finished`` messages the pages received), and its memory
+(VmRSS sampled every 0.2 s, and VmHWM, the kernel's peak). The browsers run on the same 2 cores
+as the server, so the times are pessimistic: a real room brings its own CPUs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import sys
+import time
+
+from _browser import BENCH_JS, CHROMIUM, H, cpu_by_kind, cpu_seconds, loadavg, median, memory_kib, p95, server_pid
+
+TARGET_P95_MS = 2000.0
+QUIET_MS = 150.0  # no chart painted for this long after the run: the interaction is over
+SEED_WORDS = ("the", "cat", "sat", "on")  # the seed vocabulary: a typed sentence must use these
+MODE_LABELS = {"paper": "Paper (Vaswani et al. 2017)", "tutorial": "Tutorial (the article's code)"}
+
+
+def user_sentence(user: int) -> str:
+    rng = random.Random(1000 + user)
+    return " ".join(rng.choice(SEED_WORDS) for _ in range(rng.randint(5, 9)))
+
+
+# (name, action) in the order a user makes them; each action redraws every chart of the page.
+STEPS = (
+    "heads +1",
+    "go to Self-attention",
+    "mode: tutorial",
+    "go to Vocabulary",
+    "type a sentence",
+    "go to Multi-head",
+    "heads +1",
+    "mode: paper",
+    "go to Feed-forward",
+    "go to Multi-head",
+)
+
+
+class User:
+    def __init__(self, index: int, browser, base: str, timeout_s: float):
+        self.index, self.browser, self.base, self.timeout_ms = index, browser, base, timeout_s * 1000
+        self.times: list[tuple[str, float]] = []
+        self.server_ms: list[float] = []  # press -> the run's script_finished seen by Playwright
+        self.finished_at = 0.0
+        self.errors: list[str] = []
+        self.runs = 0
+        self.first_load_ms: float | None = None
+
+    def _on_frame(self, payload) -> None:
+        if isinstance(payload, bytes | bytearray) and len(payload) < 256 and H._run_ended(payload):
+            self.runs += 1
+            self.finished_at = time.perf_counter()
+
+    async def open(self) -> None:
+        self.context = await self.browser.new_context(viewport=H.VIEWPORT)
+        self.context.set_default_timeout(self.timeout_ms)
+        await self.context.add_init_script(H._COUNT_RUNS_JS)
+        await self.context.add_init_script(BENCH_JS)
+        self.page = await self.context.new_page()
+        self.page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
+        self.page.on(
+            "websocket",
+            lambda ws: ws.on("framereceived", self._on_frame) if ws.url.endswith("/_stcore/stream") else None,
+        )
+
+    async def _drawn(self, runs_before: int | None = None) -> float:
+        """Wait until the run is over, every chart drawn and no chart painted for QUIET_MS; the time of
+        the later of "drawn" and the last chart paint, in ms from the press (or from navigation start).
+
+        Not every chart changes with every action (tutorial mode draws no head count), so "every chart
+        painted again" cannot be the condition; a quiet period after the run catches late redraws."""
+        page = self.page
+        deadline = time.perf_counter() + self.timeout_ms / 1000
+        while runs_before is not None and self.runs <= runs_before:  # the run this action caused is over
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"no script_finished within {self.timeout_ms / 1000:.0f} s")
+            await asyncio.sleep(0.02)
+        left_ms = max(1.0, (deadline - time.perf_counter()) * 1000)
+        try:
+            b = await page.evaluate("([q, t]) => window.__benchSettled(q, t)", [QUIET_MS, left_ms])
+        except Exception:
+            state = await page.evaluate(H._READY_JS, [1, True])
+            raise TimeoutError(f"not drawn within {self.timeout_ms / 1000:.0f} s: {state}") from None
+        if await page.locator(H.EXCEPTION).count():
+            self.errors.append(f"exception element on {page.url}")
+        origin = b["keyAt"] or 0.0
+        return max(b["readyAt"], b["lastPaint"] if b["lastPaint"] > origin else 0.0) - origin
+
+    async def first_load(self) -> None:
+        t0 = time.perf_counter()
+        try:
+            await self.page.goto(f"{self.base}/multi-head", wait_until="commit")
+            await self.page.evaluate("() => { window.__bench.want = {charts: -1, afterKey: false}; }")
+            self.first_load_ms = await self._drawn()
+        except Exception as exc:  # a timeout or a closed page: an error of the run, not of the benchmark
+            self.errors.append(f"first load: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+            self.first_load_ms = (time.perf_counter() - t0) * 1000
+
+    async def act(self, step: str) -> None:
+        page = self.page
+        sidebar = page.locator(H.SIDEBAR)
+        await page.evaluate("() => { window.__bench.want = {charts: -1, afterKey: false}; }")
+        runs_before, t_press = self.runs, time.perf_counter()
+        if step == "heads +1":
+            await page.locator(H.key("w_heads")).get_by_role("slider").focus()
+            await page.keyboard.press("ArrowRight")
+        elif step.startswith("go to "):
+            await sidebar.get_by_role("link", name=step.removeprefix("go to ")).click()
+        elif step.startswith("mode: "):
+            await sidebar.get_by_text(MODE_LABELS[step.removeprefix("mode: ")]).click()
+        elif step == "type a sentence":
+            box = page.locator(f"{H.key('w_sentence')} input")
+            await box.fill(user_sentence(self.index))
+            await box.press("Enter")
+        else:
+            raise ValueError(step)
+        self.times.append((step, await self._drawn(runs_before)))
+        self.server_ms.append((self.finished_at - t_press) * 1000)
+
+    async def run(self, n: int, think_s: float, start: asyncio.Event) -> None:
+        await start.wait()
+        rng = random.Random(self.index)
+        for i in range(n):
+            await asyncio.sleep(rng.uniform(0, 2 * think_s))
+            step = STEPS[i % len(STEPS)]
+            try:
+                await self.act(step)
+            except Exception as exc:
+                self.errors.append(f"{step}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+
+    async def close(self) -> None:
+        await self.context.close()
+
+
+async def sample_memory(pid: int, stop: asyncio.Event, out: list[int]) -> None:
+    while not stop.is_set():
+        out.append(memory_kib(pid)["VmRSS"])
+        try:
+            await asyncio.wait_for(stop.wait(), 0.2)
+        except TimeoutError:
+            pass
+
+
+async def room(base: str, pid: int, users: int, interactions: int, think_s: float, timeout_s: float) -> dict:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=H.LAUNCH_ARGS, headless=True)
+        rss: list[int] = []
+        stop = asyncio.Event()
+        sampler = asyncio.create_task(sample_memory(pid, stop, rss))
+        rss_idle = memory_kib(pid)["VmRSS"]
+        # one visit first: the server imports its libraries on the first run; users are measured from there
+        warm = User(-1, browser, base, timeout_s)
+        await warm.open()
+        await warm.first_load()
+        await warm.close()
+        rss_warm = memory_kib(pid)["VmRSS"]
+        people = [User(i, browser, base, timeout_s) for i in range(users)]
+        await asyncio.gather(*(u.open() for u in people))
+        t_load = time.perf_counter()
+        await asyncio.gather(*(u.first_load() for u in people))
+        load_s = time.perf_counter() - t_load
+        rss_loaded = memory_kib(pid)["VmRSS"]
+        runs0 = sum(u.runs for u in people)
+        kinds0 = cpu_by_kind()
+        cpu0, t0 = cpu_seconds(pid), time.perf_counter()
+        start = asyncio.Event()
+        tasks = [asyncio.create_task(u.run(interactions, think_s, start)) for u in people]
+        start.set()
+        await asyncio.gather(*tasks)
+        wall = time.perf_counter() - t0
+        cpu = cpu_seconds(pid) - cpu0
+        kinds1 = cpu_by_kind()
+        cpu_kinds = {k: kinds1[k] - kinds0.get(k, 0.0) for k in kinds1}
+        runs = sum(u.runs for u in people) - runs0
+        stop.set()
+        await sampler
+        mem = memory_kib(pid)
+        await asyncio.gather(*(u.close() for u in people))
+        await browser.close()
+    return {
+        "people": people,
+        "load_s": load_s,
+        "wall": wall,
+        "cpu": cpu,
+        "cpu_kinds": cpu_kinds,
+        "runs": runs,
+        "rss_idle": rss_idle,
+        "rss_warm": rss_warm,
+        "rss_loaded": rss_loaded,
+        "rss_peak": max([*rss, mem["VmRSS"]]),
+        "rss_end": mem["VmRSS"],
+        "hwm": mem["VmHWM"],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=10)
+    parser.add_argument("--interactions", type=int, default=10)
+    parser.add_argument("--think", type=float, default=2.0, help="mean pause between interactions, s")
+    parser.add_argument("--timeout", type=float, default=30.0, help="an interaction slower than this is an error")
+    parser.add_argument("--check", action="store_true", help="exit 1 unless 0 errors and p95 < 2 s")
+    args = parser.parse_args()
+
+    print(f"load average before: {loadavg()}; {os.cpu_count()} CPUs")
+    with H.streamlit_server() as server:
+        pid = server_pid(server)
+        r = asyncio.run(room(server, pid, args.users, args.interactions, args.think, args.timeout))
+    print(f"load average after:  {loadavg()}")
+
+    people = r["people"]
+    times = [ms for u in people for _, ms in u.times]
+    errors = [f"user {u.index}: {e}" for u in people for e in u.errors]
+    loads = [u.first_load_ms for u in people if u.first_load_ms is not None]
+    by_step: dict[str, list[float]] = {}
+    for u in people:
+        for step, ms in u.times:
+            by_step.setdefault(step, []).append(ms)
+    n_inter = args.users * args.interactions
+    ok = not errors and len(times) == n_inter and p95(times) < TARGET_P95_MS
+
+    print(f"\n{args.users} users x {args.interactions} interactions, one server, one Chromium, 2 cores shared")
+    print(f"{'':<44} {'value':>12} {'target':>10}")
+    print(f"{'errors':<44} {len(errors):>12} {0:>10}  {'PASS' if not errors else 'FAIL'}")
+    print(f"{'interactions timed':<44} {len(times):>12} {n_inter:>10}")
+    print(f"{'time per interaction, median':<44} {median(times):>9,.0f} ms")
+    verdict = "PASS" if p95(times) < TARGET_P95_MS else "FAIL"
+    print(f"{'time per interaction, p95':<44} {p95(times):>9,.0f} ms {TARGET_P95_MS:>7,.0f} ms  {verdict}")
+    print(f"{'time per interaction, max':<44} {max(times, default=float('nan')):>9,.0f} ms")
+    server = [ms for u in people for ms in u.server_ms]
+    print(f"{'  of which press -> script_finished, med/p95':<44} {median(server):>6,.0f} / {p95(server):,.0f} ms")
+    print(f"{'first load, all users at once: median / max':<44} {median(loads):>6,.0f} / {max(loads):,.0f} ms")
+    print(f"{'interactions per second (whole room)':<44} {len(times) / r['wall']:>12.2f}")
+    print(f"{'script runs (script_finished received)':<44} {r['runs']:>12}")
+    print(
+        f"{'server CPU during the interactions':<44} {r['cpu']:>10.2f} s  ({100 * r['cpu'] / r['wall']:.0f}% of one core)"
+    )
+    per_run = 1000 * r["cpu"] / max(1, r["runs"])
+    print(f"{'server CPU per script run':<44} {per_run:>9.0f} ms")
+    print(f"{'server RSS: started / 1 visit / N loads / peak / end':<44} ", end="")
+    print(
+        " / ".join(f"{r[k] / 1024:.0f}" for k in ("rss_idle", "rss_warm", "rss_loaded", "rss_peak", "rss_end")) + " MB"
+    )
+    print(f"{'server VmHWM (peak RSS)':<44} {r['hwm'] / 1024:>9.0f} MB")
+    per_user = (r["rss_peak"] - r["rss_warm"]) / 1024 / args.users
+    print(f"{'RSS growth per user (peak - 1 visit) / users':<44} {per_user:>9.1f} MB")
+    kinds = sorted(r["cpu_kinds"].items(), key=lambda kv: -kv[1])
+    total = sum(v for _, v in kinds)
+    print(f"\nwhere the 2 cores went during the interactions ({total:.1f} CPU-s in {r['wall']:.1f} s):")
+    print("  " + ", ".join(f"{k} {v:.1f} s" for k, v in kinds if v >= 0.05))
+    print("\nper interaction (median / max ms):")
+    for step in dict.fromkeys(STEPS):
+        ts = by_step.get(step, [])
+        if ts:
+            print(f"  {step:<22} {median(ts):>7,.0f} / {max(ts):>7,.0f}   (n={len(ts)})")
+    if errors:
+        print("\nerrors:")
+        for e in errors[:30]:
+            print(f"  {e}")
+    return 1 if (args.check and not ok) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
