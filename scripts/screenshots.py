@@ -1,0 +1,49 @@
+"""Screenshots of every screen for the README, taken from the running app in headless Chromium.
+
+    python scripts/screenshots.py            # writes docs/screenshots/*.png
+
+Starts its own server on a free loopback port (the browser tests' helpers) and drives
+Debian's Chromium (/usr/bin/chromium, or $CHROMIUM_PATH).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from helpers import DEFAULT_CHROMIUM, LAUNCH_ARGS, streamlit_server, wait_ready  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+SHOTS = [
+    ("home", "/"),
+    ("vocabulary", "/vocabulary"),
+    ("self-attention", "/self-attention?mode=tutorial"),
+    ("multi-head", "/multi-head?preset=random&dim=8&heads=4&sentence=the+cat+sat+on+the+mat"),
+    ("feed-forward", "/feed-forward?lang=pt"),
+]
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    with streamlit_server() as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=os.environ.get("CHROMIUM_PATH", DEFAULT_CHROMIUM), args=LAUNCH_ARGS)
+        for name, path in SHOTS:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000}, device_scale_factor=1)
+            page = context.new_page()
+            page.goto(base + path)
+            wait_ready(page)
+            page.wait_for_timeout(500)  # let Vega finish its last paint
+            page.screenshot(path=str(OUT / f"{name}.png"))
+            context.close()
+            print(f"wrote {OUT / f'{name}.png'}")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
