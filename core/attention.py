@@ -9,6 +9,8 @@ import numpy as np
 
 from ._checks import AttentionInputError, as_float_array, non_empty_sequence, positive_int
 
+_LOWEST = float(np.finfo(np.float64).min)  # the most negative finite float64; a finite max is never below it
+
 
 def _softmax(x: np.ndarray, axis: int = -1, out: np.ndarray | None = None) -> np.ndarray:
     """Softmax of ``x`` along ``axis`` into ``out`` (may be ``x`` itself); -inf is allowed.
@@ -16,12 +18,13 @@ def _softmax(x: np.ndarray, axis: int = -1, out: np.ndarray | None = None) -> np
     No input checks: callers pass float64 arrays without NaN or +inf. A slice that is
     all -inf (a query with no allowed key) comes out as zeros, not NaN.
     """
-    m = x.max(axis=axis, keepdims=True)
-    m[~np.isfinite(m)] = 0.0  # all -inf slice: exp(-inf - 0) = 0
+    # The row max, but never below _LOWEST (initial=): for an all -inf slice m = _LOWEST and
+    # exp(-inf - _LOWEST) = exp(-inf) = 0, where m = -inf would give exp(-inf - -inf) = exp(NaN).
+    m = np.maximum.reduce(x, axis=axis, keepdims=True, initial=_LOWEST)
     out = np.subtract(x, m, out=out)
     np.exp(out, out=out)
-    s = out.sum(axis=axis, keepdims=True)
-    s[s == 0.0] = 1.0  # all -inf slice: 0 / 1 = 0
+    s = np.add.reduce(out, axis=axis, keepdims=True)
+    np.maximum(s, 1.0, out=s)  # s >= exp(0) = 1 unless the slice is all -inf (s = 0): then 0 / 1 = 0
     np.divide(out, s, out=out)
     return out
 
