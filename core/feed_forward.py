@@ -9,7 +9,7 @@ import numpy as np
 from ._checks import AttentionInputError, as_float_array, check_rng, frozen_array, non_empty_sequence, positive_int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: == on arrays has no single truth value
 class FeedForwardParams:
     """w1 (D, F), b1 (F,), w2 (F, D), b2 (D,). Arrays are stored read-only."""
 

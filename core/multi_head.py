@@ -24,9 +24,10 @@ from .attention import _softmax, check_mask, check_scale
 # multi_head_attention works through the heads in blocks of about this many scores
 # (2**18 float64 = 2 MB, cache-sized): one head per block at T=512, one block for short inputs.
 _BLOCK_ELEMENTS = 1 << 18
+_MAX_SCORE = 1e300  # a bound on |score| that keeps every score, and their sums, finite
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: == on arrays has no single truth value
 class MultiHeadParams:
     """w_q, w_k (H, D, d_k), w_v (H, D, d_v), w_o (H*d_v, D). Arrays are stored read-only."""
 
@@ -155,7 +156,14 @@ def multi_head_attention(x, params: MultiHeadParams, mask=None, scale=None) -> M
     # without NumPy's scalar overhead, which is ~5% of a call at T=8).
     scale = 1.0 / math.sqrt(d_k) if scale is None else check_scale(scale, d_k)
 
-    qkv = x @ params.w_qkv  # (T, D) @ (D, H*(2*d_k + d_v)) -> (T, H*(2*d_k + d_v))
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
+        qkv = x @ params.w_qkv  # (T, D) @ (D, H*(2*d_k + d_v)) -> (T, H*(2*d_k + d_v))
+    # |q_i·k_j·scale| <= d_k·peak²·|scale|: refuse inputs for which the scores could overflow float64.
+    peak = max(float(qkv.max()), -float(qkv.min()))  # two reductions, no temporary array
+    if not math.isfinite(peak) or peak * peak * d_k * abs(scale) > _MAX_SCORE:
+        raise AttentionInputError(
+            f"x is too large: its projections reach {peak:.3g}, and Q·Kᵀ would overflow float64; scale x down"
+        )
     n_qk = H * d_k
     q = qkv[:, :n_qk].reshape(T, H, d_k).transpose(1, 0, 2)  # (H, T, d_k), a view
     k = qkv[:, n_qk : 2 * n_qk].reshape(T, H, d_k).transpose(1, 0, 2)  # (H, T, d_k)

@@ -28,7 +28,7 @@ def check_word(word, where: str = "word") -> str:
     return word
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Vocabulary:
     """words (V,) unique, non-empty, without whitespace; vectors (V, D) finite, read-only."""
 
@@ -60,6 +60,14 @@ class Vocabulary:
         object.__setattr__(self, "words", words)
         object.__setattr__(self, "vectors", frozen_array(vectors))
         object.__setattr__(self, "_index", {w: i for i, w in enumerate(words)})
+
+    def __eq__(self, other) -> bool:
+        return (
+            isinstance(other, Vocabulary) and self.words == other.words and np.array_equal(self.vectors, other.vectors)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.words, self.vectors.shape, self.vectors.tobytes()))
 
     def __len__(self) -> int:
         return len(self.words)

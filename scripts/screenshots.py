@@ -32,7 +32,9 @@ def main() -> None:
 
     OUT.mkdir(parents=True, exist_ok=True)
     with streamlit_server() as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=os.environ.get("CHROMIUM_PATH", DEFAULT_CHROMIUM), args=LAUNCH_ARGS)
+        browser = pw.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM_PATH", DEFAULT_CHROMIUM), args=LAUNCH_ARGS
+        )
         for name, path in SHOTS:
             context = browser.new_context(viewport={"width": 1400, "height": 1000}, device_scale_factor=1)
             page = context.new_page()

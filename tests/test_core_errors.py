@@ -481,3 +481,17 @@ def test_minus_inf_is_allowed_in_softmax_but_not_in_attention_inputs():
     np.testing.assert_array_equal(core.softmax([0.0, -INF]), [1.0, 0.0])
     with pytest.raises(core.AttentionInputError, match=r"q must hold finite"):
         core.scaled_dot_product_attention(with_value(Q, (0, 0), -INF), Q, V)
+
+
+@pytest.mark.parametrize("value", [1e200, -1e200, 1e155])
+def test_multi_head_attention_refuses_inputs_whose_scores_would_overflow(value):
+    params = core.init_multi_head(4, 2, np.random.default_rng(0))
+    x = np.full((3, 4), value)
+    with pytest.raises(core.AttentionInputError, match="overflow"):
+        core.multi_head_attention(x, params)
+
+
+def test_multi_head_attention_accepts_large_but_safe_inputs():
+    params = core.init_multi_head(4, 2, np.random.default_rng(0))
+    result = core.multi_head_attention(np.full((3, 4), 1e6), params)
+    assert np.isfinite(result.weights).all() and np.isfinite(result.output).all()

@@ -206,3 +206,17 @@ def test_random_vocabulary_round_trip(words, dim, seed):
     for word, row in zip(words, out, strict=True):
         np.testing.assert_array_equal(row, core.word_vector(word, dim, seed))
     np.testing.assert_array_equal(core.random_vocabulary(" ".join(words), dim=dim, seed=seed).vectors, vocab.vectors)
+
+
+def test_vocabularies_compare_by_content_and_hash():
+    a, b = core.seed_vocabulary(), core.seed_vocabulary()
+    assert a == b and hash(a) == hash(b)
+    assert a != core.Vocabulary(a.words, a.vectors + 1)
+    assert a != core.Vocabulary(("the", "cat", "sat", "in"), a.vectors)
+    assert len({a, b}) == 1
+
+
+def test_params_compare_by_identity():
+    p = core.init_multi_head(4, 2, np.random.default_rng(0))
+    q = core.init_multi_head(4, 2, np.random.default_rng(0))
+    assert p == p and p != q and len({p, q}) == 2
