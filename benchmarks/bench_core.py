@@ -5,6 +5,7 @@ Run from the repository root (the script puts the root on ``sys.path`` itself)::
     python benchmarks/bench_core.py            # full run, prints the table
     python benchmarks/bench_core.py --quick    # fewer repeats (CI smoke test)
     python benchmarks/bench_core.py --check    # exit code 1 if a target fails
+    python benchmarks/bench_core.py --default-malloc   # leave glibc's malloc settings alone
 
 The reference is ``torch.nn.MultiheadAttention(D, H, bias=False, dtype=torch.float64)`` on
 CPU with the same weights, called as ``m(x, x, x, need_weights=True,
@@ -23,6 +24,15 @@ call (and torch's OpenMP threads spin too), so with 2 cores a strict core/torch 
 times each library while the other one's idle threads still burn a core; that made torch
 look about twice as slow as it is (see ``time_interleaved``).
 
+Memory: a large-case call of core returns ~42 MB of fresh arrays (q/k/v, scores, weights,
+concat, output), torch ~18 MB. With glibc's defaults, free() hands memory back to the kernel
+once more than ~32 MB sits free at the top of the heap, so the next call page-faults it in
+again (~1.5-2.5 us a page on this VM, up to ~10 ms a call); which library hits that depends
+on how their frees interleave in the shared heap, and the large-case ratio swung from 0.7 to
+1.4 between identical runs. So by default the script raises glibc's trim and mmap thresholds
+(mallopt, for both libraries alike) and times the arithmetic; ``--default-malloc`` keeps the
+defaults. Minor page faults per call are printed either way.
+
 Both libraries use all cores (numpy through OpenBLAS, torch through its own thread pool);
 the load average is printed before and after, since on a busy machine multi-threaded BLAS
 slows down a lot and the large-case ratio gets noisy.
@@ -36,7 +46,9 @@ and the share of it that the large case reaches.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
+import resource
 import statistics
 import sys
 import time
@@ -119,8 +131,11 @@ def make_torch_module(params: core.MultiHeadParams) -> torch.nn.MultiheadAttenti
     return m.eval()
 
 
-def time_interleaved(fns: dict, repeats: int, inner: int, settle: float = 0.0) -> dict[str, list[float]]:
-    """Seconds per call, one entry per repeat, for each named function; order rotates per repeat.
+def time_interleaved(
+    fns: dict, repeats: int, inner: int, settle: float = 0.0
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Seconds per call and minor page faults per call, one entry per repeat, for each named
+    function; the order rotates every repeat.
 
     With ``settle`` > 0, each timed sample is preceded by ``sleep(settle)`` and one untimed call
     of the same function. Reason: after a call, OpenBLAS (numpy) keeps its worker threads
@@ -131,6 +146,7 @@ def time_interleaved(fns: dict, repeats: int, inner: int, settle: float = 0.0) -
     """
     names = list(fns)
     times: dict[str, list[float]] = {name: [] for name in names}
+    faults: dict[str, list[float]] = {name: [] for name in names}
     for r in range(repeats):
         shift = r % len(names)
         for name in names[shift:] + names[:shift]:
@@ -138,11 +154,27 @@ def time_interleaved(fns: dict, repeats: int, inner: int, settle: float = 0.0) -
             if settle > 0:
                 time.sleep(settle)
                 fn()
+            f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
             t0 = time.perf_counter()
             for _ in range(inner):
                 fn()
             times[name].append((time.perf_counter() - t0) / inner)
-    return times
+            faults[name].append((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0) / inner)
+    return times, faults
+
+
+def keep_freed_memory() -> bool:
+    """glibc only: keep freed memory in the process instead of returning it to the kernel.
+
+    Raises the trim threshold to 1 GiB and fixes the mmap threshold at 32 MiB (arrays up to
+    that size come from the heap and are reused), for every library in this process.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3  # from malloc.h
+        return bool(libc.mallopt(m_mmap_threshold, 32 << 20)) and bool(libc.mallopt(m_trim_threshold, 1 << 30))
+    except (OSError, AttributeError):  # not glibc
+        return False
 
 
 def load_average() -> str:
@@ -203,7 +235,7 @@ def run(quick: bool) -> tuple[list[dict], float]:
         repeats = case.quick_repeats if quick else case.repeats
         inner = case.quick_inner if quick else case.inner
         time_interleaved(fns, repeats=max(2, repeats // 5), inner=inner)  # warm-up
-        times = time_interleaved(fns, repeats=repeats, inner=inner, settle=case.settle)
+        times, faults = time_interleaved(fns, repeats=repeats, inner=inner, settle=case.settle)
         med = {name: statistics.median(ts) for name, ts in times.items()}
         ratio = med["core"] / med["torch"]
         d_k, d_v = params.d_k, params.d_v
@@ -220,6 +252,7 @@ def run(quick: bool) -> tuple[list[dict], float]:
                 "ratio_nw": med["core"] / med["torch_nw"],
                 "passed": ratio <= case.target,
                 "flops": flops,
+                "faults": {name: statistics.median(f) for name, f in faults.items()},
             }
         )
     return rows, matmul_gflops
@@ -229,12 +262,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats (CI smoke test)")
     parser.add_argument("--check", action="store_true", help="exit with code 1 if a target fails")
+    parser.add_argument(
+        "--default-malloc", action="store_true", help="keep glibc's malloc trim/mmap thresholds (see the docstring)"
+    )
     args = parser.parse_args(argv)
+    malloc = "glibc defaults" if args.default_malloc else "freed memory kept (mallopt)"
+    if not args.default_malloc and not keep_freed_memory():
+        malloc = "defaults (mallopt not available)"
 
     print(
         f"numpy {np.__version__}, torch {torch.__version__} (threads {torch.get_num_threads()}), "
         f"float64 CPU, {os.cpu_count()} cores, load average {load_average()}{', --quick' if args.quick else ''}"
     )
+    print(f"malloc: {malloc}")
     busy_before = busy()
     rows, peak = run(args.quick)
 
@@ -264,6 +304,12 @@ def main(argv: list[str] | None = None) -> int:
             f"torch {torch_gf:.1f} GFLOP/s = {torch_gf / peak:.0%} of peak"
         )
 
+    for r in rows:
+        f = r["faults"]
+        print(
+            f"{r['case'].name}: minor page faults per call (median): core {f['core']:.0f}, "
+            f"torch {f['torch']:.0f}, torch nw=False {f['torch_nw']:.0f}"
+        )
     for r in rows:
         aim = r["case"].aim
         if aim is not None:
