@@ -18,30 +18,11 @@ with layout.guarded(page):
     if s.mode == "tutorial":
         layout.tutorial_note(page, "sa.tutorial_note")
         w = layout.token_window(page, T, "sa")
-        rows, keys = tokens[w], tokens[w]
+        rows = tokens[w]
         st.subheader(t("sa.t_step_scores"))
-        layout.matrix(
-            page,
-            result.scores[w, w],
-            rows,
-            keys,
-            title="E·Eᵀ",
-            col_axis="axis.key",
-            row_axis="axis.query",
-            value_axis="axis.score",
-        )
+        layout.token_map(page, result.scores[w, w], rows, title="E·Eᵀ")
         st.subheader(t("sa.t_step_weights"))
-        layout.matrix(
-            page,
-            result.weights[w, w],
-            rows,
-            keys,
-            title="softmax(E·Eᵀ, axis=0)",
-            col_axis="axis.key",
-            row_axis="axis.query",
-            value_axis="axis.weight",
-            domain=charts.WEIGHTS_DOMAIN,
-        )
+        layout.token_map(page, result.weights[w, w], rows, title="softmax(E·Eᵀ, axis=0)", weights=True)
         st.subheader(t("sa.t_step_output"))
         layout.matrix(page, result.head_output[w], rows, layout.feature_labels("d", vocab.dim), title="weights · E")
     else:
@@ -51,7 +32,7 @@ with layout.guarded(page):
             head = st.segmented_control(t("sa.head"), list(range(1, params.n_heads + 1)), default=1, key="sa_head") or 1
         h = head - 1
         w = layout.token_window(page, T, "sa")
-        rows, keys = tokens[w], tokens[w]
+        rows = tokens[w]
 
         st.subheader(t("sa.step_qkv", h=head, dk=params.d_k))
         q_col, k_col, v_col = st.columns(3)
@@ -67,39 +48,11 @@ with layout.guarded(page):
                 )
 
         st.subheader(t("sa.step_scores"))
-        layout.matrix(
-            page,
-            compute.unscaled_scores(result, h)[w, w],
-            rows,
-            keys,
-            title=f"Q·Kᵀ ({head})",
-            row_axis="axis.query",
-            col_axis="axis.key",
-            value_axis="axis.score",
-        )
+        layout.token_map(page, compute.unscaled_scores(result, h)[w, w], rows, title=f"Q·Kᵀ ({head})")
         st.subheader(t("sa.step_scaled", scale=f"{result.scale:.4g}"))
-        layout.matrix(
-            page,
-            att.scores[h][w, w],
-            rows,
-            keys,
-            title=f"Q·Kᵀ/√d_k ({head})",
-            row_axis="axis.query",
-            col_axis="axis.key",
-            value_axis="axis.score",
-        )
+        layout.token_map(page, att.scores[h][w, w], rows, title=f"Q·Kᵀ/√d_k ({head})")
         st.subheader(t("sa.step_weights"))
-        layout.matrix(
-            page,
-            att.weights[h][w, w],
-            rows,
-            keys,
-            title=f"softmax ({head})",
-            row_axis="axis.query",
-            col_axis="axis.key",
-            value_axis="axis.weight",
-            domain=charts.WEIGHTS_DOMAIN,
-        )
+        layout.token_map(page, att.weights[h][w, w], rows, title=f"softmax ({head})", weights=True)
         st.subheader(t("sa.step_output"))
         layout.matrix(
             page, att.head_outputs[h][w], rows, layout.feature_labels("v", params.d_v), title=f"weights · V ({head})"

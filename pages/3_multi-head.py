@@ -20,17 +20,7 @@ with layout.guarded(page):
         layout.tutorial_note(page, "mh.tutorial_note", h=H, ht=H * T, d=D)
         w = layout.token_window(page, T, "mh")
         st.subheader(t("mh.t_weights"))
-        layout.matrix(
-            page,
-            result.weights[w, w],
-            tokens[w],
-            tokens[w],
-            title="softmax(E·Eᵀ, axis=0)",
-            row_axis="axis.query",
-            col_axis="axis.key",
-            value_axis="axis.weight",
-            domain=charts.WEIGHTS_DOMAIN,
-        )
+        layout.token_map(page, result.weights[w, w], tokens[w], title="softmax(E·Eᵀ, axis=0)", weights=True)
         st.subheader(t("mh.t_stacked", h=H, ht=H * T, d=D))
         layout.matrix(
             page,

@@ -253,6 +253,21 @@ def matrix(
     st.vega_lite_chart(spec, width="content")
 
 
+def token_map(page: Page, values, tokens, *, title: str, weights: bool = False) -> None:
+    """A token × token matrix: queries on rows, keys on columns; weights on the fixed 0-1 scale."""
+    matrix(
+        page,
+        values,
+        tokens,
+        tokens,
+        title=title,
+        row_axis="axis.query",
+        col_axis="axis.key",
+        value_axis="axis.weight" if weights else "axis.score",
+        domain=charts.WEIGHTS_DOMAIN if weights else None,
+    )
+
+
 HEADS_PER_ROW = 4
 GRID_PLOT_PX = 150  # plot side of one head in a row of four: axes included, it fits a quarter of a 1280 px screen
 
