@@ -33,6 +33,11 @@ svg (the expected number of charts, no skeleton or stale element); it is stamped
   page has shown is small because Streamlit does not resend elements of 10 kB or more that
   the browser holds already (its message cache).
 
+- one keep-alive connection fetching 30 of Streamlit's JavaScript files one after another (as
+  each of a browser's 6 connections does), ms per file, for this app's server and the
+  reference's: the app turns Nagle's algorithm off on its server's sockets (ui/sockets.py), and
+  plain Streamlit makes each response after the first wait for the client's delayed ACK.
+
 Each row also splits the median time: the last websocket message of the run arrived
 (server + network), Streamlit showed the run as finished (React), charts drawn (Vega), and
 the last chart paint seen within 0.4 s after (e.g. an image decoded late). Times are judged
@@ -42,9 +47,12 @@ on the median. The machine is shared: the load average is printed before and aft
 from __future__ import annotations
 
 import argparse
+import http.client
+import socket
 import sys
 import time
-from urllib.parse import quote_plus
+from pathlib import Path
+from urllib.parse import quote_plus, urlsplit
 
 from _browser import (
     CHROMIUM,
@@ -130,6 +138,29 @@ def head_steps(browser, url: str, heads: int, steps: int, key: str = "ArrowRight
         context.close()
 
 
+def keepalive_ms(url: str, files: int = 30) -> float:
+    """ms per file: ``files`` of Streamlit's static JavaScript files fetched one after another on one
+    keep-alive connection with Nagle's algorithm off on the client's side (as Chromium does)."""
+    import streamlit
+
+    folder = Path(streamlit.__file__).parent / "static"
+    paths = sorted("/" + p.relative_to(folder).as_posix() for p in (folder / "static" / "js").glob("*.js"))[:files]
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn.connect()
+    conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        t0 = time.perf_counter()
+        for path in paths:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 200, (path, response.status)
+        return (time.perf_counter() - t0) * 1000 / len(paths)
+    finally:
+        conn.close()
+
+
 def phases(rows: list[dict], origin_is_key: bool) -> str:
     """Median split of a row's time: last message, run shown finished, drawn, last paint."""
 
@@ -183,6 +214,9 @@ def main() -> int:
             browser, urls["512"][0], 8, max(2, repeats // 2), key=["ArrowRight", "ArrowLeft"]
         )
         browser.close()
+        for _ in range(repeats):
+            results.setdefault("keepalive", []).append({"ms": keepalive_ms(server)})
+            results.setdefault("keepalive_ref", []).append({"ms": keepalive_ms(ref)})
     print(f"load average after:  {loadavg()}")
 
     rows = [
@@ -197,6 +231,8 @@ def main() -> int:
         ("load_512", "bytes per rerun, 512-token page load", "B", "bytes", TARGETS["bytes_512"]),
         ("heads_512", "bytes per rerun, 512-token head change", "B", "bytes", TARGETS["bytes_512"]),
         ("heads_512", "  512-token head change: key -> redrawn", "ms", "readyAt", None),
+        ("keepalive", "static file on a keep-alive connection, app", "ms", "ms", None),
+        ("keepalive_ref", "  the same, plain Streamlit (reference server)", "ms", "ms", None),
         ("cold_default", "  first visit of a fresh server, default", "ms", "readyAt", None),
         ("cold_512", "  first visit of a fresh server, 512 tokens", "ms", "readyAt", None),
     ]
@@ -211,11 +247,13 @@ def main() -> int:
             ok = (worst if unit == "B" else med) <= target  # bytes: every rerun must fit, times: the median
             verdict = "PASS" if ok else "FAIL"
             failed |= not ok
-        fmt = (lambda v: f"{v:,.0f} ms") if unit == "ms" else (lambda v: f"{v / 1e3:,.0f} kB")
+        fmt = (lambda v: f"{v:,.{1 if v < 10 else 0}f} ms") if unit == "ms" else (lambda v: f"{v / 1e3:,.0f} kB")
         tgt = fmt(target) if target is not None else ""
         print(f"{label:<52} {fmt(med):>10} {fmt(worst):>10} {tgt:>10} {verdict:>6}")
     print("\nwhere the time goes (medians, ms from navigation start or from the key press):")
     for key in results:
+        if key.startswith("keepalive"):
+            continue
         print(f"  {key:<17} {phases(results[key], key.startswith('heads'))}")
     return 1 if (args.check and failed) else 0
 

@@ -21,7 +21,7 @@ from streamlit import dataframe_util
 from streamlit.errors import StreamlitPageNotFoundError
 
 import core
-from ui import charts, session, state
+from ui import charts, session, sockets, state
 from ui.i18n import LANG_NAMES, Translator
 from ui.state import Settings
 
@@ -37,6 +37,11 @@ gc.freeze()
 # created: ~a quarter of the time to build a chart, on every cache miss. The chart builders' tests
 # validate what they build (ui/charts.py output, to_dict with validation); here it is only served.
 alt.utils.schemapi.disable_debug_mode()
+
+# Streamlit's server leaves Nagle's algorithm on, so each HTTP response after the first on a
+# connection, and a websocket message that follows another, can wait ~40 ms for the browser's
+# delayed ACK (ui/sockets.py). Process-wide, once, at the first script run.
+sockets.enable_tcp_nodelay()
 
 # A window of at most this many tokens has per-cell tooltips in a T×T attention map.
 WINDOW_TOKENS = 64
