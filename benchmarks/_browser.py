@@ -312,20 +312,35 @@ def cpu_by_kind() -> dict[str, float]:
     return out
 
 
-REFERENCE_APP = '''"""The reference page: Streamlit with a title and one 2 x 2 Altair heatmap, nothing else."""
+REFERENCE_APP = '''"""The reference: Streamlit with a title and one 2 x 2 Altair heatmap on a second page, /chart."""
+import os
+import sys
+
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-st.title("Reference")
-df = pd.DataFrame({"x": [0, 1, 0, 1], "y": [0, 0, 1, 1], "v": [0.1, 0.4, 0.6, 0.9]})
-st.altair_chart(alt.Chart(df).mark_rect().encode(x="x:O", y="y:O", color="v:Q"), width="content")
+if os.environ.get("REFERENCE_NODELAY") == "1":  # the app's fix for Streamlit's sockets (ui/sockets.py)
+    sys.path.insert(0, os.environ["REFERENCE_ROOT"])
+    from ui.sockets import enable_tcp_nodelay
+
+    st.cache_resource(enable_tcp_nodelay)()  # once per process, as the app does at its import
+
+
+def chart():
+    st.title("Reference")
+    df = pd.DataFrame({"x": [0, 1, 0, 1], "y": [0, 0, 1, 1], "v": [0.1, 0.4, 0.6, 0.9]})
+    st.altair_chart(alt.Chart(df).mark_rect().encode(x="x:O", y="y:O", color="v:Q"), width="content")
+
+
+st.navigation([st.Page(lambda: st.title("Home"), title="Home", default=True), st.Page(chart, url_path="chart")]).run()
 '''
 
 
 @contextlib.contextmanager
-def reference_server():
-    """``streamlit run`` of REFERENCE_APP (from a temporary folder) on a free port, like H.streamlit_server."""
+def reference_server(nodelay: bool = True):
+    """``streamlit run`` of REFERENCE_APP (from a temporary folder) on a free port, like H.streamlit_server;
+    with ``nodelay`` it applies the app's socket fix at its first script run, as the app does."""
     with tempfile.TemporaryDirectory(prefix="streamlit-reference-") as folder:
         (Path(folder) / "reference.py").write_text(REFERENCE_APP)
         port = H.free_port()
@@ -333,8 +348,9 @@ def reference_server():
         log = open(Path(folder) / "log.txt", "wb")  # closed in the finally below
         cmd = [sys.executable, "-m", "streamlit", "run", "reference.py", "--server.port", str(port)]
         cmd += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+        env = {**os.environ, "REFERENCE_NODELAY": "1" if nodelay else "0", "REFERENCE_ROOT": str(ROOT)}
         proc = subprocess.Popen(
-            cmd, cwd=folder, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True
+            cmd, cwd=folder, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True, env=env
         )
         try:
             deadline = time.monotonic() + H.SERVER_START_TIMEOUT_S

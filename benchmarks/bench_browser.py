@@ -20,7 +20,8 @@ svg (the expected number of charts, no skeleton or stale element); it is stamped
   ``/multi-head?preset=random&dim=64&heads=8&ffn=256&sentence=<512 words>``, the words
   drawn from a small list with a seeded generator. A reference is timed the same way in
   the same run: a Streamlit page with a title and one 2 x 2 Altair heatmap (its own server),
-  Streamlit's floor on this machine.
+  reached by a deep link (/chart) and with the app's socket fix, as /multi-head is:
+  Streamlit's floor for such a page on this machine.
 - head count: on the default /multi-head, the slider's thumb focused, ArrowRight pressed
   (2 -> 3 -> ... heads), timed from the key press to every chart drawn again (every chart
   painted after the key). Twice: first with a seed no one has used on this server (the
@@ -32,10 +33,9 @@ svg (the expected number of charts, no skeleton or stale element); it is stamped
   head changes 8 -> 9 -> 8 -> 9. Judged on the largest: a change back to a head count the
   page has shown is small because Streamlit does not resend elements of 10 kB or more that
   the browser holds already (its message cache).
-
 - one keep-alive connection fetching 30 of Streamlit's JavaScript files one after another (as
-  each of a browser's 6 connections does), ms per file, for this app's server and the
-  reference's: the app turns Nagle's algorithm off on its server's sockets (ui/sockets.py), and
+  each of a browser's 6 connections does), ms per file, for this app's server and for a
+  plain Streamlit server (the reference without the fix): the app turns Nagle's algorithm off on its server's sockets (ui/sockets.py), and
   plain Streamlit makes each response after the first wait for the client's delayed ACK.
 
 Each row also splits the median time: the last websocket message of the run arrived
@@ -185,13 +185,18 @@ def main() -> int:
 
     print(f"load average before: {loadavg()}")
     results: dict[str, list[dict]] = {}
-    with H.streamlit_server() as server, reference_server() as ref, sync_playwright() as pw:
+    with (
+        H.streamlit_server() as server,
+        reference_server() as ref,
+        reference_server(nodelay=False) as plain,
+        sync_playwright() as pw,
+    ):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=H.LAUNCH_ARGS, headless=True)
         version = browser.version
         urls = {
             "default": (f"{server}/multi-head", mh_charts(2)),
             "512": (f"{server}/multi-head?{LONG_QUERY}", mh_charts(8)),
-            "ref": (ref, 1),
+            "ref": (f"{ref}/chart", 1),
         }
         # the fresh server's first visits, then one warm-up visit each, new and returning
         results["cold_default"] = [navigate(browser, *urls["default"])]
@@ -216,7 +221,7 @@ def main() -> int:
         browser.close()
         for _ in range(repeats):
             results.setdefault("keepalive", []).append({"ms": keepalive_ms(server)})
-            results.setdefault("keepalive_ref", []).append({"ms": keepalive_ms(ref)})
+            results.setdefault("keepalive_ref", []).append({"ms": keepalive_ms(plain)})
     print(f"load average after:  {loadavg()}")
 
     rows = [
@@ -224,15 +229,15 @@ def main() -> int:
         ("load_512_ret", "512-token /multi-head, returning visitor", "ms", "readyAt", TARGETS["load_512"]),
         ("load_default", "default /multi-head, new visitor", "ms", "readyAt", TARGETS["load_default"]),
         ("load_default_ret", "default /multi-head, returning visitor", "ms", "readyAt", TARGETS["load_default"]),
-        ("load_ref", "  reference page (title + 1 chart), new visitor", "ms", "readyAt", None),
-        ("load_ref_ret", "  reference page, returning visitor", "ms", "readyAt", None),
+        ("load_ref", "  reference /chart (title + 1 chart), new visitor", "ms", "readyAt", None),
+        ("load_ref_ret", "  reference /chart, returning visitor", "ms", "readyAt", None),
         ("heads", "head count, default page: key -> redrawn", "ms", "readyAt", TARGETS["heads"]),
         ("heads_cold", "  same, first time on this server (seed=4242)", "ms", "readyAt", TARGETS["heads"]),
         ("load_512", "bytes per rerun, 512-token page load", "B", "bytes", TARGETS["bytes_512"]),
         ("heads_512", "bytes per rerun, 512-token head change", "B", "bytes", TARGETS["bytes_512"]),
         ("heads_512", "  512-token head change: key -> redrawn", "ms", "readyAt", None),
         ("keepalive", "static file on a keep-alive connection, app", "ms", "ms", None),
-        ("keepalive_ref", "  the same, plain Streamlit (reference server)", "ms", "ms", None),
+        ("keepalive_ref", "  the same, plain Streamlit", "ms", "ms", None),
         ("cold_default", "  first visit of a fresh server, default", "ms", "readyAt", None),
         ("cold_512", "  first visit of a fresh server, 512 tokens", "ms", "readyAt", None),
     ]

@@ -55,6 +55,16 @@ def test_connections_accepted_afterwards_inherit_it(server):
         assert late.proto == 0 and nodelay(late)
 
 
+def test_no_descriptor_is_left_open(server):
+    import os
+
+    with open(__file__, "rb"):  # a descriptor that is not a socket, next to the sockets
+        before = sorted(os.listdir("/proc/self/fd"))
+        for _ in range(20):
+            enable_tcp_nodelay()
+        assert sorted(os.listdir("/proc/self/fd")) == before
+
+
 def test_a_second_call_changes_nothing_and_closes_nothing(server):
     listener, client, conn = server
     enable_tcp_nodelay()

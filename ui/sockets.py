@@ -41,8 +41,13 @@ def _tcp_sockets() -> Iterator[socket.socket]:
             continue
         for name in names:
             try:
-                sock = socket.socket(fileno=os.dup(int(name)))
-            except (OSError, ValueError):  # not a socket, or closed since it was listed
+                fd = os.dup(int(name))
+            except (OSError, ValueError):  # closed since it was listed
+                continue
+            try:
+                sock = socket.socket(fileno=fd)
+            except OSError:  # not a socket: the duplicate is not owned by anything yet
+                os.close(fd)
                 continue
             with sock:
                 if sock.family in _INET and sock.type == socket.SOCK_STREAM:
