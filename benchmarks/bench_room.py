@@ -186,9 +186,12 @@ async def room(base: str, pid: int, users: int, interactions: int, think_s: floa
         rss_warm = memory_kib(pid)["VmRSS"]
         people = [User(i, browser, base, timeout_s) for i in range(users)]
         await asyncio.gather(*(u.open() for u in people))
+        load_kinds0, load_cpu0 = cpu_by_kind(), cpu_seconds(pid)
         t_load = time.perf_counter()
         await asyncio.gather(*(u.first_load() for u in people))
         load_s = time.perf_counter() - t_load
+        load_cpu = cpu_seconds(pid) - load_cpu0
+        load_kinds = {k: v - load_kinds0.get(k, 0.0) for k, v in cpu_by_kind().items()}
         rss_loaded = memory_kib(pid)["VmRSS"]
         runs0 = sum(u.runs for u in people)
         kinds0 = cpu_by_kind()
@@ -210,6 +213,8 @@ async def room(base: str, pid: int, users: int, interactions: int, think_s: floa
     return {
         "people": people,
         "load_s": load_s,
+        "load_cpu": load_cpu,
+        "load_kinds": load_kinds,
         "wall": wall,
         "cpu": cpu,
         "cpu_kinds": cpu_kinds,
@@ -260,6 +265,10 @@ def main() -> int:
     server = [ms for u in people for ms in u.server_ms]
     print(f"{'  of which press -> script_finished, med/p95':<44} {median(server):>6,.0f} / {p95(server):,.0f} ms")
     print(f"{'first load, all users at once: median / max':<44} {median(loads):>6,.0f} / {max(loads):,.0f} ms")
+    per_user = r["load_cpu"] / args.users
+    print(f"{'  server CPU for those first loads':<44} {r['load_cpu']:>10.2f} s  ({per_user:.2f} s a user)")
+    browsers = sum(v for k, v in r["load_kinds"].items() if k.startswith("chromium"))
+    print(f"{'  browsers CPU for those first loads':<44} {browsers:>10.1f} s")
     print(f"{'interactions per second (whole room)':<44} {len(times) / r['wall']:>12.2f}")
     print(f"{'script runs (script_finished received)':<44} {r['runs']:>12}")
     print(
