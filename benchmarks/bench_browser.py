@@ -80,6 +80,7 @@ TARGETS = {
     "heads": 300.0,
     "bytes_512": 1_000_000,
 }
+KEEPALIVE_RATIO = 0.25  # ui/sockets.py working: a file in ~1.5 ms instead of ~42 ms
 LONG_QUERY = "preset=random&dim=64&heads=8&ffn=256&sentence=" + quote_plus(sentence(512))
 
 
@@ -261,8 +262,13 @@ def main() -> int:
         fmt = (lambda v: f"{v:,.{1 if v < 10 else 0}f} ms") if unit == "ms" else (lambda v: f"{v / 1e3:,.0f} kB")
         tgt = fmt(target) if target is not None else ""
         print(f"{label:<52} {fmt(med):>10} {fmt(worst):>10} {tgt:>10} {verdict:>6}")
+    app_ms, plain_ms = (median([r["ms"] for r in results[k]]) for k in ("keepalive", "keepalive_ref"))
+    ok = app_ms <= KEEPALIVE_RATIO * plain_ms  # Nagle's algorithm back on would make them equal
+    failed |= not ok
+    print(f"\nkeep-alive file, app / plain Streamlit: {app_ms / plain_ms:.2f} (at most {KEEPALIVE_RATIO})  ", end="")
+    print("PASS" if ok else "FAIL")
     new, floor = (median([r["readyAt"] for r in results[k]]) for k in ("load_default", "load_ref"))
-    print(f"\nnew visitor, default page: {new - floor:+,.0f} ms on Streamlit's floor for a deep link (the reference)")
+    print(f"new visitor, default page: {new - floor:+,.0f} ms on Streamlit's floor for a deep link (the reference)")
     print("\nwhere the time goes (medians, ms from navigation start or from the key press):")
     for key in results:
         if key.startswith("keepalive"):
