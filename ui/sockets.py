@@ -55,27 +55,20 @@ def _tcp_sockets() -> Iterator[socket.socket]:
         return
 
 
-def _port(sock: socket.socket) -> int | None:
-    try:
-        return sock.getsockname()[1]
-    except OSError:
-        return None
-
-
 def enable_tcp_nodelay() -> int:
     """Set TCP_NODELAY on every listening TCP socket of this process and on the connections it
     accepted; the number of sockets changed (0 on a second call)."""
-    listeners: set[int | None] = set()
+    listeners: set[int] = set()  # their ports
     changed = 0
     for sock in _tcp_sockets():
         with contextlib.suppress(OSError):
             if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN):
-                listeners.add(_port(sock))
+                listeners.add(sock.getsockname()[1])
                 changed += _nodelay(sock)
     if listeners:  # a second pass for the accepted ones: their listener may come later in the list
         for sock in _tcp_sockets():
             with contextlib.suppress(OSError):
-                if not sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN) and _port(sock) in listeners:
+                if not sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN) and sock.getsockname()[1] in listeners:
                     changed += _nodelay(sock)
     return changed
 
