@@ -39,10 +39,9 @@ svg (the expected number of charts, no skeleton or stale element); it is stamped
   off on its server's sockets (ui/sockets.py); plain Streamlit makes each response after the
   first wait for the client's delayed ACK.
 
-Times are judged on the median, for a returning visitor (Streamlit's JavaScript in the
-browser's cache), and the 512-token page also for a new one. With an empty cache Streamlit's
-JavaScript alone takes longer than the default page's 1 s target on this machine, so that row
-is printed against the reference, Streamlit's floor, instead.
+Times are judged on the median. With an empty cache, Streamlit's JavaScript alone takes
+longer than the default page's 1 s target on this machine: the new visitor's row fails it, and
+the line under the table gives its distance from the reference, Streamlit's floor.
 
 Each row also splits the median time: the last websocket message of the run arrived
 (server + network), Streamlit showed the run as finished (React), charts drawn (Vega), and
@@ -234,7 +233,7 @@ def main() -> int:
     rows = [
         ("load_512", "512-token /multi-head, new visitor", "ms", "readyAt", TARGETS["load_512"]),
         ("load_512_ret", "512-token /multi-head, returning visitor", "ms", "readyAt", TARGETS["load_512"]),
-        ("load_default", "default /multi-head, new visitor", "ms", "readyAt", None),
+        ("load_default", "default /multi-head, new visitor", "ms", "readyAt", TARGETS["load_default"]),
         ("load_default_ret", "default /multi-head, returning visitor", "ms", "readyAt", TARGETS["load_default"]),
         ("load_ref", "  reference /chart (title + 1 chart), new visitor", "ms", "readyAt", None),
         ("load_ref_ret", "  reference /chart, returning visitor", "ms", "readyAt", None),

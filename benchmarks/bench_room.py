@@ -298,6 +298,8 @@ def main() -> int:
         ts = by_step.get(step, [])
         if ts:
             print(f"  {step:<22} {median(ts):>7,.0f} / {max(ts):>7,.0f}   (n={len(ts)})")
+    slowest = sorted(((ms, step) for u in people for step, ms in u.times), reverse=True)[: max(1, len(times) // 10)]
+    print("\nthe slowest tenth: " + ", ".join(f"{step} {ms:,.0f}" for ms, step in slowest))
     if errors:
         print("\nerrors:")
         for e in errors[:30]:
