@@ -17,6 +17,9 @@ very first page view of a fresh server were served before that. It changes when 
 sent, never what is sent. Where the process's file descriptors cannot be listed (no
 ``/proc/self/fd`` or ``/dev/fd``, as on Windows) it does nothing.
 
+Once Streamlit creates its socket with ``IPPROTO_TCP``, asyncio sets the option itself, this
+function changes nothing (it returns 0), and the module can go.
+
 Measured with ``python benchmarks/bench_browser.py``: see the README's speed section.
 """
 
