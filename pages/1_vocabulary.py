@@ -21,14 +21,9 @@ with layout.guarded(page):
             **layout.bound("preset", s.preset),
         )
     with right:
-        st.number_input(
-            t("vocab.dim"),
-            min_value=state.DIM_MIN,
-            max_value=state.DIM_MAX,
-            step=1,
-            help=t("vocab.dim_help", lo=state.DIM_MIN, hi=state.DIM_MAX),
-            **layout.bound("dim", vocab.dim),
-        )
+        layout.number_box("dim", vocab.dim, t("vocab.dim"), t("vocab.dim_help", lo=state.DIM_MIN, hi=state.DIM_MAX))
+    if session.width_note():
+        st.info(t.notice(session.width_note()), icon=":material/visibility_off:")
 
     st.text_input(
         t("vocab.sentence"),
@@ -36,6 +31,8 @@ with layout.guarded(page):
         help=t("vocab.sentence_help", max=state.MAX_TOKENS),
         **layout.bound("sentence", session.sentence_text()),
     )
+    if session.sentence_note():
+        st.info(t.notice(session.sentence_note()), icon=":material/cleaning_services:")
     problems = session.sentence_errors()
     if problems:
         layout.errors(page, problems)
@@ -45,10 +42,10 @@ with layout.guarded(page):
             b1.button(t("vocab.add_words"), on_click=session.add_unknown_words, icon=":material/add:")
         b2.button(t("vocab.discard_sentence"), on_click=session.discard_sentence_draft)
     shown = " · ".join(s.tokens[:40]) + (" …" if len(s.tokens) > 40 else "")
-    st.caption(t("vocab.tokens", n=len(s.tokens), tokens=shown))
+    st.caption(t("vocab.tokens_one" if len(s.tokens) == 1 else "vocab.tokens", n=len(s.tokens), tokens=shown))
 
     st.subheader(t("vocab.table"))
-    table, editor_key = session.table_for_editor()
+    table, editor_key = session.table_for_editor(s.lang)
     dims = state.dim_columns(len(table.columns) - 1)
     config = {"word": st.column_config.TextColumn(t("vocab.word_col"), max_chars=state.MAX_WORD_CHARS)}
     config.update({c: st.column_config.NumberColumn(c, format="%.4g", step=0.01) for c in dims})
@@ -62,10 +59,26 @@ with layout.guarded(page):
         args=(editor_key,),
     )
     st.caption(t("vocab.table_help", max=state.MAX_WORDS))
-    if session.table_errors():
-        layout.errors(page, session.table_errors())
-        st.warning(t("error.table_kept"))
-        st.button(t("vocab.discard_table"), on_click=session.discard_table_draft)
+    reading = session.table_reading()
+    if reading is not None:
+        for note in (*reading.notes, *reading.waiting):
+            st.info(t.notice(note), icon=":material/edit_note:")
+        if reading.errors:
+            layout.errors(page, reading.errors)
+            st.warning(t("error.table_kept"))
+        fill = reading.waiting_words or any(e.key == "error.cells_empty" for e in reading.errors)
+        buttons = st.columns(2)
+        if fill:
+            buttons[0].button(
+                t("vocab.fill_empty"),
+                help=t("vocab.fill_empty_help"),
+                on_click=session.fill_empty_cells,
+                icon=":material/format_color_fill:",
+            )
+        if reading.errors:
+            buttons[int(fill)].button(
+                t("vocab.restore_table"), on_click=session.discard_table_draft, icon=":material/undo:"
+            )
     if session.is_custom():
         st.caption(t("vocab.custom_note"))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -46,6 +47,11 @@ def chart_titles(at: AppTest) -> list[str]:
         title = chart_spec(c).get("title")
         out.append(title.get("text") if isinstance(title, dict) else title)
     return out
+
+
+def plain(text: str) -> str:
+    """A message as a reader sees it: no Markdown escapes, no bidi isolates (U+2068, U+2069) around arguments."""
+    return re.sub(r"\\(.)", r"\1", text).replace("\u2068", "").replace("\u2069", "")
 
 
 def assert_clean(at: AppTest) -> None:

@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 import core
-from tests.conftest import PAGES, assert_clean, chart_frame, chart_spec, charts, run_app
+from tests.conftest import PAGES, assert_clean, chart_frame, chart_spec, charts, plain, run_app
 from ui.i18n import CATALOGUE
 
 PAGE_TITLES = {
@@ -108,7 +109,7 @@ def test_url_parameters_are_applied_to_every_widget():
         ({"heads": "99"}, "heads=99"),
         ({"heads": "abc"}, "heads=abc"),
         ({"ffn": "0"}, "ffn=0"),
-        ({"dim": "-5"}, "dim=\\-5"),
+        ({"dim": "-5", "preset": "random"}, "dim=-5"),
         ({"mode": "fancy"}, "mode=fancy"),
         ({"lang": "de"}, "lang=de"),
         ({"sentence": ""}, "sentence"),
@@ -118,7 +119,7 @@ def test_url_parameters_are_applied_to_every_widget():
 def test_bad_url_parameters_give_a_notice_not_a_traceback(params, fragment):
     at = run_app(PAGES["multi-head"], **params)
     assert_clean(at)
-    assert any(fragment in w.value for w in at.warning), [w.value for w in at.warning]
+    assert any(fragment in plain(w.value) for w in at.warning), [w.value for w in at.warning]
     assert len(charts(at)) >= 4
 
 
@@ -261,14 +262,15 @@ def table_edit_script():
     from ui import session
 
     session.ensure()
-    _table, key = session.table_for_editor()
+    session.begin_run()
+    session.table_for_editor("en")
     edit = st.session_state.get("test_edit")
     if edit is not None and not st.session_state.get("test_done"):
-        st.session_state[key] = edit
-        session.commit_table(key)
+        session.edit_table(edit)
         st.session_state["test_done"] = True
     st.write(" ".join(session.vocabulary().words))
-    for notice in session.table_errors():
+    reading = session.table_reading()
+    for notice in reading.errors if reading else ():
         st.error(notice.key)
 
 
@@ -297,7 +299,7 @@ def test_a_valid_table_edit_becomes_the_vocabulary():
     ("edit", "key"),
     [
         ({"edited_rows": {0: {"d1": "x"}}}, "error.cell_not_number"),
-        ({"edited_rows": {0: {"d1": float("nan")}}}, "error.cell_not_number"),
+        ({"edited_rows": {0: {"d1": float("nan")}}}, "error.cells_empty"),
         ({"edited_rows": {0: {"d1": float("inf")}}}, "error.cell_not_finite"),
         ({"edited_rows": {0: {"word": "cat"}}}, "error.word_duplicate"),
         ({"edited_rows": {0: {"word": "a b"}}}, "error.word_space"),
@@ -317,6 +319,190 @@ def test_renaming_a_word_of_the_sentence_keeps_a_computable_sentence():
     at = run_table_edit({"edited_rows": {1: {"word": "dog"}}})
     assert at.session_state["settings"].sentence == "the sat on"
     assert at.session_state["sentence_draft"] == "the cat sat on"
+
+
+# --- the vocabulary page as a person uses it ---------------------------------------------------
+
+
+def vocab_page(**params) -> AppTest:
+    return run_app(PAGES["vocabulary"], **params)
+
+
+def editor_key(at) -> str:
+    return f"vocab_editor_{at.session_state['editor_version']}"
+
+
+def vocab_page_script():
+    """The vocabulary page, after the grid's edit record in ``test_edits`` (cumulative, as the grid
+    sends it) or a button's action in ``test_action`` went through the session, as callbacks do."""
+    import runpy
+
+    import streamlit as st
+
+    from tests.conftest import ROOT
+    from ui import session
+
+    session.ensure()
+    edit = st.session_state.pop("test_edit", None)
+    if edit is not None:
+        session.edit_table(edit)
+    action = st.session_state.pop("test_action", None)
+    if action is not None:
+        getattr(session, action)()
+    runpy.run_path(str(ROOT / "pages" / "1_vocabulary.py"))
+
+
+def driven_vocab_page():
+    at = AppTest.from_function(vocab_page_script, default_timeout=30)
+    at.run()
+    assert_clean(at)
+    return at
+
+
+def grid(at, edit=None, action=None):
+    """One user step on the grid (or a button), then the rerun it causes."""
+    if edit is not None:
+        at.session_state["test_edit"] = edit
+    if action is not None:
+        at.session_state["test_action"] = action
+    return at.run()
+
+
+def infos(at) -> list[str]:
+    return [plain(i.value) for i in at.info]
+
+
+def test_the_editor_keeps_its_key_while_the_user_edits():
+    """A new key would rebuild the grid under the user's fingers: the typing of a new row was lost."""
+    at = run_app("app.py")
+    at.switch_page(PAGES["vocabulary"]).run()
+    first = editor_key(at)
+    at.text_input(key="w_sentence").set_value("the cat").run()
+    assert editor_key(at) == first
+    at.switch_page(PAGES["multi-head"]).run()
+    at.switch_page(PAGES["vocabulary"]).run()
+    assert editor_key(at) != first  # Streamlit dropped the widget's state: a fresh editor from the table
+
+
+def test_clearing_the_width_box_changes_nothing():
+    at = vocab_page(preset="random", dim=5)
+    before = chart_frame(charts(at)[0])
+    at.number_input(key="w_dim").set_value(None).run()
+    assert_clean(at)
+    assert at.session_state["settings"].dim == 5
+    assert at.number_input(key="w_dim").value == 5
+    assert chart_frame(charts(at)[0]).equals(before)
+
+
+def test_clearing_the_seed_box_changes_nothing():
+    at = run_app(PAGES["multi-head"], seed=7)
+    at.number_input(key="w_seed").set_value(None).run()
+    assert at.session_state["settings"].seed == 7
+    assert at.number_input(key="w_seed").value == 7
+
+
+def test_shrinking_the_width_warns_and_growing_it_brings_the_values_back():
+    at = vocab_page()  # the article's table, width 3: sat has a 1 in d3
+    at.number_input(key="w_dim").set_value(2).run()
+    assert_clean(at)
+    assert any("d3" in i and "hidden" in i for i in infos(at)), infos(at)
+    assert chart_frame(charts(at)[0])["c"].max() == 1  # two columns
+    at.number_input(key="w_dim").set_value(4).run()
+    vocab = at.session_state["custom_vocab"]
+    np.testing.assert_array_equal(vocab.vectors[2], [0, 0, 1, 0])  # sat's d3 is back, d4 is new
+    assert any("back" in i for i in infos(at)), infos(at)
+
+
+def test_a_zero_width_character_in_the_sentence_is_removed_with_a_note():
+    at = vocab_page()
+    at.text_input(key="w_sentence").set_value("the\u200b cat sat").run()
+    assert_clean(at)
+    assert at.session_state["settings"].sentence == "the cat sat"
+    assert any("U+200B ZERO WIDTH SPACE" in i for i in infos(at)), infos(at)
+    assert at.text_input(key="w_sentence").value == "the cat sat"
+
+
+def test_the_unknown_words_of_a_long_sentence_are_listed_up_to_a_limit():
+    words = " ".join(f"w{i}" for i in range(500))
+    at = vocab_page()
+    at.text_input(key="w_sentence").set_value(words).run()
+    message = plain(at.error[0].value)
+    assert "w0, w1" in message and "w7" in message and "w8," not in message
+    assert "and 492 more" in message
+
+
+def test_one_token_is_singular():
+    at = vocab_page()
+    at.text_input(key="w_sentence").set_value("cat").run()
+    assert any(c.value.startswith("1 token:") for c in at.caption)
+
+
+def test_a_bidi_override_in_a_link_cannot_reorder_the_notice():
+    at = run_app(PAGES["multi-head"], heads="\u202e99")
+    texts = [w.value for w in at.warning]
+    assert not any("\u202e" in t for t in texts), texts
+    assert any("U+202E" in plain(t) for t in texts), texts
+
+
+def test_a_new_row_waits_for_its_word_and_values_then_joins():
+    at = driven_vocab_page()
+    key = editor_key(at)
+    grid(at, {"added_rows": [{}]})  # the click on the last row
+    assert_clean(at)
+    assert editor_key(at) == key  # the grid is not rebuilt: the typing goes on
+    assert any("not used" in i for i in infos(at)), infos(at)
+    grid(at, {"added_rows": [{"word": "dog"}]})
+    assert_clean(at)
+    assert len(at.info) == 1 and "“dog”: 3 of 3 values are still empty" in infos(at)[0]
+    assert "nan" not in at.session_state["table_draft"]["word"].tolist()
+    grid(at, action="fill_empty_cells")
+    assert_clean(at)
+    assert at.session_state["custom_vocab"].words == ("the", "cat", "sat", "on", "dog")
+    at.text_input(key="w_sentence").set_value("the dog sat on").run()
+    assert_clean(at)
+    assert at.session_state["settings"].sentence == "the dog sat on"
+
+
+def test_a_new_row_typed_in_full_is_used_without_any_button():
+    at = driven_vocab_page()
+    grid(at, {"added_rows": [{"word": "dog", "d1": 0.5}]})
+    grid(at, {"added_rows": [{"word": "dog", "d1": 0.5, "d2": 1, "d3": 0}]})
+    assert_clean(at)
+    assert at.session_state["custom_vocab"].words[-1] == "dog"
+    assert at.session_state["table_draft"] is None and not at.info
+
+
+def test_deleting_every_row_keeps_the_page_and_offers_the_last_table():
+    at = driven_vocab_page()
+    grid(at, {"deleted_rows": [0, 1, 2, 3]})
+    assert not at.exception
+    assert [plain(e.value).split(".")[0] for e in at.error] == ["The vocabulary needs at least one word"]
+    assert len(charts(at)) == 1  # the last good table still computes
+    restore = [b for b in at.button if b.label == "Restore the last valid table"]
+    assert restore
+    restore[0].click().run()
+    assert_clean(at)
+    assert at.session_state["table_draft"] is None
+    assert at.session_state["custom_vocab"] is None  # back to the article's table
+
+
+def test_an_empty_draft_draws_after_a_page_switch():
+    """The grid forgets its edits when it leaves the screen: it is rebuilt from the draft, 0 rows included."""
+    at = driven_vocab_page()
+    grid(at, {"deleted_rows": [0, 1, 2, 3]})
+    at.session_state["run"] = at.session_state["run"] + 5  # as if other pages ran in between
+    at.run()
+    assert not at.exception
+    assert at.session_state["editor_base"].shape == (0, 4)
+
+
+def test_shrinking_the_width_keeps_an_edit_in_progress():
+    at = driven_vocab_page()
+    grid(at, {"edited_rows": {0: {"d1": "x"}}})
+    at.number_input(key="w_dim").set_value(2).run()
+    assert not at.exception
+    draft = at.session_state["table_draft"]
+    assert list(draft.columns) == ["word", "d1", "d2"] and draft.at[0, "d1"] == "x"
 
 
 def test_core_is_not_imported_with_streamlit():

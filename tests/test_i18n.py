@@ -63,7 +63,7 @@ def test_portuguese_differs_from_english():
 def test_notice_translation():
     t = Translator("pt")
     text = t.notice(Notice("notice.param_clamped", {"name": "heads", "value": "99", "used": 16, "lo": 1, "hi": 16}))
-    assert "heads=99" in text and "16" in text
+    assert "\u2068heads\u2069=\u206899\u2069" in text and "16" in text
 
 
 @pytest.mark.parametrize("text", ["plain", "a*b_c", "<b>x</b>", "[l](j:a)", "`code`", "$x$", "\\"])

@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import core
 from ui import state
@@ -59,7 +61,8 @@ def test_every_parameter_is_read():
     ],
 )
 def test_bad_parameters_are_clamped_or_ignored_with_a_notice(name, raw, expected, key):
-    settings, notices = state.parse_query_params({name: raw})
+    params = {name: raw, "preset": "random"} if name == "dim" else {name: raw}  # dim sets random vectors' width
+    settings, notices = state.parse_query_params(params)
     assert getattr(settings, name) == expected
     assert keys(notices) == [key]
     assert notices[0].args["name"] == name
@@ -144,10 +147,14 @@ def test_extend_and_resize():
     grown = state.extend_vocabulary(vocab, ["the", "dog", "dog"], seed=3)
     assert grown.words == ("the", "cat", "sat", "on", "dog")
     np.testing.assert_array_equal(grown.vectors[4], core.word_vector("dog", 3, 3))
-    wide = state.resize_vocabulary(vocab, 5)
+    wide, hidden = state.resize_vocabulary(vocab, 5)
     np.testing.assert_array_equal(wide.vectors[:, :3], vocab.vectors)
     np.testing.assert_array_equal(wide.vectors[:, 3:], 0)
-    np.testing.assert_array_equal(state.resize_vocabulary(vocab, 2).vectors, vocab.vectors[:, :2])
+    assert hidden == {}
+    narrow, hidden = state.resize_vocabulary(vocab, 2)
+    np.testing.assert_array_equal(narrow.vectors, vocab.vectors[:, :2])
+    assert set(hidden) == {"sat"}  # the only word with a value in d3
+    np.testing.assert_array_equal(hidden["sat"], [1.0])
 
 
 def test_vocab_key_changes_with_any_value():
@@ -163,10 +170,9 @@ def table():
 
 
 def test_table_round_trip():
-    vocab, problems = state.table_to_vocabulary(table())
-    assert problems == []
-    assert vocab.words == core.seed_vocabulary().words
-    np.testing.assert_array_equal(vocab.vectors, core.seed_vocabulary().vectors)
+    r = state.read_table(table())
+    assert r.errors == () and r.waiting == () and r.notes == ()
+    assert r.vocab == core.seed_vocabulary()
 
 
 def test_editor_delta_edits_adds_and_deletes():
@@ -175,18 +181,19 @@ def test_editor_delta_edits_adds_and_deletes():
         "added_rows": [{"word": "mat", "d1": 0.1, "d2": 0.2, "d3": 0.3}],
         "deleted_rows": [0],
     }
-    vocab, problems = state.table_to_vocabulary(state.apply_editor_delta(table(), delta))
-    assert problems == []
-    assert vocab.words == ("dog", "sat", "on", "mat")
-    np.testing.assert_array_equal(vocab.vectors[0], [0, 0.5, 0])
-    np.testing.assert_array_equal(vocab.vectors[3], [0.1, 0.2, 0.3])
+    r = state.read_table(state.apply_editor_delta(table(), delta))
+    assert r.errors == ()
+    assert r.vocab.words == ("dog", "sat", "on", "mat")
+    np.testing.assert_array_equal(r.vocab.vectors[0], [0, 0.5, 0])
+    np.testing.assert_array_equal(r.vocab.vectors[3], [0.1, 0.2, 0.3])
 
 
 @pytest.mark.parametrize(
     ("edit", "key"),
     [
         ({1: {"d1": "abc"}}, "error.cell_not_number"),
-        ({1: {"d1": None}}, "error.cell_not_number"),
+        ({1: {"d1": None}}, "error.cells_empty"),
+        ({1: {"d1": "  "}}, "error.cells_empty"),
         ({1: {"d1": float("inf")}}, "error.cell_not_finite"),
         ({1: {"d1": "1e400"}}, "error.cell_not_finite"),
         ({1: {"d1": 1e6}}, "error.cell_too_big"),
@@ -198,24 +205,19 @@ def test_editor_delta_edits_adds_and_deletes():
     ],
 )
 def test_bad_cells_are_named(edit, key):
-    vocab, problems = state.table_to_vocabulary(state.apply_editor_delta(table(), {"edited_rows": edit}))
-    assert vocab is None
-    assert keys(problems) == [key]
+    r = state.read_table(state.apply_editor_delta(table(), {"edited_rows": edit}), core.seed_vocabulary())
+    assert r.vocab is None
+    assert keys(r.errors) == [key]
 
 
 def test_cell_error_names_the_word_and_column():
-    _, problems = state.table_to_vocabulary(state.apply_editor_delta(table(), {"edited_rows": {2: {"d3": "x"}}}))
-    assert problems[0].args["word"] == "sat" and problems[0].args["col"] == "d3"
+    r = state.read_table(state.apply_editor_delta(table(), {"edited_rows": {2: {"d3": "x"}}}))
+    assert r.errors[0].args["word"] == "sat" and r.errors[0].args["col"] == "d3"
 
 
 def test_a_decimal_comma_is_read():
-    vocab, problems = state.table_to_vocabulary(state.apply_editor_delta(table(), {"edited_rows": {0: {"d1": "0,5"}}}))
-    assert problems == [] and vocab.vectors[0, 0] == 0.5
-
-
-def test_deleting_every_row_is_refused():
-    vocab, problems = state.table_to_vocabulary(state.apply_editor_delta(table(), {"deleted_rows": [0, 1, 2, 3]}))
-    assert vocab is None and keys(problems) == ["error.vocab_empty"]
+    r = state.read_table(state.apply_editor_delta(table(), {"edited_rows": {0: {"d1": "0,5"}}}))
+    assert r.errors == () and r.vocab.vectors[0, 0] == 0.5
 
 
 def test_editable_table_keeps_words_and_blanks_text_in_numbers():
@@ -236,3 +238,199 @@ def test_table_has_word_then_dimensions():
     df = table()
     assert list(df.columns) == ["word", "d1", "d2", "d3"]
     assert isinstance(df, pd.DataFrame)
+
+
+# --- the width: columns cut off are hidden, not lost -------------------------------------------
+
+
+def test_shrinking_then_growing_the_width_brings_the_values_back():
+    vocab = core.Vocabulary(("a", "b"), np.arange(1.0, 11.0).reshape(2, 5))
+    narrow, hidden = state.resize_vocabulary(vocab, 2)
+    np.testing.assert_array_equal(narrow.vectors, [[1, 2], [6, 7]])
+    narrower, hidden = state.resize_vocabulary(narrow, 1, hidden)
+    back, hidden = state.resize_vocabulary(narrower, 7, hidden)
+    np.testing.assert_array_equal(back.vectors, [[1, 2, 3, 4, 5, 0, 0], [6, 7, 8, 9, 10, 0, 0]])
+    assert hidden == {}
+
+
+def test_a_table_being_edited_is_resized_with_the_hidden_values():
+    draft = state.apply_editor_delta(table(), {"edited_rows": {0: {"d1": "x"}}})
+    wide = state.resize_table(draft, 5, {"cat": np.array([7.0])})
+    assert list(wide.columns) == ["word", "d1", "d2", "d3", "d4", "d5"]
+    assert wide["d4"].tolist() == [0.0, 7.0, 0.0, 0.0]
+    assert wide.at[0, "d1"] == "x"  # the text being fixed stays
+    assert list(state.resize_table(draft, 1).columns) == ["word", "d1"]
+
+
+# --- text as typed -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "clean", "names"),
+    [
+        ("the\u200b", "the", ("U+200B ZERO WIDTH SPACE",)),
+        ("\u202ethe cat", "the cat", ("U+202E RIGHT-TO-LEFT OVERRIDE",)),
+        ("\ufeffcafe\u0301", "café", ("U+FEFF ZERO WIDTH NO-BREAK SPACE",)),
+        ("cafe\u200d\u0301", "café", ("U+200D ZERO WIDTH JOINER",)),  # the mark composes once the joiner is out
+        ("a\x00b", "ab", ("U+0000",)),
+        ("tab\tstays", "tab\tstays", ()),
+        ("gato 🐈", "gato 🐈", ()),
+    ],
+)
+def test_clean_text_removes_invisible_characters_and_composes(typed, clean, names):
+    assert state.clean_text(typed) == (clean, names)
+
+
+def test_visible_shows_where_an_invisible_character_was():
+    assert state.visible("9\u202e9") == "9⟨U+202E⟩9"
+
+
+def test_a_link_value_with_a_bidi_override_is_cleaned_with_a_notice():
+    settings, notices = state.parse_query_params({"heads": "\u202e4"})
+    assert settings.heads == 4
+    assert keys(notices) == ["notice.param_invisible"]
+    assert notices[0].args["chars"] == ("U+202E RIGHT-TO-LEFT OVERRIDE",)
+
+
+def test_an_unknown_parameter_name_is_shown_with_its_invisible_characters():
+    _, notices = state.parse_query_params({"he\u200bads": "4"})
+    assert notices[-1].args["name"] == "he⟨U+200B⟩ads"
+
+
+def test_dim_with_the_articles_table_is_dropped_with_a_notice():
+    settings, notices = state.parse_query_params({"dim": "64"})
+    assert settings.dim == DEFAULTS.dim
+    assert keys(notices) == ["notice.dim_with_seed"]
+    settings, notices = state.parse_query_params({"dim": "64", "preset": "random"})
+    assert settings.dim == 64 and notices == []
+
+
+# --- the table as typed ------------------------------------------------------------------------
+
+
+def reading(delta, known=None):
+    return state.read_table(state.apply_editor_delta(table(), delta), known or core.seed_vocabulary())
+
+
+def test_a_new_row_waits_for_its_values_without_an_error_per_cell():
+    r = reading({"added_rows": [{"word": "dog"}]})
+    assert r.errors == ()
+    assert r.vocab == core.seed_vocabulary()  # the rows already complete still compute
+    assert keys(r.waiting) == ["table.row_waiting"]
+    assert r.waiting[0].args == {"row": 5, "word": "dog", "n": 3, "d": 3}
+    assert r.waiting_words
+
+
+@pytest.mark.parametrize("blank", [{}, {"word": None}, {"word": "  ", "d1": None}, {"d2": float("nan")}])
+def test_an_empty_new_row_is_never_a_word(blank):
+    r = reading({"added_rows": [blank]})
+    assert r.errors == ()
+    assert r.vocab.words == ("the", "cat", "sat", "on")
+    assert "nan" not in r.vocab and "None" not in r.vocab
+    assert keys(r.waiting) == ["table.blank_rows"]
+    assert not r.waiting_words
+
+
+def test_a_complete_new_row_joins_the_vocabulary():
+    r = reading({"added_rows": [{"word": "dog", "d1": 0.5, "d2": "1", "d3": -2}]})
+    assert r.errors == () and r.waiting == ()
+    assert r.vocab.words[-1] == "dog"
+    np.testing.assert_array_equal(r.vocab.vectors[-1], [0.5, 1, -2])
+
+
+def test_a_known_word_with_an_emptied_cell_is_one_error_naming_the_columns():
+    r = reading({"edited_rows": {1: {"d1": None, "d3": None}}})
+    assert r.vocab is None
+    assert keys(r.errors) == ["error.cells_empty"]
+    assert r.errors[0].args == {"word": "cat", "cols": ("d1", "d3")}
+
+
+def test_deleting_every_row_is_refused():
+    r = reading({"deleted_rows": [0, 1, 2, 3]})
+    assert r.vocab is None and keys(r.errors) == ["error.vocab_empty"]
+
+
+def test_an_empty_table_is_still_a_table_of_text_words():
+    empty = state.editable_table(state.apply_editor_delta(table(), {"deleted_rows": [0, 1, 2, 3]}))
+    assert len(empty) == 0
+    assert empty["word"].dtype == object
+    assert empty["d1"].dtype == np.float64
+
+
+def test_invisible_characters_in_a_word_are_removed_with_a_note():
+    r = reading({"edited_rows": {0: {"word": "th\u200be"}}})
+    assert r.vocab.words[0] == "the"
+    assert keys(r.notes) == ["table.word_cleaned"]
+    assert r.notes[0].args["chars"] == ("U+200B ZERO WIDTH SPACE",)
+
+
+def test_composed_and_decomposed_words_are_the_same_word():
+    r = reading(
+        {"edited_rows": {0: {"word": "café"}}, "added_rows": [{"word": "cafe\u0301", "d1": 1, "d2": 1, "d3": 1}]}
+    )
+    assert keys(r.errors) == ["error.word_duplicate"]
+
+
+def test_fill_empty_cells_uses_known_values_then_seeded_ones():
+    draft = state.apply_editor_delta(table(), {"edited_rows": {1: {"d2": None}}, "added_rows": [{"word": "dog"}, {}]})
+    filled = state.fill_empty_cells(draft, core.seed_vocabulary(), seed=4)
+    r = state.read_table(filled, core.seed_vocabulary())
+    assert r.errors == ()
+    np.testing.assert_array_equal(r.vocab.vectors[1], [0, 1, 0])  # cat's own value came back
+    np.testing.assert_array_equal(r.vocab.vectors[4], core.word_vector("dog", 3, 4))
+    assert keys(r.waiting) == ["table.blank_rows"]  # the row with no word stays empty
+
+
+# --- properties --------------------------------------------------------------------------------
+
+words_st = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=12)
+cell_st = st.one_of(
+    st.none(),
+    st.just(float("nan")),
+    st.floats(allow_nan=False, allow_infinity=True, width=64),
+    st.text(max_size=6),
+    st.integers(-2000, 2000),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.one_of(st.none(), words_st), st.lists(cell_st, min_size=3, max_size=3)), max_size=6))
+def test_any_table_reads_as_a_vocabulary_or_named_problems(rows):
+    df = pd.DataFrame(
+        {
+            "word": pd.Series([w for w, _ in rows], dtype=object),
+            **{f"d{j + 1}": [c[j] for _, c in rows] for j in range(3)},
+        }
+    )
+    r = state.read_table(df, core.seed_vocabulary())
+    if r.vocab is None:
+        assert r.errors
+    else:
+        assert r.errors == ()
+        assert np.isfinite(r.vocab.vectors).all()
+        assert np.abs(r.vocab.vectors).max() <= state.MAX_ABS_VALUE
+        for w in r.vocab.words:
+            assert w == state.clean_text(w)[0] and w.strip() == w and w not in ("nan", "None")
+    shown = state.editable_table(df)  # what the editor would be given: always text words, float cells
+    assert shown["word"].dtype == object and len(shown) == len(df)
+    assert all(shown[c].dtype == np.float64 for c in shown.columns if c != "word")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    words=st.lists(
+        st.text(
+            alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Cf", "Zs", "Zl", "Zp")), min_size=1, max_size=8
+        ),
+        min_size=1,
+        max_size=5,
+        unique_by=lambda w: state.clean_text(w)[0],
+    ),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_table_round_trip_over_unicode_words(words, seed):
+    words = [state.clean_text(w)[0] for w in words]
+    vocab = core.random_vocabulary(words, 4, seed)
+    r = state.read_table(state.editable_table(state.vocab_to_table(vocab)), vocab)
+    assert r.errors == () and r.waiting == ()
+    assert r.vocab == vocab

@@ -1,8 +1,10 @@
 """Every user-facing string, in English and Português (Brasil), in one catalogue.
 
-``Translator(lang)("key", **args)`` formats a string. Arguments are escaped for Markdown,
-because they may hold text a user typed (a word, a URL value): Streamlit renders
-Markdown, and a typed ``**`` or ``[x](y)`` must show as typed.
+``Translator(lang)("key", **args)`` formats a string. Arguments may hold text a user typed
+(a word, a URL value), so each text argument is escaped for Markdown (Streamlit renders
+Markdown, and a typed ``**`` or ``[x](y)`` must show as typed) and set in a bidi isolate
+(U+2068 … U+2069), so right-to-left text cannot reorder the message around it. A list or
+tuple argument is written as a list, cut after ``LIST_ITEMS`` items ("a, b, … and 492 more").
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 LANG_NAMES = {"en": "English", "pt": "Português (Brasil)"}
+LIST_ITEMS = 8  # a list in a message names at most this many items, then says how many more
+_ISOLATE, _POP_ISOLATE = "\u2068", "\u2069"  # FIRST STRONG ISOLATE, POP DIRECTIONAL ISOLATE
 
 _MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:&")
 
@@ -76,6 +80,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The link's sentence has {n} words; only the first {max} are used.",
         "pt": "A frase do link tem {n} palavras; só as primeiras {max} são usadas.",
     },
+    "notice.param_invisible": {
+        "en": "The link's {name} held invisible characters, which were removed: {chars}.",
+        "pt": "O {name} do link tinha caracteres invisíveis, que foram removidos: {chars}.",
+    },
+    "notice.dim_with_seed": {
+        "en": "The link's dim={value} sets the width of random vectors; the article's table keeps its own width. Add preset=random to the link to use it.",
+        "pt": "O dim={value} do link define a largura dos vetores aleatórios; a tabela do artigo mantém sua própria largura. Acrescente preset=random ao link para usá-lo.",
+    },
+    "list.more": {"en": " … and {n} more", "pt": " … e mais {n}"},
+    "errors.more": {
+        "en": "… and {n} more problems of the same kind.",
+        "pt": "… e mais {n} problemas do mesmo tipo.",
+    },
     # --- errors in what the user typed ---
     "error.sentence_empty": {
         "en": "The sentence is empty. Type at least one word, separated by spaces.",
@@ -137,9 +154,25 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "“{word}”, column {col}: values are limited to ±{max}.",
         "pt": "“{word}”, coluna {col}: os valores vão no máximo até ±{max}.",
     },
+    "error.cells_empty": {
+        "en": "“{word}”: {cols} empty. Type a number in each, or fill them with the button below.",
+        "pt": "“{word}”: {cols} vazias. Digite um número em cada uma, ou preencha-as com o botão abaixo.",
+    },
+    "table.row_waiting": {
+        "en": "Row {row}, “{word}”: {n} of {d} values are still empty, so the word is not used yet. Type them, or fill them with the button below.",
+        "pt": "Linha {row}, “{word}”: {n} de {d} valores ainda estão vazios, então a palavra ainda não é usada. Digite-os, ou preencha-os com o botão abaixo.",
+    },
+    "table.blank_rows": {
+        "en": "Rows with no word and no values are not used ({n}). Type a word in one to add it.",
+        "pt": "Linhas sem palavra e sem valores não são usadas ({n}). Digite uma palavra numa delas para adicioná-la.",
+    },
+    "table.word_cleaned": {
+        "en": "Row {row}: invisible characters were removed from the word, which is used as “{word}”: {chars}.",
+        "pt": "Linha {row}: caracteres invisíveis foram removidos da palavra, que é usada como “{word}”: {chars}.",
+    },
     "error.table_kept": {
-        "en": "The charts still use the last valid table. Fix the cells named above, or discard the edit.",
-        "pt": "Os gráficos ainda usam a última tabela válida. Corrija as células indicadas acima, ou descarte a edição.",
+        "en": "The charts still use the last valid table. Fix what is named above, or restore the last valid table.",
+        "pt": "Os gráficos ainda usam a última tabela válida. Corrija o que foi indicado acima, ou restaure a última tabela válida.",
     },
     "error.unexpected": {
         "en": "Something went wrong while computing this page ({kind}). Your settings are kept; try another value.",
@@ -224,8 +257,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "vocab.dim": {"en": "Embedding width d_model", "pt": "Largura do embedding d_model"},
     "vocab.dim_help": {
-        "en": "Allowed: {lo} to {hi}. Wider tables are cut on the right or padded with zeros; random vectors are redrawn.",
-        "pt": "Permitido: de {lo} a {hi}. Tabelas mais largas são cortadas à direita ou completadas com zeros; vetores aleatórios são sorteados de novo.",
+        "en": "Allowed: {lo} to {hi}. Narrowing an edited table hides its right-hand columns (widen it again to bring them back); widening adds zeros. Random vectors are redrawn.",
+        "pt": "Permitido: de {lo} a {hi}. Estreitar uma tabela editada oculta as colunas da direita (alargue de novo para trazê-las de volta); alargar acrescenta zeros. Vetores aleatórios são sorteados de novo.",
     },
     "vocab.sentence": {"en": "Sentence to analyse", "pt": "Frase a analisar"},
     "vocab.sentence_help": {
@@ -237,10 +270,28 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "vocab.discard_sentence": {"en": "Go back to the last valid sentence", "pt": "Voltar à última frase válida"},
     "vocab.table": {"en": "The vocabulary", "pt": "O vocabulário"},
     "vocab.table_help": {
-        "en": "Click a cell to edit it; use the last row to add a word, and the row's checkbox to delete one. Up to {max} words.",
-        "pt": "Clique numa célula para editá-la; use a última linha para adicionar uma palavra e a caixa da linha para apagar uma. Até {max} palavras.",
+        "en": "Click a cell to edit it. To add a word, click the empty last row (or + above the table) and type; to delete words, tick their rows and press Delete. Up to {max} words.",
+        "pt": "Clique numa célula para editá-la. Para adicionar uma palavra, clique na última linha vazia (ou no + acima da tabela) e digite; para apagar palavras, marque suas linhas e aperte Delete. Até {max} palavras.",
     },
-    "vocab.discard_table": {"en": "Discard the invalid edit", "pt": "Descartar a edição inválida"},
+    "vocab.fill_empty": {"en": "Fill the empty cells", "pt": "Preencher as células vazias"},
+    "vocab.fill_empty_help": {
+        "en": "A word already in the vocabulary gets its own values back; a new word gets seeded random values.",
+        "pt": "Uma palavra que já está no vocabulário recebe de volta seus próprios valores; uma palavra nova recebe valores aleatórios com semente.",
+    },
+    "vocab.restore_table": {"en": "Restore the last valid table", "pt": "Restaurar a última tabela válida"},
+    "vocab.width_cut": {
+        "en": "The width went from {old} to {new}: the values of {cols} are hidden, not deleted. Set the width back to {old} to bring them back (in this session).",
+        "pt": "A largura passou de {old} para {new}: os valores de {cols} estão ocultos, não apagados. Volte a largura para {old} para trazê-los de volta (nesta sessão).",
+    },
+    "vocab.width_restored": {
+        "en": "The width went from {old} to {new}: the hidden values of {cols} are back.",
+        "pt": "A largura passou de {old} para {new}: os valores ocultos de {cols} voltaram.",
+    },
+    "vocab.sentence_cleaned": {
+        "en": "Invisible characters were removed from the sentence: {chars}.",
+        "pt": "Caracteres invisíveis foram removidos da frase: {chars}.",
+    },
+    "vocab.tokens_one": {"en": "1 token: {tokens}", "pt": "1 token: {tokens}"},
     "vocab.custom_note": {
         "en": "You edited the table. Your edits stay in this session; a copied link carries the preset, the sentence and the settings, not the edits.",
         "pt": "Você editou a tabela. Suas edições ficam nesta sessão; um link copiado leva o ponto de partida, a frase e os ajustes, não as edições.",
@@ -374,8 +425,16 @@ class Translator:
         text = entry.get(self.lang) or entry["en"]
         if not args:
             return text
-        values = {k: (str(v) if raw else escape_markdown(str(v))) for k, v in args.items()}
-        return text.format(**values)
+        return text.format(**{k: self._argument(v, raw) for k, v in args.items()})
+
+    def _argument(self, value, raw: bool) -> str:
+        if isinstance(value, list | tuple):
+            items = [self._argument(v, raw) for v in value[:LIST_ITEMS]]
+            more = len(value) - len(items)
+            return ", ".join(items) + (self("list.more", n=more) if more else "")
+        if raw or not isinstance(value, str):
+            return str(value)
+        return _ISOLATE + escape_markdown(value) + _POP_ISOLATE
 
     def notice(self, notice, raw: bool = False) -> str:
         return self(notice.key, raw=raw, **dict(notice.args))

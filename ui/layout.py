@@ -67,6 +67,7 @@ class Page:
 def start(title_key: str) -> Page:
     """Session, page config, sidebar, URL notices and the URL itself, for any page."""
     session.ensure()
+    session.begin_run()
     t = Translator(session.settings().lang)
     st.set_page_config(
         page_title=f"{t(title_key)} · {t('app.title')}", page_icon=":material/visibility:", layout="wide"
@@ -81,6 +82,16 @@ def start(title_key: str) -> Page:
 def bound(name: str, value) -> dict:
     """Keyword arguments that bind a widget to ``settings.<name>``."""
     return {"key": session.seed_widget(name, value), "on_change": session.commit_widget, "args": (name,)}
+
+
+def number_box(name: str, value: int, label: str, help: str) -> None:
+    """A whole-number box bound to ``settings.<name>``. Its limits come from state.LIMITS.
+
+    Drawn with ``value=None``, so that clearing the box leaves it empty instead of jumping
+    to the minimum; the callback then changes nothing and the next run shows the value again.
+    """
+    lo, hi = state.LIMITS[name]
+    st.number_input(label, min_value=lo, max_value=hi, step=1, value=None, help=help, **bound(name, value))
 
 
 def _nav_links(t: Translator, screens=SCREENS, container=None) -> None:
@@ -109,14 +120,7 @@ def _sidebar(t: Translator) -> None:
             help=t("sidebar.mode_help"),
             **bound("mode", s.mode),
         )
-        st.number_input(
-            t("sidebar.seed"),
-            min_value=state.SEED_MIN,
-            max_value=state.SEED_MAX,
-            step=1,
-            help=t("sidebar.seed_help", lo=state.SEED_MIN, hi=state.SEED_MAX),
-            **bound("seed", s.seed),
-        )
+        number_box("seed", s.seed, t("sidebar.seed"), t("sidebar.seed_help", lo=state.SEED_MIN, hi=state.SEED_MAX))
         st.selectbox(t("sidebar.lang"), state.LANGS, format_func=LANG_NAMES.get, **bound("lang", s.lang))
         st.caption(t("sidebar.link"))
 
@@ -309,9 +313,14 @@ def screen_links(page: Page) -> None:
         _nav_links(page.t, [screen], container=col)
 
 
+MAX_ERRORS = 8  # a table at d_model = 128 can have hundreds of bad cells: name the first ones
+
+
 def errors(page: Page, notices) -> None:
-    for notice in notices:
+    for notice in notices[:MAX_ERRORS]:
         st.error(page.t.notice(notice), icon=":material/error:")
+    if len(notices) > MAX_ERRORS:
+        st.error(page.t("errors.more", n=len(notices) - MAX_ERRORS), icon=":material/error:")
 
 
 @contextlib.contextmanager

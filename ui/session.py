@@ -21,9 +21,16 @@ from ui.state import Notice, Settings
 _SETTINGS = "settings"
 _NOTICES = "notices"
 _CUSTOM_VOCAB = "custom_vocab"  # Vocabulary the user edited, or None: derived from the preset
-_TABLE_DRAFT = "table_draft"  # the table as typed, when it does not make a vocabulary
-_TABLE_ERRORS = "table_errors"
-_EDITOR_VERSION = "editor_version"
+_TABLE_DRAFT = "table_draft"  # the table as typed, while something in it is left to fix
+_TABLE_READING = "table_reading"  # state.TableReading of the draft
+_HIDDEN = "hidden_columns"  # word -> values past the table's width, kept when the width shrinks
+_WIDTH_NOTE = "width_note"  # what the last width change hid or brought back
+_EDITOR_BASE = "editor_base"  # the table the editor on screen was given; None: start again
+_EDITOR_VERSION = "editor_version"  # part of the editor's key: a new one is a fresh editor
+_EDITOR_RUN = "editor_run"  # the run that last drew the editor
+_EDITOR_LANG = "editor_lang"
+_RUN = "run"  # script runs of this session
+_SENTENCE_NOTE = "sentence_note"  # what cleaning the typed sentence took out
 _SENTENCE_DRAFT = "sentence_draft"  # the sentence as typed, when it cannot be used
 _SENTENCE_ERRORS = "sentence_errors"
 
@@ -36,8 +43,11 @@ def ensure() -> None:
     settings, notices = state.parse_query_params(st.query_params.to_dict())
     ss[_CUSTOM_VOCAB] = None
     ss[_TABLE_DRAFT] = None
-    ss[_TABLE_ERRORS] = []
-    ss[_EDITOR_VERSION] = 0
+    ss[_TABLE_READING] = None
+    ss[_HIDDEN] = {}
+    ss[_WIDTH_NOTE] = None
+    ss[_EDITOR_BASE] = None
+    ss[_SENTENCE_NOTE] = None
     ss[_SENTENCE_DRAFT] = None
     ss[_SENTENCE_ERRORS] = []
     ss[_SETTINGS] = replace(settings, sentence=state.DEFAULTS.sentence)
@@ -89,78 +99,153 @@ def is_custom() -> bool:
     return st.session_state.get(_CUSTOM_VOCAB) is not None
 
 
-def _set_vocabulary(vocab: core.Vocabulary | None) -> None:
-    ss = st.session_state
-    ss[_CUSTOM_VOCAB] = vocab
-    ss[_TABLE_DRAFT] = None
-    ss[_TABLE_ERRORS] = []
-    ss[_EDITOR_VERSION] += 1  # a fresh editor whose rows are the new table
+def _set_vocabulary(vocab: core.Vocabulary | None, *, from_editor: bool = False) -> None:
+    """A new vocabulary. Unless the editor itself made it, the editor starts again from it."""
+    st.session_state[_CUSTOM_VOCAB] = vocab
+    if not from_editor:
+        _clear_table_draft()
     _recheck_sentence()
 
 
 def _recheck_sentence() -> None:
-    """After the vocabulary changed: a sentence with words it no longer has becomes a draft."""
+    """After the vocabulary changed: a sentence with words it no longer has becomes a draft
+    (or, with random vectors and an edited table, the words get their vectors back)."""
     s = settings()
     vocab = vocabulary()
     missing = vocab.unknown(s.tokens)
     if missing and s.preset == "random" and is_custom():
-        st.session_state[_CUSTOM_VOCAB] = state.extend_vocabulary(vocab, s.tokens, s.seed)
+        _extend_vocabulary(s.tokens)
     elif missing:
         st.session_state[_SENTENCE_DRAFT] = s.sentence
-        st.session_state[_SENTENCE_ERRORS] = [Notice("error.unknown_words", {"words": ", ".join(missing)})]
+        st.session_state[_SENTENCE_ERRORS] = [Notice("error.unknown_words", {"words": tuple(missing)})]
         update(sentence=state.fallback_sentence(s.tokens, vocab))
 
 
 def load_preset(preset: str) -> None:
     update(preset=preset)
+    st.session_state[_HIDDEN] = {}
+    st.session_state[_WIDTH_NOTE] = None
     _set_vocabulary(None)
 
 
 def set_dim(dim: int) -> None:
-    """A new embedding width: random presets are redrawn, edited tables padded or cut."""
-    s = settings()
+    """A new embedding width: random presets are redrawn; an edited table hides or brings back columns."""
+    ss = st.session_state
+    s, old = settings(), vocabulary().dim
+    if dim == old:
+        return
     if s.preset == "random" and not is_custom():
         update(dim=dim)
         _set_vocabulary(None)
-    else:
-        resized = state.resize_vocabulary(vocabulary(), dim)
-        update(dim=dim)
-        _set_vocabulary(resized)
-
-
-def table_for_editor() -> tuple[pd.DataFrame, str]:
-    """The rows the editor starts from (the draft if there is one) and its widget key."""
-    ss = st.session_state
+        return
+    hidden = ss.get(_HIDDEN) or {}
     draft = ss.get(_TABLE_DRAFT)
-    table = state.editable_table(draft) if draft is not None else state.vocab_to_table(vocabulary())
-    return table, f"vocab_editor_{ss[_EDITOR_VERSION]}"
+    resized, tails = state.resize_vocabulary(vocabulary(), dim, hidden)
+    cols = state.dim_columns(max(dim, old))[min(dim, old) :]
+    if dim < old:
+        ss[_WIDTH_NOTE] = Notice("vocab.width_cut", {"old": old, "new": dim, "cols": _span(cols)})
+    elif hidden:
+        ss[_WIDTH_NOTE] = Notice("vocab.width_restored", {"old": old, "new": dim, "cols": _span(cols)})
+    else:
+        ss[_WIDTH_NOTE] = None
+    ss[_HIDDEN] = tails
+    update(dim=dim)
+    _set_vocabulary(resized)
+    if draft is not None:  # an edit in progress keeps its rows at the new width
+        _read_into_draft(state.resize_table(draft, dim, hidden))
+        _restart_editor()
 
 
-def table_errors() -> list[Notice]:
-    return st.session_state.get(_TABLE_ERRORS, [])
+def _span(cols: list[str]) -> str:
+    return cols[0] if len(cols) == 1 else f"{cols[0]}–{cols[-1]}"
+
+
+def width_note() -> Notice | None:
+    return st.session_state.get(_WIDTH_NOTE)
+
+
+# --- the table editor ------------------------------------------------------------------------
+#
+# st.data_editor keeps the user's edits as a delta against the table it was given, and
+# forgets them when its data or key changes. So the editor gets the same base table and key
+# for as long as it is on screen: every edit is read as base + delta (``commit_table``), and
+# the grid is never rebuilt under the user's fingers (typing, focus and a new row survive).
+# The editor starts again from the current table (a new key) only when something else
+# changed the table, or when it was not on screen in the previous run (Streamlit dropped its
+# widget state: the draft kept here brings the edits back).
+
+
+def _restart_editor() -> None:
+    st.session_state[_EDITOR_BASE] = None
+
+
+def _clear_table_draft() -> None:
+    ss = st.session_state
+    ss[_TABLE_DRAFT] = None
+    ss[_TABLE_READING] = None
+    _restart_editor()
+
+
+def begin_run() -> None:
+    """Called once at the start of every script run (layout.start)."""
+    st.session_state[_RUN] = st.session_state.get(_RUN, 0) + 1
+
+
+def table_for_editor(lang: str) -> tuple[pd.DataFrame, str]:
+    """The rows the editor is given and its widget key (see the note above)."""
+    ss = st.session_state
+    run = ss.get(_RUN, 0)
+    shown_last_run = ss.get(_EDITOR_RUN) == run - 1
+    if ss.get(_EDITOR_BASE) is None or not shown_last_run or ss.get(_EDITOR_LANG) != lang:
+        draft = ss.get(_TABLE_DRAFT)
+        ss[_EDITOR_BASE] = state.editable_table(draft) if draft is not None else state.vocab_to_table(vocabulary())
+        ss[_EDITOR_VERSION] = ss.get(_EDITOR_VERSION, 0) + 1
+        ss[_EDITOR_LANG] = lang  # the column labels are part of the editor's identity
+    ss[_EDITOR_RUN] = run
+    return ss[_EDITOR_BASE], f"vocab_editor_{ss[_EDITOR_VERSION]}"
+
+
+def table_reading() -> state.TableReading | None:
+    """What the table as last edited says (errors, rows waiting, notes), or None with no edit in progress."""
+    return st.session_state.get(_TABLE_READING)
+
+
+def _read_into_draft(table: pd.DataFrame) -> None:
+    """Read a table as typed: a valid one becomes the vocabulary; anything left to fix is kept as a draft."""
+    ss = st.session_state
+    reading = state.read_table(table, known=vocabulary())
+    pending = bool(reading.errors or reading.waiting or reading.notes)
+    ss[_TABLE_DRAFT] = table if pending else None
+    ss[_TABLE_READING] = reading if pending else None
+    if reading.vocab is not None and reading.vocab != vocabulary():
+        ss[_HIDDEN] = {w: v for w, v in (ss.get(_HIDDEN) or {}).items() if w in reading.vocab}
+        _set_vocabulary(reading.vocab, from_editor=True)
 
 
 def commit_table(editor_key: str) -> None:
-    """Callback of the editor: a valid table becomes the vocabulary; a bad one stays a draft."""
-    ss = st.session_state
-    base, _ = table_for_editor()
-    edited = state.apply_editor_delta(base, ss.get(editor_key) or {})
-    vocab, problems = state.table_to_vocabulary(edited)
-    if vocab is None:
-        ss[_TABLE_DRAFT] = edited
-        ss[_TABLE_ERRORS] = problems
-        ss[_EDITOR_VERSION] += 1
+    """Callback of the editor: its delta against the base table, read as typed."""
+    edit_table(st.session_state.get(editor_key) or {})
+
+
+def edit_table(delta) -> None:
+    """The base table plus an edit record of st.data_editor (edited, added, deleted rows)."""
+    base = st.session_state.get(_EDITOR_BASE)
+    if base is not None:
+        _read_into_draft(state.apply_editor_delta(base, delta))
+
+
+def fill_empty_cells() -> None:
+    """Give the draft's empty cells values (a known word's own, else seeded random ones)."""
+    draft = st.session_state.get(_TABLE_DRAFT)
+    if draft is None:
         return
-    if vocab.dim != settings().dim:
-        update(dim=vocab.dim)
-    _set_vocabulary(vocab)
+    _read_into_draft(state.fill_empty_cells(draft, vocabulary(), settings().seed))
+    _restart_editor()
 
 
 def discard_table_draft() -> None:
-    ss = st.session_state
-    ss[_TABLE_DRAFT] = None
-    ss[_TABLE_ERRORS] = []
-    ss[_EDITOR_VERSION] += 1
+    """Back to the last valid table."""
+    _clear_table_draft()
 
 
 # --- the sentence ----------------------------------------------------------------------------
@@ -175,6 +260,10 @@ def sentence_errors() -> list[Notice]:
     return st.session_state.get(_SENTENCE_ERRORS, [])
 
 
+def sentence_note() -> Notice | None:
+    return st.session_state.get(_SENTENCE_NOTE)
+
+
 def unknown_in_draft() -> list[str]:
     draft = st.session_state.get(_SENTENCE_DRAFT)
     if draft is None or state.check_sentence(draft):
@@ -182,9 +271,30 @@ def unknown_in_draft() -> list[str]:
     return vocabulary().unknown(draft.split())
 
 
-def commit_sentence(text: str) -> None:
-    """Use ``text`` as the sentence if it computes; else keep it as a draft with its errors."""
+def _extend_vocabulary(words) -> None:
+    """Seeded vectors for the words the vocabulary lacks, in the table being edited too."""
     ss = st.session_state
+    vocab = vocabulary()
+    extended = state.extend_vocabulary(vocab, words, settings().seed)
+    if extended is vocab:
+        return
+    ss[_CUSTOM_VOCAB] = extended
+    draft = ss.get(_TABLE_DRAFT)
+    if draft is not None:
+        new_rows = state.vocab_to_table(core.Vocabulary(extended.words[len(vocab) :], extended.vectors[len(vocab) :]))
+        ss[_TABLE_DRAFT] = pd.concat([draft, new_rows.astype(object)], ignore_index=True)
+    _restart_editor()
+
+
+def commit_sentence(text: str) -> None:
+    """Use ``text`` as the sentence if it computes; else keep it as a draft with its errors.
+
+    Invisible characters are taken out first (a zero-width space would make "the" an
+    unknown word that looks known), with a note that names them.
+    """
+    ss = st.session_state
+    text, removed = state.clean_text(text)
+    ss[_SENTENCE_NOTE] = Notice("vocab.sentence_cleaned", {"chars": removed}) if removed else None
     problems = state.check_sentence(text)
     tokens = tuple(text.split())
     if not problems:
@@ -192,12 +302,11 @@ def commit_sentence(text: str) -> None:
         if s.preset == "random" and not is_custom():
             pass  # the preset gives every word a vector
         elif s.preset == "random":
-            ss[_CUSTOM_VOCAB] = state.extend_vocabulary(vocabulary(), tokens, s.seed)
-            ss[_EDITOR_VERSION] += 1
+            _extend_vocabulary(tokens)
         else:
             missing = vocabulary().unknown(tokens)
             if missing:
-                problems = [Notice("error.unknown_words", {"words": ", ".join(missing)})]
+                problems = [Notice("error.unknown_words", {"words": tuple(missing)})]
     if problems:
         ss[_SENTENCE_DRAFT] = text
         ss[_SENTENCE_ERRORS] = problems
@@ -219,8 +328,7 @@ def add_unknown_words() -> None:
             Notice("error.vocab_too_big", {"n": len(vocab) + len(missing), "max": state.MAX_WORDS})
         ]
         return
-    st.session_state[_CUSTOM_VOCAB] = state.extend_vocabulary(vocab, draft.split(), settings().seed)
-    st.session_state[_EDITOR_VERSION] += 1
+    _extend_vocabulary(draft.split())
     commit_sentence(draft)
 
 
@@ -243,9 +351,16 @@ def seed_widget(name: str, value) -> str:
     return key
 
 
+# Number boxes whose value cannot be empty: clearing one changes nothing (the next run
+# puts the current value back). An empty d_ff box means the mode's default width.
+_NEVER_EMPTY = ("dim", "seed", "heads")
+
+
 def commit_widget(name: str) -> None:
     """on_change callback: copy a widget's value into the settings."""
     value = st.session_state[widget_key(name)]
+    if value is None and name in _NEVER_EMPTY:
+        return
     if name == "dim":
         set_dim(int(value))
     elif name == "preset":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 
@@ -26,6 +27,12 @@ HEADS_MIN, HEADS_MAX = 1, 16
 FFN_MIN, FFN_MAX = 1, 4096
 DIM_MIN, DIM_MAX = 1, 128
 SEED_MIN, SEED_MAX = 0, 2**32 - 1
+LIMITS = {  # the whole-number settings: (lowest, highest) allowed
+    "dim": (DIM_MIN, DIM_MAX),
+    "heads": (HEADS_MIN, HEADS_MAX),
+    "ffn": (FFN_MIN, FFN_MAX),
+    "seed": (SEED_MIN, SEED_MAX),
+}
 MAX_TOKENS = 512
 MAX_WORDS = 1024
 MAX_WORD_CHARS = 32
@@ -66,6 +73,40 @@ def default_ffn(mode: str, d_model: int) -> int:
     return (2 if mode == "tutorial" else 4) * d_model
 
 
+# --- text as typed ---------------------------------------------------------------------------
+
+
+def _invisible(ch: str) -> bool:
+    """A format character (zero-width, bidi control, BOM, soft hyphen...) or a control that is not whitespace."""
+    category = unicodedata.category(ch)
+    return category == "Cf" or (category == "Cc" and not ch.isspace())
+
+
+def char_name(ch: str) -> str:
+    """``U+200B ZERO WIDTH SPACE``: how a message names a character nobody can see."""
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X} {name}" if name else f"U+{ord(ch):04X}"
+
+
+def clean_text(text: str) -> tuple[str, tuple[str, ...]]:
+    """``text`` without invisible characters, in NFC; and the names of the characters removed.
+
+    Two words that look the same must be the same word: "café" typed with a combining
+    accent and with the composed letter both become the composed one, and a zero-width
+    space or a right-to-left override (which make a word differ from the word it looks
+    like, or reorder the text around it) is taken out. Removal comes first, so that a mark
+    separated from its letter by an invisible character composes with it.
+    """
+    removed = [ch for ch in text if _invisible(ch)]
+    kept = "".join(ch for ch in text if not _invisible(ch)) if removed else text
+    return unicodedata.normalize("NFC", kept), tuple(dict.fromkeys(char_name(ch) for ch in removed))
+
+
+def visible(text: str) -> str:
+    """``text`` with each invisible character written out as ⟨U+XXXX⟩, to show where it was."""
+    return "".join(f"⟨U+{ord(ch):04X}⟩" if _invisible(ch) else ch for ch in text)
+
+
 # --- the URL ---------------------------------------------------------------------------------
 
 
@@ -103,11 +144,9 @@ def check_sentence(sentence: str) -> list[Notice]:
         return [Notice("error.sentence_empty")]
     if len(tokens) > MAX_TOKENS:
         return [Notice("error.sentence_too_long", {"n": len(tokens), "max": MAX_TOKENS})]
-    long_words = [w for w in dict.fromkeys(tokens) if len(w) > MAX_WORD_CHARS]
+    long_words = [w[:40] for w in dict.fromkeys(tokens) if len(w) > MAX_WORD_CHARS]
     if long_words:
-        return [
-            Notice("error.word_too_long", {"words": ", ".join(w[:40] for w in long_words[:5]), "max": MAX_WORD_CHARS})
-        ]
+        return [Notice("error.word_too_long", {"words": tuple(long_words), "max": MAX_WORD_CHARS})]
     return []
 
 
@@ -116,16 +155,13 @@ def parse_query_params(params: Mapping[str, str]) -> tuple[Settings, list[Notice
     notices: list[Notice] = []
     values: dict[str, object] = {}
     choices = {"lang": LANGS, "mode": MODES, "preset": PRESETS}
-    ranges = {
-        "dim": (DIM_MIN, DIM_MAX),
-        "heads": (HEADS_MIN, HEADS_MAX),
-        "ffn": (FFN_MIN, FFN_MAX),
-        "seed": (SEED_MIN, SEED_MAX),
-    }
+    ranges = LIMITS
     for name, raw in params.items():
         if isinstance(raw, list):  # st.query_params gives the last value; plain dicts may hold lists
             raw = raw[-1] if raw else ""
-        raw = str(raw)
+        raw, removed = clean_text(str(raw))
+        if removed:
+            notices.append(Notice("notice.param_invisible", {"name": visible(name), "chars": removed}))
         if name in choices:
             value = _choice_param(name, raw, choices[name], notices)
         elif name in ranges:
@@ -141,10 +177,12 @@ def parse_query_params(params: Mapping[str, str]) -> tuple[Settings, list[Notice
             else:
                 value = " ".join(raw.split())
         else:
-            notices.append(Notice("notice.param_unknown", {"name": name}))
+            notices.append(Notice("notice.param_unknown", {"name": visible(name)}))
             value = None
         if value is not None:
             values[name] = value
+    if "dim" in values and values.get("preset", DEFAULTS.preset) == "seed":
+        notices.append(Notice("notice.dim_with_seed", {"value": values.pop("dim")}))
     return replace(DEFAULTS, **values), notices
 
 
@@ -182,12 +220,25 @@ def extend_vocabulary(vocab: core.Vocabulary, words, seed: int) -> core.Vocabula
     return core.Vocabulary(vocab.words + tuple(new), np.vstack([vocab.vectors, extra]))
 
 
-def resize_vocabulary(vocab: core.Vocabulary, dim: int) -> core.Vocabulary:
-    """Columns cut off, or zero columns added, to reach width ``dim``."""
-    V, D = vocab.vectors.shape
-    if dim <= D:
-        return core.Vocabulary(vocab.words, vocab.vectors[:, :dim])
-    return core.Vocabulary(vocab.words, np.hstack([vocab.vectors, np.zeros((V, dim - D))]))
+def resize_vocabulary(
+    vocab: core.Vocabulary, dim: int, hidden: Mapping[str, np.ndarray] | None = None
+) -> tuple[core.Vocabulary, dict[str, np.ndarray]]:
+    """``vocab`` at width ``dim``, and the values its words keep out of sight.
+
+    Columns cut off are not lost: ``hidden`` maps a word to the values past its visible
+    width (first hidden column first). Growing the width brings them back, and zeros
+    follow where nothing was hidden.
+    """
+    hidden = hidden or {}
+    rows, tails = [], {}
+    for word, vector in zip(vocab.words, vocab.vectors, strict=True):
+        full = np.concatenate([vector, hidden.get(word, np.zeros(0))])
+        if len(full) < dim:
+            full = np.concatenate([full, np.zeros(dim - len(full))])
+        rows.append(full[:dim])
+        if len(full) > dim and np.any(full[dim:] != 0):
+            tails[word] = full[dim:].copy()
+    return core.Vocabulary(vocab.words, np.stack(rows)), tails
 
 
 def vocab_key(vocab: core.Vocabulary) -> str:
@@ -206,21 +257,30 @@ def dim_columns(dim: int) -> list[str]:
 def vocab_to_table(vocab: core.Vocabulary) -> pd.DataFrame:
     """The editable table: a 'word' column, then d1..dD."""
     df = pd.DataFrame(vocab.vectors, columns=dim_columns(vocab.dim))
-    df.insert(0, "word", list(vocab.words))
+    df.insert(0, "word", pd.Series(list(vocab.words), dtype=object))
     return df
 
 
 def editable_table(df: pd.DataFrame) -> pd.DataFrame:
-    """A draft as the editor can show it: words as text, number columns as floats (text becomes empty)."""
-    out = pd.DataFrame({"word": [None if w is None else str(w) for w in df["word"].tolist()]})
+    """A draft as the editor can show it: words as text or None, number columns as floats (text becomes empty).
+
+    The word column stays text even with no rows (an empty float column would not fit the
+    editor's text column), and a missing word is None, never the string "nan".
+    """
+    words = [None if _is_empty(w) else str(w) for w in df["word"].tolist()] if "word" in df.columns else []
+    out = pd.DataFrame({"word": pd.Series(words, dtype=object)})
     for col in df.columns:
         if col != "word":
-            out[col] = pd.to_numeric(df[col].map(_cell_number), errors="coerce").astype("float64")
+            out[col] = pd.to_numeric(df[col].map(_cell_number), errors="coerce").astype("float64").to_numpy()
     return out
 
 
 def apply_editor_delta(table: pd.DataFrame, delta: Mapping) -> pd.DataFrame:
-    """``st.data_editor``'s edit record (edited_rows, added_rows, deleted_rows) applied to ``table``."""
+    """``st.data_editor``'s edit record (edited_rows, added_rows, deleted_rows) applied to ``table``.
+
+    As the editor does: edits refer to the rows of ``table``, deletions too, and added rows
+    come last. A cell the record does not name is empty (None).
+    """
     df = table.copy().reset_index(drop=True)
     df = df.astype({c: object for c in df.columns})  # a cell may hold text the user pasted
     for row, changes in (delta.get("edited_rows") or {}).items():
@@ -230,14 +290,23 @@ def apply_editor_delta(table: pd.DataFrame, delta: Mapping) -> pd.DataFrame:
     deleted = sorted(int(r) for r in (delta.get("deleted_rows") or []))
     if deleted:
         df = df.drop(index=[r for r in deleted if r < len(df)]).reset_index(drop=True)
-    added = [dict(r) for r in (delta.get("added_rows") or [])]
+    added = [{c: r.get(c) for c in df.columns} for r in (delta.get("added_rows") or [])]
     if added:
-        df = pd.concat([df, pd.DataFrame(added, columns=df.columns)], ignore_index=True)
+        df = pd.concat([df, pd.DataFrame(added, columns=df.columns, dtype=object)], ignore_index=True)
     return df
 
 
+def _is_empty(value) -> bool:
+    """An empty cell: None, NaN (how pandas fills a new row) or blank text."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return isinstance(value, str) and not value.strip()
+
+
 def _cell_number(value) -> float | None:
-    if value is None or isinstance(value, bool):
+    if _is_empty(value) or isinstance(value, bool):
         return None
     if isinstance(value, str):
         value = value.strip().replace(",", ".") if value.count(",") == 1 and "." not in value else value.strip()
@@ -248,52 +317,124 @@ def _cell_number(value) -> float | None:
     return number
 
 
-def table_to_vocabulary(df: pd.DataFrame) -> tuple[core.Vocabulary | None, list[Notice]]:
-    """The vocabulary a table describes, or None and every problem found (each names the cell)."""
-    problems: list[Notice] = []
+@dataclass(frozen=True)
+class TableReading:
+    """What a table as typed describes.
+
+    ``vocab`` is None when ``errors`` is not empty. ``waiting`` are rows not used yet but not
+    wrong either: a new word whose values are still empty, or a row with nothing in it.
+    ``notes`` tell what was changed in a word (invisible characters taken out).
+    """
+
+    vocab: core.Vocabulary | None
+    errors: tuple[Notice, ...] = ()
+    waiting: tuple[Notice, ...] = ()
+    notes: tuple[Notice, ...] = ()
+
+    @property
+    def waiting_words(self) -> bool:
+        """Some waiting row has a word: its empty cells can be filled."""
+        return any("word" in n.args for n in self.waiting)
+
+
+def _table_word(raw) -> tuple[str, tuple[str, ...]]:
+    return ("", ()) if _is_empty(raw) else clean_text(str(raw).strip())
+
+
+def read_table(df: pd.DataFrame, known: core.Vocabulary | None = None) -> TableReading:
+    """The vocabulary a table describes, with every problem named by its row, word and column.
+
+    ``known`` is the vocabulary in use: a row whose word it lacks is new, and a new row with
+    empty cells waits (one message, no error per cell) instead of being wrong.
+    """
     cols = [c for c in df.columns if c != "word"]
     if "word" not in df.columns or not cols:
-        return None, [Notice("error.table_shape")]
-    if len(df) == 0:
-        return None, [Notice("error.vocab_empty")]
+        return TableReading(None, (Notice("error.table_shape"),))
     if len(df) > MAX_WORDS:
-        return None, [Notice("error.vocab_too_big", {"n": len(df), "max": MAX_WORDS})]
+        return TableReading(None, (Notice("error.vocab_too_big", {"n": len(df), "max": MAX_WORDS}),))
+    errors: list[Notice] = []
+    waiting: list[Notice] = []
+    notes: list[Notice] = []
     words: list[str] = []
+    rows: list[list[float]] = []
     seen: set[str] = set()
-    for i, raw in enumerate(df["word"].tolist()):
-        word = "" if raw is None or (isinstance(raw, float) and math.isnan(raw)) else str(raw)
-        word = word.strip()
+    blank_rows = 0
+    cells = df[cols].to_numpy(dtype=object)
+    for i, raw_word in enumerate(df["word"].tolist()):
+        row = i + 1
+        word, removed = _table_word(raw_word)
+        if removed:
+            notes.append(Notice("table.word_cleaned", {"row": row, "word": word, "chars": removed}))
+        empty = [col for col, raw in zip(cols, cells[i], strict=True) if _is_empty(raw)]
+        if not word and len(empty) == len(cols):
+            blank_rows += 1
+            continue
         if not word:
-            problems.append(Notice("error.word_empty", {"row": i + 1}))
+            errors.append(Notice("error.word_empty", {"row": row}))
         elif any(ch.isspace() for ch in word):
-            problems.append(Notice("error.word_space", {"row": i + 1, "word": word}))
+            errors.append(Notice("error.word_space", {"row": row, "word": word}))
         elif len(word) > MAX_WORD_CHARS:
-            problems.append(Notice("error.word_long", {"row": i + 1, "max": MAX_WORD_CHARS}))
+            errors.append(Notice("error.word_long", {"row": row, "max": MAX_WORD_CHARS}))
         elif word in seen:
-            problems.append(Notice("error.word_duplicate", {"row": i + 1, "word": word}))
+            errors.append(Notice("error.word_duplicate", {"row": row, "word": word}))
         seen.add(word)
-        words.append(word)
-    values = np.zeros((len(df), len(cols)))
-    for j, col in enumerate(cols):
-        for i, raw in enumerate(df[col].tolist()):
+        label = word or f"#{row}"
+        values: list[float] = []
+        for col, raw in zip(cols, cells[i], strict=True):
             number = _cell_number(raw)
-            label = words[i] or f"#{i + 1}"
-            if number is None or (isinstance(number, float) and math.isnan(number)):
-                problems.append(
-                    Notice(
-                        "error.cell_not_number",
-                        {"word": label, "col": col, "value": "" if raw is None else str(raw)[:20]},
-                    )
-                )
+            if _is_empty(raw):
+                continue
+            if number is None or math.isnan(number):
+                errors.append(Notice("error.cell_not_number", {"word": label, "col": col, "value": str(raw)[:20]}))
             elif not math.isfinite(number):
-                problems.append(Notice("error.cell_not_finite", {"word": label, "col": col}))
+                errors.append(Notice("error.cell_not_finite", {"word": label, "col": col}))
             elif abs(number) > MAX_ABS_VALUE:
-                problems.append(Notice("error.cell_too_big", {"word": label, "col": col, "max": MAX_ABS_VALUE}))
+                errors.append(Notice("error.cell_too_big", {"word": label, "col": col, "max": MAX_ABS_VALUE}))
             else:
-                values[i, j] = number
-    if problems:
-        return None, problems
-    return core.Vocabulary(tuple(words), values), []
+                values.append(number)
+        if empty and word and (known is None or word not in known):
+            waiting.append(Notice("table.row_waiting", {"row": row, "word": word, "n": len(empty), "d": len(cols)}))
+            continue
+        if empty:
+            errors.append(Notice("error.cells_empty", {"word": label, "cols": tuple(empty)}))
+        words.append(word)
+        rows.append(values)
+    if blank_rows:
+        waiting.append(Notice("table.blank_rows", {"n": blank_rows}))
+    if not errors and not words:
+        errors.append(Notice("error.vocab_empty"))
+    if errors:
+        return TableReading(None, tuple(errors), tuple(waiting), tuple(notes))
+    return TableReading(
+        core.Vocabulary(tuple(words), np.array(rows, dtype=np.float64)), (), tuple(waiting), tuple(notes)
+    )
+
+
+def fill_empty_cells(df: pd.DataFrame, vocab: core.Vocabulary, seed: int) -> pd.DataFrame:
+    """The table with each row's empty cells filled: a known word's own values, else its seeded random vector."""
+    out = df.copy().astype(object)
+    cols = [c for c in df.columns if c != "word"]
+    for i, raw_word in enumerate(df["word"].tolist()):
+        word, _ = _table_word(raw_word)
+        if not word or any(ch.isspace() for ch in word) or len(word) > MAX_WORD_CHARS:
+            continue
+        source = vocab.vectors[vocab.words.index(word)] if word in vocab else core.word_vector(word, len(cols), seed)
+        for j, col in enumerate(cols):
+            if _is_empty(out.at[i, col]):
+                out.at[i, col] = float(source[j]) if j < len(source) else 0.0
+    return out
+
+
+def resize_table(df: pd.DataFrame, dim: int, hidden: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """A table as typed, at width ``dim``: columns cut off, or added from ``hidden`` (else 0)."""
+    hidden = hidden or {}
+    cols = [c for c in df.columns if c != "word"]
+    out = df[["word", *cols[:dim]]].copy()
+    tails = [hidden.get(_table_word(w)[0], np.zeros(0)) for w in df["word"].tolist()]
+    for j in range(len(cols), dim):
+        k = j - len(cols)  # the k-th hidden value of each word
+        out[f"d{j + 1}"] = [float(tail[k]) if k < len(tail) else 0.0 for tail in tails]
+    return out
 
 
 def fallback_sentence(tokens, vocab: core.Vocabulary) -> str:

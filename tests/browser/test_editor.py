@@ -1,0 +1,189 @@
+"""The vocabulary page driven as people use it: the grid's last row, select-all and Delete,
+a cleared number box, the width shrunk and grown, a sentence pasted with an invisible character.
+
+The grid is a canvas (glide-data-grid): cells are clicked by position (a 35 px header, then
+35 px rows, the row markers first) and read from its accessible mirror (``#glide-cell-C-R``).
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers import GRID, chart_numbers, goto, key, rerun, signature, wait_signature_change
+
+pytestmark = pytest.mark.browser
+
+ROW_PX = 35
+D1_X = 300  # inside the d1 column, after the row markers and the word column
+INFO = "[data-testid='stAlertContentInfo']"
+ERROR = "[data-testid='stAlertContentError']"
+
+
+def grid_box(page) -> dict:
+    canvas = page.locator(f"{GRID} [data-testid='stDataFrameResizable']")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    return box
+
+
+def click_cell(page, row: int, x: float = 60) -> None:
+    """Click the grid at row ``row`` (0 = the first word; len(words) = the empty last row)."""
+    box = grid_box(page)
+    page.mouse.click(box["x"] + x, box["y"] + ROW_PX * (row + 1) + ROW_PX / 2)
+
+
+def cell(page, col: int, row: int) -> str | None:
+    return page.locator(GRID).locator(f"#glide-cell-{col}-{row}").text_content()
+
+
+def words(page) -> list[str]:
+    grid_box(page)  # the accessible mirror is filled once the grid is in view
+    grid = page.locator(GRID)
+    grid.locator("table[role='grid']").wait_for(state="attached")
+    out, row = [], 0
+    while grid.locator(f"#glide-cell-1-{row}").count():
+        out.append(grid.locator(f"#glide-cell-1-{row}").text_content())
+        row += 1
+    return out
+
+
+def texts(page, selector: str) -> list[str]:
+    return [t.replace("\u2068", "").replace("\u2069", "") for t in page.locator(selector).all_inner_texts()]
+
+
+KEY_DELAY_MS = 60  # a person's typing: glide's editors drop keys that come faster than they render
+
+
+def type_in_cell(page, text: str) -> None:
+    """Type into the selected cell: the first key opens glide's editor, the rest go into it."""
+    page.keyboard.type(text[0])
+    page.locator(".gdg-input").wait_for()
+    type_keys(page, text[1:])
+
+
+def type_keys(page, text: str) -> None:
+    page.keyboard.type(text, delay=KEY_DELAY_MS)
+    page.wait_for_timeout(2 * KEY_DELAY_MS)
+
+
+def type_into(page, name: str, text: str, submit: str = "Enter") -> None:
+    """Select all in a text or number box, type ``text`` (may be empty) and press ``submit``."""
+    box = page.locator(f"{key(name)} input")
+    box.click()
+    page.keyboard.press("ControlOrMeta+a")
+    if text:
+        page.keyboard.insert_text(text)  # as a paste: the characters arrive as they are
+    else:
+        page.keyboard.press("Backspace")
+    with rerun(page):
+        page.keyboard.press(submit)
+
+
+def test_a_word_typed_into_the_last_row_can_be_used_in_the_sentence(server, page):
+    goto(page, f"{server}/vocabulary")
+    assert words(page) == ["the", "cat", "sat", "on"]
+
+    # The click on the empty last row adds a row, which reruns the script at once, and opens
+    # an editor in the new row's word cell. The user types as soon as the editor shows, while
+    # the script runs: the grid must not be rebuilt under the typing.
+    with rerun(page):
+        click_cell(page, 4)
+        page.locator(".gdg-input").wait_for()
+        type_keys(page, "dog")
+    assert page.locator(".gdg-input").input_value() == "dog"
+    with rerun(page):
+        page.keyboard.press("Enter")
+
+    assert words(page)[:5] == ["the", "cat", "sat", "on", "dog"]
+    assert "nan" not in words(page)
+    info = texts(page, INFO)
+    assert len(info) == 1 and "“dog”: 3 of 3 values are still empty" in info[0], info
+    assert texts(page, ERROR) == []
+
+    embeddings = signature(page, 0)
+    with rerun(page):
+        page.get_by_role("button", name="Fill the empty cells").click()
+    assert texts(page, INFO) == []
+    assert cell(page, 2, 4) not in ("", None)  # d1 of dog has a value now
+
+    type_into(page, "w_sentence", "the dog sat on")
+    assert texts(page, ERROR) == []
+    after = wait_signature_change(page, 0, embeddings)
+    assert "dog" in after
+
+
+def test_typing_a_new_words_values_by_keyboard(server, page):
+    goto(page, f"{server}/vocabulary")
+    with rerun(page):
+        click_cell(page, 4)
+        page.locator(".gdg-input").wait_for()
+    type_keys(page, "dog")
+    with rerun(page):
+        page.keyboard.press("Tab")  # to d1 of the same row
+    for value, then in (("0.5", "Tab"), ("2", "Tab"), ("-1", "Enter")):
+        type_in_cell(page, value)
+        with rerun(page):
+            page.keyboard.press(then)
+    assert words(page)[4] == "dog"
+    assert [cell(page, c, 4) for c in (2, 3, 4)] == ["0.5", "2", "-1"]
+    assert texts(page, INFO) == [] and texts(page, ERROR) == []
+    type_into(page, "w_sentence", "dog on")
+    assert 0.5 in chart_numbers(signature(page, 0)) and texts(page, ERROR) == []
+
+
+def test_deleting_every_row_keeps_the_page_and_the_last_table_comes_back(server, page):
+    goto(page, f"{server}/vocabulary")
+    box = grid_box(page)
+    page.mouse.move(box["x"] + 15, box["y"] + ROW_PX / 2)
+    page.mouse.click(box["x"] + 15, box["y"] + ROW_PX / 2)  # the header's select-all box
+    selected = page.locator(GRID).locator("tbody tr[aria-selected='true']")
+    selected.nth(3).wait_for(state="attached")  # every word's row is ticked
+    with rerun(page):
+        page.keyboard.press("Delete")
+
+    assert words(page) == []
+    errors = texts(page, ERROR)
+    assert any("needs at least one word" in e for e in errors), errors
+    assert not any("Something went wrong" in e for e in errors), errors
+    assert page.locator("[data-testid='stVegaLiteChart']").count() == 1  # the last good table computes
+
+    with rerun(page):
+        page.get_by_role("button", name="Restore the last valid table").click()
+    assert words(page) == ["the", "cat", "sat", "on"]
+    assert texts(page, ERROR) == []
+
+
+def test_clearing_the_width_box_changes_nothing(server, page):
+    goto(page, f"{server}/vocabulary")
+    click_cell(page, 1, x=D1_X)  # cat's d1
+    type_in_cell(page, "5")
+    with rerun(page):
+        page.keyboard.press("Enter")
+    assert cell(page, 2, 1) == "5"
+
+    type_into(page, "w_dim", "", submit="Tab")
+
+    assert page.locator(f"{key('w_dim')} input").input_value() == "3"
+    assert cell(page, 2, 1) == "5"
+    assert [cell(page, c, 2) for c in (2, 3, 4)] == ["0", "0", "1"]  # sat keeps its three columns
+
+
+def test_shrinking_the_width_warns_and_growing_it_brings_the_values_back(server, page):
+    goto(page, f"{server}/vocabulary")
+    type_into(page, "w_dim", "2")
+    info = texts(page, INFO)
+    assert any("d3" in i and "hidden" in i for i in info), info
+    assert page.locator(GRID).locator("#glide-cell-4-2").count() == 0  # no d3 column
+
+    type_into(page, "w_dim", "4")
+    assert [cell(page, c, 2) for c in (2, 3, 4, 5)] == ["0", "0", "1", "0"]  # sat's d3 is back, d4 is new
+    assert any("are back" in i for i in texts(page, INFO))
+
+
+def test_a_zero_width_character_in_the_sentence_is_removed_with_a_note(server, page):
+    goto(page, f"{server}/vocabulary")
+    type_into(page, "w_sentence", "the\u200b cat sat")
+    assert texts(page, ERROR) == []
+    info = texts(page, INFO)
+    assert any("U+200B ZERO WIDTH SPACE" in i for i in info), info
+    assert page.locator(f"{key('w_sentence')} input").input_value() == "the cat sat"
