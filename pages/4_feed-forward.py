@@ -27,14 +27,12 @@ with layout.guarded(page):
     D, F = vocab.dim, result.ffn_params.d_ff
 
     if s.mode == "tutorial":
-        x = result.stacked
-        row_labels = [f"{i // len(s.tokens) + 1}·{tok}" for i, tok in enumerate(list(s.tokens) * s.heads)]
-        layout.tutorial_note(page, "ff.tutorial_note", ht=len(row_labels))
-        row_axis = "axis.row"
+        x = result.head_output  # one of the H identical copies the article stacks
+        layout.tutorial_note(page, "ff.tutorial_note", h=s.heads, ht=s.heads * len(s.tokens), t=len(s.tokens))
     else:
         x = result.attention.output
-        row_labels = list(s.tokens)
-        row_axis = "axis.token"
+    row_labels = list(s.tokens)
+    row_axis = "axis.token"
     n = len(row_labels)
     w = layout.token_window(page, n, "ff")
     rows = row_labels[w]
