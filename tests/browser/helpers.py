@@ -370,8 +370,13 @@ def title(page: Page) -> str:
     return page.locator("[data-testid='stMain'] h1").first.inner_text().strip()
 
 
+def as_read(text: str) -> str:
+    """Text as a reader sees it: without the invisible bidi isolates set around each argument of a message."""
+    return text.replace("\u2068", "").replace("\u2069", "")
+
+
 def warnings(page: Page) -> list[str]:
-    return page.locator(WARNING).all_inner_texts()
+    return [as_read(t) for t in page.locator(WARNING).all_inner_texts()]
 
 
 def query(page: Page) -> dict[str, str]:

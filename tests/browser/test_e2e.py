@@ -225,3 +225,13 @@ def test_bad_url_parameter_shows_a_notice(server, page):
     assert slider_label(page, "w_heads") == "16"
     assert chart_count(page) == mh_charts(16)
     assert query(page).get("heads") == "16"
+
+
+def test_a_bidi_override_in_a_link_is_removed_and_named(server, page):
+    goto(page, f"{server}/multi-head?heads=%E2%80%AE4")
+
+    notices = warnings(page)
+    assert len(notices) == 1
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in notices[0]
+    assert "\u202e" not in page.locator("[data-testid='stMain']").inner_text()
+    assert slider_value(page, "w_heads") == 4

@@ -8,7 +8,7 @@ The grid is a canvas (glide-data-grid): cells are clicked by position (a 35 px h
 from __future__ import annotations
 
 import pytest
-from helpers import GRID, chart_numbers, goto, key, rerun, signature, wait_signature_change
+from helpers import GRID, as_read, chart_numbers, goto, key, rerun, signature, wait_signature_change
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +48,7 @@ def words(page) -> list[str]:
 
 
 def texts(page, selector: str) -> list[str]:
-    return [t.replace("\u2068", "").replace("\u2069", "") for t in page.locator(selector).all_inner_texts()]
+    return [as_read(t) for t in page.locator(selector).all_inner_texts()]
 
 
 KEY_DELAY_MS = 60  # a person's typing: glide's editors drop keys that come faster than they render
