@@ -93,6 +93,8 @@ def test_a_word_typed_into_the_last_row_can_be_used_in_the_sentence(server, page
     assert page.locator(".gdg-input").input_value() == "dog"
     with rerun(page):
         page.keyboard.press("Enter")
+    in_grid = "(sel) => !!document.activeElement && !!document.activeElement.closest(sel)"
+    assert page.evaluate(in_grid, GRID)  # the keyboard stays in the grid after Enter
 
     assert words(page)[:5] == ["the", "cat", "sat", "on", "dog"]
     assert "nan" not in words(page)
