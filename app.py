@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import session
 from ui.i18n import Translator
-from ui.layout import SCREENS
+from ui.screens import SCREENS
 
 session.ensure()
 t = Translator(session.settings().lang)

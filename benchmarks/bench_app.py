@@ -26,7 +26,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # the pages import ui and core from the repository root
-from ui.layout import SCREENS  # noqa: E402
+from ui.screens import SCREENS  # noqa: E402
 
 PAGES = {url or "home": path for path, url, _, _ in SCREENS}
 TARGET_MS = 100.0

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.layout import SCREENS
+from ui.screens import SCREENS
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {url or "home": path for path, url, _, _ in SCREENS}

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import core
 from tests.conftest import PAGES, assert_clean, chart_frame, chart_spec, charts, plain, run_app
 from ui.i18n import CATALOGUE
 
@@ -504,11 +503,3 @@ def test_shrinking_the_width_keeps_an_edit_in_progress():
     assert not at.exception
     draft = at.session_state["table_draft"]
     assert list(draft.columns) == ["word", "d1", "d2"] and draft.at[0, "d1"] == "x"
-
-
-def test_core_is_not_imported_with_streamlit():
-    import sys
-
-    assert "streamlit" not in core.__dict__
-    assert all(not name.startswith("streamlit") for name in getattr(core, "__all__", []))
-    assert "core" in sys.modules

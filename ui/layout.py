@@ -8,53 +8,22 @@ a fresh server whose first visitor follows a deep link runs the page file withou
 from __future__ import annotations
 
 import contextlib
-import gc
-import hashlib
 import logging
 from dataclasses import dataclass
 
-import altair as alt
-import numpy as np
-import pandas as pd
 import streamlit as st
-from streamlit import dataframe_util
 from streamlit.errors import StreamlitPageNotFoundError
 
 import core
-from ui import charts, session, sockets, state
+from ui import charts, process, session, specs, state
 from ui.i18n import LANG_NAMES, Translator
+from ui.screens import SCREENS
 from ui.state import Settings
 
 log = logging.getLogger(__name__)
 
-# Streamlit runs gc.collect(2) after every script run (runner.postScriptGC). With streamlit, altair,
-# pandas and pyarrow loaded that walks ~120,000 long-lived objects: ~50 ms of CPU per rerun on a
-# 2-core machine, more than the page itself. Freezing what is alive once all of them are imported
-# takes those objects out of the collector's walk; garbage made afterwards is collected as before.
-gc.freeze()
-
-# Altair's debug mode validates every schema object against the Vega-Lite JSON schema as it is
-# created: ~a quarter of the time to build a chart, on every cache miss. The chart builders' tests
-# validate what they build (ui/charts.py output, to_dict with validation); here it is only served.
-alt.utils.schemapi.disable_debug_mode()
-
-# Streamlit's server leaves Nagle's algorithm on, so each HTTP response after the first on a
-# connection, and a websocket message that follows another, can wait ~40 ms for the browser's
-# delayed ACK (ui/sockets.py). Process-wide, once, at the first script run.
-sockets.enable_tcp_nodelay()
-
 # A window of at most this many tokens has per-cell tooltips in a T×T attention map.
 WINDOW_TOKENS = 64
-
-# (script, URL path, catalogue key, icon): the screens, in reading order. The URL paths are
-# part of the product (people share links) and match the legacy names of the files.
-SCREENS = (
-    ("pages/0_home.py", "", "nav.home", ":material/home:"),
-    ("pages/1_vocabulary.py", "vocabulary", "nav.vocabulary", ":material/abc:"),
-    ("pages/2_self-attention.py", "self-attention", "nav.self_attention", ":material/center_focus_strong:"),
-    ("pages/3_multi-head.py", "multi-head", "nav.multi_head", ":material/view_column:"),
-    ("pages/4_feed-forward.py", "feed-forward", "nav.feed_forward", ":material/arrow_forward:"),
-)
 
 
 @dataclass(frozen=True)
@@ -66,6 +35,7 @@ class Page:
 
 def start(title_key: str) -> Page:
     """Session, page config, sidebar, URL notices and the URL itself, for any page."""
+    process.configure()
     session.ensure()
     session.begin_run()
     t = Translator(session.settings().lang)
@@ -144,71 +114,9 @@ def tutorial_note(page: Page, key: str, **args) -> None:
         st.info(f"**{page.t('tutorial.badge')}.** {page.t(key, **args)}", icon=":material/menu_book:")
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _flow_spec(steps: tuple[tuple[str, str], ...]) -> dict:
-    return charts.flow_diagram(list(steps)).to_dict()
-
-
 def flow(steps: list[tuple[str, str]]) -> None:
     """The data-flow diagram, built once per language."""
-    st.vega_lite_chart(_flow_spec(tuple(steps)), width="content")
-
-
-def _digest(values: np.ndarray) -> str:
-    arr = np.ascontiguousarray(values, dtype=np.float64)
-    return hashlib.blake2b(arr.tobytes() + str(arr.shape).encode(), digest_size=16).hexdigest()
-
-
-_TABLE = "cells"  # the name of a heatmap's per-cell dataset
-# A spec of at most this many cells is small (<= ~30 kB): 2,048 are kept. A bigger one (a rect table
-# of up to 4,096 cells is ~400 kB, an image 5-90 kB) goes to a 128-entry cache, so the cached specs
-# stay under ~110 MB whatever a room of users looks at.
-_SMALL_SPEC_CELLS = 256
-
-
-def _build_heatmap_spec(rows: tuple[str, ...], cols: tuple[str, ...], options: tuple, values: np.ndarray) -> dict:
-    """A heatmap's Vega-Lite spec with its data already as Arrow bytes (cached by _heatmap_spec).
-
-    Building an Altair chart and serialising it costs ~5-30 ms; a rerun draws a dozen of
-    them. The caches are keyed on a digest of the full array (not Streamlit's sampled hash)
-    and small values. The per-cell table (the chart's top-level DataFrame in rect mode) goes
-    to Arrow directly: through ``to_dict`` it would be sanitised, turned into records and
-    hashed first.
-    """
-    chart = charts.heatmap(values, list(rows), list(cols), **dict(options))
-    datasets = {}
-    if isinstance(chart.data, pd.DataFrame):
-        datasets[_TABLE] = dataframe_util.convert_anything_to_arrow_bytes(chart.data)
-        chart.data = alt.NamedData(name=_TABLE)  # the chart was built for this call: no copy needed
-    spec = chart.to_dict(validate=False)  # the chart builders' tests validate against the schema
-    for name, data in spec.get("datasets", {}).items():
-        datasets[name] = dataframe_util.convert_anything_to_arrow_bytes(pd.DataFrame(data))
-    # Inline layer data (the image and its legend, rules) becomes named datasets too: then the spec
-    # without its data is the same whenever only the values change, and Streamlit swaps the data of
-    # the chart already drawn instead of building a new Vega view.
-    for i, layer in enumerate(spec.get("layer", [])):
-        inline = layer.get("data", {}).get("values")
-        if inline is not None:
-            datasets[f"layer{i}"] = dataframe_util.convert_anything_to_arrow_bytes(pd.DataFrame(inline))
-            layer["data"] = {"name": f"layer{i}"}
-    spec["datasets"] = datasets
-    return spec
-
-
-@st.cache_data(max_entries=2048, show_spinner=False)
-def _small_heatmap_spec(digest: str, rows: tuple, cols: tuple, options: tuple, _values: np.ndarray) -> dict:
-    return _build_heatmap_spec(rows, cols, options, _values)
-
-
-@st.cache_data(max_entries=128, show_spinner=False)
-def _big_heatmap_spec(digest: str, rows: tuple, cols: tuple, options: tuple, _values: np.ndarray) -> dict:
-    return _build_heatmap_spec(rows, cols, options, _values)
-
-
-def _heatmap_spec(digest: str, rows: tuple, cols: tuple, options: tuple, _values: np.ndarray) -> dict:
-    """The cached spec of a heatmap: keyed on a digest of its values (see _build_heatmap_spec)."""
-    cache = _small_heatmap_spec if _values.size <= _SMALL_SPEC_CELLS else _big_heatmap_spec
-    return cache(digest, rows, cols, options, _values=_values)
+    st.vega_lite_chart(specs.flow_spec(tuple(steps)), width="content")
 
 
 def token_window(page: Page, n_tokens: int, key: str) -> slice:
@@ -258,7 +166,9 @@ def matrix(
         "note": note,
         **{k: tuple(v) if isinstance(v, list) else v for k, v in kwargs.items()},
     }
-    spec = _heatmap_spec(_digest(values), tuple(rows), tuple(cols), tuple(sorted(options.items())), _values=values)
+    spec = specs.heatmap_spec(
+        specs.digest(values), tuple(rows), tuple(cols), tuple(sorted(options.items())), _values=values
+    )
     st.vega_lite_chart(spec, width="content")
 
 
