@@ -13,15 +13,9 @@ st.write(t("vocab.intro"))
 with layout.guarded(page):
     left, right = st.columns([3, 2])
     with left:
-        st.selectbox(
-            t("vocab.preset"),
-            state.PRESETS,
-            format_func=lambda p: t(f"preset.{p}"),
-            help=t("vocab.preset_help"),
-            **layout.bound("preset", s.preset),
-        )
+        layout.setting(t, s, "preset", "select")
     with right:
-        layout.number_box("dim", vocab.dim, t("vocab.dim"), t("vocab.dim_help", lo=state.DIM_MIN, hi=state.DIM_MAX))
+        layout.setting(t, s, "dim", "number", value=vocab.dim)
     if session.width_note():
         st.info(t.notice(session.width_note()), icon=":material/visibility_off:")
 
@@ -30,7 +24,7 @@ with layout.guarded(page):
         max_chars=state.MAX_TOKENS * (state.MAX_WORD_CHARS + 1),
         help=t("vocab.sentence_help", max=state.MAX_TOKENS),
         **layout.bound("sentence", session.sentence_text()),
-    )
+    )  # free text: the one setting its spec does not draw
     if session.sentence_note():
         st.info(t.notice(session.sentence_note()), icon=":material/cleaning_services:")
     problems = session.sentence_errors()

@@ -13,15 +13,8 @@ st.write(t("ff.intro"))
 
 with layout.guarded(page):
     default = state.default_ffn(s.mode, vocab.dim)
-    st.columns([1, 2])[0].number_input(
-        t("ff.width"),
-        min_value=state.FFN_MIN,
-        max_value=state.FFN_MAX,
-        step=1,
-        placeholder=t("ff.auto", n=default),
-        help=t("ff.width_help", lo=state.FFN_MIN, hi=state.FFN_MAX),
-        **layout.bound("ffn", s.ffn),
-    )
+    with st.columns([1, 2])[0]:
+        layout.setting(t, s, "ffn", "number", placeholder=t("ff.auto", n=default))
     result = compute.current_pass(s, vocab)
     ffn = result.ffn
     D, F = vocab.dim, result.ffn_params.d_ff

@@ -60,6 +60,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The link's {name}={value} is not a whole number, so it was ignored (allowed: {lo} to {hi}).",
         "pt": "O {name}={value} do link não é um número inteiro e foi ignorado (permitido: de {lo} a {hi}).",
     },
+    "notice.param_not_real": {
+        "en": "The link's {name}={value} is not a number, so it was ignored (allowed: {lo} to {hi}).",
+        "pt": "O {name}={value} do link não é um número e foi ignorado (permitido: de {lo} a {hi}).",
+    },
+    "notice.param_cell": {
+        "en": "The link's {name}={value} is not a cell: write the query's and the key's positions, such as {name}=3,1.",
+        "pt": "O {name}={value} do link não é uma célula: escreva as posições da consulta e da chave, como {name}=3,1.",
+    },
     "notice.param_clamped": {
         "en": "The link's {name}={value} is outside {lo} to {hi}; {used} is used instead.",
         "pt": "O {name}={value} do link está fora do intervalo de {lo} a {hi}; foi usado {used}.",

@@ -54,14 +54,37 @@ def bound(name: str, value) -> dict:
     return {"key": session.seed_widget(name, value), "on_change": session.commit_widget, "args": (name,)}
 
 
-def number_box(name: str, value: int, label: str, help: str) -> None:
-    """A whole-number box bound to ``settings.<name>``. Its limits come from state.LIMITS.
+_WIDGETS = {
+    "radio": st.radio,
+    "select": st.selectbox,
+    "segmented": st.segmented_control,
+    "slider": st.slider,
+    "number": st.number_input,
+}
 
-    Drawn with ``value=None``, so that clearing the box leaves it empty instead of jumping
-    to the minimum; the callback then changes nothing and the next run shows the value again.
+
+def setting(t: Translator, settings: Settings, name: str, widget: str, *, value=None, **extra):
+    """The widget of one setting, from its row in ``state.SPECS``: label, help, range, choices.
+
+    A whole-number box is drawn with ``value=None``, so that clearing it leaves it empty
+    instead of jumping to the minimum; the callback then changes nothing and the next run
+    shows the value again (an empty d_ff box means the default width). A setting the
+    article does not have is disabled in tutorial mode.
     """
-    lo, hi = state.LIMITS[name]
-    st.number_input(label, min_value=lo, max_value=hi, step=1, value=None, help=help, **bound(name, value))
+    spec = state.SPEC[name]
+    kwargs = {"label": t(spec.label), **bound(name, getattr(settings, name) if value is None else value)}
+    if spec.help:
+        kwargs["help"] = t(spec.help, lo=state.format_value(spec.lo), hi=state.format_value(spec.hi))
+    if spec.paper_only and settings.mode == "tutorial":
+        kwargs["disabled"] = True
+    if spec.kind == "choice":
+        names = LANG_NAMES if name == "lang" else t.options(name, spec.choices)
+        kwargs.update(options=spec.choices, format_func=names.get)
+    else:
+        kwargs.update(min_value=spec.lo, max_value=spec.hi)
+        if widget == "number" and spec.kind == "int":
+            kwargs.update(step=1, value=None)
+    return _WIDGETS[widget](**kwargs, **extra)
 
 
 def _nav_links(t: Translator, screens=SCREENS, container=None) -> None:
@@ -83,15 +106,9 @@ def _sidebar(t: Translator) -> None:
         _nav_links(t)
         st.divider()
         st.subheader(t("sidebar.settings"))
-        st.radio(
-            t("sidebar.mode"),
-            state.MODES,
-            format_func=lambda m: t(f"mode.{m}"),
-            help=t("sidebar.mode_help"),
-            **bound("mode", s.mode),
-        )
-        number_box("seed", s.seed, t("sidebar.seed"), t("sidebar.seed_help", lo=state.SEED_MIN, hi=state.SEED_MAX))
-        st.selectbox(t("sidebar.lang"), state.LANGS, format_func=LANG_NAMES.get, **bound("lang", s.lang))
+        setting(t, s, "mode", "radio")
+        setting(t, s, "seed", "number")
+        setting(t, s, "lang", "select")
         st.caption(t("sidebar.link"))
 
 
@@ -99,13 +116,7 @@ def _sidebar(t: Translator) -> None:
 
 
 def heads_control(page: Page) -> int:
-    return st.slider(
-        page.t("mh.heads"),
-        min_value=state.HEADS_MIN,
-        max_value=state.HEADS_MAX,
-        help=page.t("mh.heads_help", lo=state.HEADS_MIN, hi=state.HEADS_MAX),
-        **bound("heads", page.settings.heads),
-    )
+    return setting(page.t, page.settings, "heads", "slider")
 
 
 def tutorial_note(page: Page, key: str, **args) -> None:

@@ -12,7 +12,7 @@ import hashlib
 import math
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -27,12 +27,7 @@ HEADS_MIN, HEADS_MAX = 1, 16
 FFN_MIN, FFN_MAX = 1, 4096
 DIM_MIN, DIM_MAX = 1, 128
 SEED_MIN, SEED_MAX = 0, 2**32 - 1
-LIMITS = {  # the whole-number settings: (lowest, highest) allowed
-    "dim": (DIM_MIN, DIM_MAX),
-    "heads": (HEADS_MIN, HEADS_MAX),
-    "ffn": (FFN_MIN, FFN_MAX),
-    "seed": (SEED_MIN, SEED_MAX),
-}
+TEMP_MIN, TEMP_MAX = 0.05, 20.0
 MAX_TOKENS = 512
 MAX_WORDS = 1024
 MAX_WORD_CHARS = 32
@@ -40,8 +35,46 @@ MAX_ABS_VALUE = 1000.0  # |cell| <= this keeps E·Eᵀ and exp() far from overfl
 
 
 @dataclass(frozen=True)
+class Spec:
+    """One setting a link carries: how it is read, written, drawn and explained.
+
+    ``kind`` is int, float, choice, text (the sentence) or cell (``3,1``: query 3, key 1,
+    1-based). ``label`` and ``help`` are catalogue keys; help is formatted with ``lo`` and
+    ``hi``. ``paper_only``: the article has no such thing, so tutorial mode ignores it and
+    its widget is disabled there.
+    """
+
+    name: str
+    kind: str
+    default: object
+    label: str
+    help: str | None = None
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple[str, ...] = ()
+    paper_only: bool = False
+
+
+SPECS = (
+    Spec("lang", "choice", "en", "sidebar.lang", None, choices=LANGS),
+    Spec("mode", "choice", "paper", "sidebar.mode", "sidebar.mode_help", choices=MODES),
+    Spec("preset", "choice", "seed", "vocab.preset", "vocab.preset_help", choices=PRESETS),
+    Spec("sentence", "text", "the cat sat on", "vocab.sentence", "vocab.sentence_help"),
+    Spec("dim", "int", 8, "vocab.dim", "vocab.dim_help", lo=DIM_MIN, hi=DIM_MAX),
+    Spec("heads", "int", 2, "mh.heads", "mh.heads_help", lo=HEADS_MIN, hi=HEADS_MAX),
+    Spec("ffn", "int", None, "ff.width", "ff.width_help", lo=FFN_MIN, hi=FFN_MAX),
+    Spec("seed", "int", 0, "sidebar.seed", "sidebar.seed_help", lo=SEED_MIN, hi=SEED_MAX),
+)
+SPEC = {spec.name: spec for spec in SPECS}
+LIMITS = {s.name: (s.lo, s.hi) for s in SPECS if s.kind in ("int", "float")}
+
+
+@dataclass(frozen=True)
 class Settings:
-    """Everything a shared link carries. ``ffn=None`` means the mode's default width."""
+    """Everything a shared link carries, one field per row of ``SPECS``, in its order.
+
+    ``ffn=None`` means the mode's default width.
+    """
 
     lang: str = "en"
     mode: str = "paper"
@@ -110,75 +143,95 @@ def visible(text: str) -> str:
 # --- the URL ---------------------------------------------------------------------------------
 
 
-def _int_param(name: str, raw: str, lo: int, hi: int, notices: list[Notice]) -> int | None:
+def _range_notice(key: str, spec: Spec, raw: str, **more) -> Notice:
+    return Notice(key, {"name": spec.name, "value": raw, "lo": _shown(spec.lo), "hi": _shown(spec.hi), **more})
+
+
+def _shown(value) -> str:
+    """A number as a link and a message write it: 8, 0.05, 20."""
+    return format_value(value)
+
+
+def _read_number(spec: Spec, raw: str, notices: list[Notice]) -> float | int | None:
+    """An int or float setting: out of range is clamped, unreadable is ignored; each with a notice."""
     try:
         value = float(raw.strip())
     except ValueError:
-        notices.append(Notice("notice.param_not_number", {"name": name, "value": raw, "lo": lo, "hi": hi}))
+        value = math.nan
+    whole = spec.kind == "int"
+    if not math.isfinite(value) or (whole and value != int(value)):
+        notices.append(_range_notice("notice.param_not_number" if whole else "notice.param_not_real", spec, raw))
         return None
-    if not math.isfinite(value) or value != int(value):
-        notices.append(Notice("notice.param_not_number", {"name": name, "value": raw, "lo": lo, "hi": hi}))
-        return None
-    value = int(value)
-    if value < lo or value > hi:
-        clamped = min(max(value, lo), hi)
-        notices.append(
-            Notice("notice.param_clamped", {"name": name, "value": raw, "used": clamped, "lo": lo, "hi": hi})
-        )
+    value = int(value) if whole else value
+    if value < spec.lo or value > spec.hi:
+        clamped = min(max(value, spec.lo), spec.hi)
+        notices.append(_range_notice("notice.param_clamped", spec, raw, used=_shown(clamped)))
         return clamped
     return value
 
 
-def _choice_param(name: str, raw: str, allowed: tuple[str, ...], notices: list[Notice]) -> str | None:
+def _read_choice(spec: Spec, raw: str, notices: list[Notice]) -> str | None:
     value = raw.strip().lower()
-    if value in allowed:
+    if value in spec.choices:
         return value
-    notices.append(Notice("notice.param_choice", {"name": name, "value": raw, "allowed": " | ".join(allowed)}))
+    notices.append(
+        Notice("notice.param_choice", {"name": spec.name, "value": raw, "allowed": " | ".join(spec.choices)})
+    )
     return None
 
 
-def check_sentence(sentence: str) -> list[Notice]:
-    """Problems of a sentence as typed (empty, too long, a word too long); [] if none."""
-    tokens = sentence.split()
-    if not tokens:
-        return [Notice("error.sentence_empty")]
-    if len(tokens) > MAX_TOKENS:
-        return [Notice("error.sentence_too_long", {"n": len(tokens), "max": MAX_TOKENS})]
-    long_words = [w[:40] for w in dict.fromkeys(tokens) if len(w) > MAX_WORD_CHARS]
-    if long_words:
-        return [Notice("error.word_too_long", {"words": tuple(long_words), "max": MAX_WORD_CHARS})]
-    return []
+def _read_sentence(spec: Spec, raw: str, notices: list[Notice]) -> str | None:
+    problems = check_sentence(raw)
+    if problems and problems[0].key == "error.sentence_too_long":
+        notices.append(Notice("notice.sentence_cut", {"n": len(raw.split()), "max": MAX_TOKENS}))
+        return " ".join(raw.split()[:MAX_TOKENS])
+    if problems:
+        notices.append(Notice("notice.param_ignored", {"name": spec.name, "value": raw[:60]}))
+        return None
+    return " ".join(raw.split())
+
+
+def _read_cell(spec: Spec, raw: str, notices: list[Notice]) -> tuple[int, int] | None:
+    parts = raw.replace(" ", "").split(",")
+    if len(parts) == 2 and all(p.isdigit() and int(p) >= 1 for p in parts):
+        return int(parts[0]), int(parts[1])
+    notices.append(Notice("notice.param_cell", {"name": spec.name, "value": raw[:60]}))
+    return None
+
+
+_READERS = {
+    "int": _read_number,
+    "float": _read_number,
+    "choice": _read_choice,
+    "text": _read_sentence,
+    "cell": _read_cell,
+}
+
+
+def format_value(value) -> str:
+    """A setting's value as a link writes it: floats in the shortest form that reads back the same."""
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, float) and value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def parse_query_params(params: Mapping[str, str]) -> tuple[Settings, list[Notice]]:
     """Settings from a URL's query parameters: bad values are clamped or ignored, each with a notice."""
     notices: list[Notice] = []
     values: dict[str, object] = {}
-    choices = {"lang": LANGS, "mode": MODES, "preset": PRESETS}
-    ranges = LIMITS
     for name, raw in params.items():
         if isinstance(raw, list):  # st.query_params gives the last value; plain dicts may hold lists
             raw = raw[-1] if raw else ""
         raw, removed = clean_text(str(raw))
         if removed:
             notices.append(Notice("notice.param_invisible", {"name": visible(name), "chars": removed}))
-        if name in choices:
-            value = _choice_param(name, raw, choices[name], notices)
-        elif name in ranges:
-            value = _int_param(name, raw, *ranges[name], notices)
-        elif name == "sentence":
-            problems = check_sentence(raw)
-            if problems and problems[0].key == "error.sentence_too_long":
-                value = " ".join(raw.split()[:MAX_TOKENS])
-                notices.append(Notice("notice.sentence_cut", {"n": len(raw.split()), "max": MAX_TOKENS}))
-            elif problems:
-                notices.append(Notice("notice.param_ignored", {"name": name, "value": raw[:60]}))
-                value = None
-            else:
-                value = " ".join(raw.split())
-        else:
+        spec = SPEC.get(name)
+        if spec is None:
             notices.append(Notice("notice.param_unknown", {"name": visible(name)}))
-            value = None
+            continue
+        value = _READERS[spec.kind](spec, raw, notices)
         if value is not None:
             values[name] = value
     if "dim" in values and values.get("preset", DEFAULTS.preset) == "seed":
@@ -192,13 +245,26 @@ def to_query_params(settings: Settings) -> dict[str, str]:
     ``dim`` is left out with the article's table, whose width is its own.
     """
     out = {}
-    for f in fields(Settings):
-        value = getattr(settings, f.name)
-        if value != getattr(DEFAULTS, f.name) and value is not None:
-            out[f.name] = str(value)
+    for spec in SPECS:
+        value = getattr(settings, spec.name)
+        if value != spec.default and value is not None:
+            out[spec.name] = format_value(value)
     if settings.preset == "seed":
         out.pop("dim", None)
     return out
+
+
+def check_sentence(sentence: str) -> list[Notice]:
+    """Problems of a sentence as typed (empty, too long, a word too long); [] if none."""
+    tokens = sentence.split()
+    if not tokens:
+        return [Notice("error.sentence_empty")]
+    if len(tokens) > MAX_TOKENS:
+        return [Notice("error.sentence_too_long", {"n": len(tokens), "max": MAX_TOKENS})]
+    long_words = [w[:40] for w in dict.fromkeys(tokens) if len(w) > MAX_WORD_CHARS]
+    if long_words:
+        return [Notice("error.word_too_long", {"words": tuple(long_words), "max": MAX_WORD_CHARS})]
+    return []
 
 
 # --- the vocabulary --------------------------------------------------------------------------
