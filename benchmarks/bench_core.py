@@ -1,4 +1,4 @@
-"""Speed of ``core.multi_head_attention`` against ``torch.nn.MultiheadAttention``.
+"""Speed of ``core.multi_head_attention`` and ``core.encoder_block`` against PyTorch.
 
 Run from the repository root (the script puts the root on ``sys.path`` itself)::
 
@@ -12,6 +12,14 @@ CPU with the same weights, called as ``m(x, x, x, need_weights=True,
 average_attn_weights=False)`` under ``torch.inference_mode()``: like ``core`` it returns the
 per-head attention weights, so this is the fair comparison. Torch with ``need_weights=False``
 is timed as an extra, informative column (no target).
+
+The encoder row times ``core.encoder_block`` (post-norm, the paper's order) against
+``torch.nn.TransformerEncoderLayer(D, H, F, dropout=0.0, activation="relu", batch_first=True,
+dtype=torch.float64)`` in eval mode under ``torch.inference_mode()``, holding the same weights
+(its attention biases, which core has not, set to zero). There torch takes its fused
+inference path (``torch._transformer_encoder_layer_fwd``), which does not materialise the
+attention weights; core returns every intermediate (weights, residual sums, norms, FFN
+hidden layer), so this row is the harder comparison.
 
 Method: each case first checks that core and torch agree (``assert_allclose``, rtol 1e-9,
 outputs and per-head weights), so a wrong answer is never timed. Then, after a warm-up, the
@@ -35,12 +43,18 @@ defaults. Minor page faults per call are printed either way.
 
 Both libraries use all cores (numpy through OpenBLAS, torch through its own thread pool);
 the load average is printed before and after, since on a busy machine multi-threaded BLAS
-slows down a lot and the large-case ratio gets noisy.
+slows down a lot and the large-case ratio gets noisy. core's element-wise work (softmax,
+layer norms) runs on the calling thread only. Splitting the heads' softmax between two Python
+threads was tried on this 2-core machine and was slower (per 512x512 head after a gemm: 424 us
+split, 401 us on one thread; with OPENBLAS_NUM_THREADS=1, 236 us split): after each call
+OpenBLAS keeps its worker thread busy-waiting on the other core for ~0.1 s (user time, no
+yield), so the second Python thread gets at best a share of that core, and the whole
+per-head loop came out 10-30% slower.
 
 Targets: small case (T=8, D=16, H=4) ratio <= 0.5; large case (T=512, D=512, H=8) ratio
-<= 1.0 (aim 0.8). Last, the float64 matrix-multiply throughput of this machine
-(np.matmul, 1024x1024 @ 1024x1024, median GFLOP/s, timed interleaved with the large case)
-and the share of it that the large case reaches.
+<= 1.0 (aim 0.8); encoder (T=512, D=512, H=8, F=2048) ratio <= 1.0. Last, the float64
+matrix-multiply throughput of this machine (np.matmul, 1024x1024 @ 1024x1024, median
+GFLOP/s, timed interleaved with the large case) and the share of it that the large cases reach.
 """
 
 from __future__ import annotations
@@ -73,6 +87,7 @@ class Case:
     T: int
     D: int
     H: int
+    F: int | None  # d_ff: an encoder block; None: multi-head attention alone
     target: float  # PASS if core/torch <= target
     aim: float | None  # a stricter goal, reported but not enforced
     repeats: int
@@ -88,6 +103,7 @@ SMALL = Case(
     T=8,
     D=16,
     H=4,
+    F=None,
     target=0.5,
     aim=None,
     repeats=51,
@@ -102,6 +118,7 @@ LARGE = Case(
     T=512,
     D=512,
     H=8,
+    F=None,
     target=1.0,
     aim=0.8,
     repeats=31,
@@ -111,12 +128,32 @@ LARGE = Case(
     settle=0.15,
     with_peak=True,
 )
-CASES = (SMALL, LARGE)
+ENCODER = Case(
+    "encoder T=512 D=512 H=8 F=2048",
+    T=512,
+    D=512,
+    H=8,
+    F=2048,
+    target=1.0,
+    aim=None,
+    repeats=21,
+    inner=1,
+    quick_repeats=5,
+    quick_inner=1,
+    settle=0.15,
+    with_peak=False,
+)
+CASES = (SMALL, LARGE, ENCODER)
 
 
 def attention_flops(T: int, D: int, H: int, d_k: int, d_v: int) -> int:
     """Multiply-adds x 2 of one pass: QKV projection, scores, weights @ V, output projection."""
     return 2 * T * D * H * (2 * d_k + d_v) + 2 * H * T * T * d_k + 2 * H * T * T * d_v + 2 * T * H * d_v * D
+
+
+def encoder_flops(T: int, D: int, H: int, d_k: int, d_v: int, F: int) -> int:
+    """Multiply-adds x 2 of one encoder block: attention, then the two FFN matmuls."""
+    return attention_flops(T, D, H, d_k, d_v) + 2 * 2 * T * D * F
 
 
 def make_torch_module(params: core.MultiHeadParams) -> torch.nn.MultiheadAttention:
@@ -128,6 +165,28 @@ def make_torch_module(params: core.MultiHeadParams) -> torch.nn.MultiheadAttenti
     with torch.no_grad():
         m.in_proj_weight.copy_(torch.from_numpy(np.concatenate(fused, axis=1).T.copy()))
         m.out_proj.weight.copy_(torch.from_numpy(params.w_o.T.copy()))
+    return m.eval()
+
+
+def make_torch_encoder(params: core.EncoderBlockParams) -> torch.nn.TransformerEncoderLayer:
+    """torch's encoder layer (post-norm, ReLU, no dropout) holding the weights of ``params``."""
+    a, ff = params.attention, params.feed_forward
+    m = torch.nn.TransformerEncoderLayer(
+        a.d_model, a.n_heads, ff.d_ff, dropout=0.0, activation="relu", batch_first=True, dtype=torch.float64
+    )
+    attention = make_torch_module(a)
+    with torch.no_grad():
+        m.self_attn.in_proj_weight.copy_(attention.in_proj_weight)
+        m.self_attn.in_proj_bias.zero_()  # core's attention has no biases
+        m.self_attn.out_proj.weight.copy_(attention.out_proj.weight)
+        m.self_attn.out_proj.bias.zero_()
+        m.linear1.weight.copy_(torch.from_numpy(ff.w1.T.copy()))  # nn.Linear stores (out, in)
+        m.linear1.bias.copy_(torch.from_numpy(ff.b1.copy()))
+        m.linear2.weight.copy_(torch.from_numpy(ff.w2.T.copy()))
+        m.linear2.bias.copy_(torch.from_numpy(ff.b2.copy()))
+        for norm, ln in ((m.norm1, params.norm1), (m.norm2, params.norm2)):
+            norm.weight.copy_(torch.from_numpy(ln.gamma.copy()))
+            norm.bias.copy_(torch.from_numpy(ln.beta.copy()))
     return m.eval()
 
 
@@ -197,35 +256,65 @@ def fmt_time(seconds: float) -> str:
     return f"{seconds * 1e3:8.2f} ms"
 
 
+def attention_contenders(case: Case, rng: np.random.Generator) -> tuple[dict, int]:
+    """core and torch (with and without weights) on one multi-head attention pass, checked first."""
+    params = core.init_multi_head(case.D, case.H, rng)
+    x = rng.normal(size=(case.T, case.D))
+    m = make_torch_module(params)
+    xt = torch.from_numpy(x)
+
+    # Correctness first: never time a wrong answer.
+    res = core.multi_head_attention(x, params)
+    with torch.inference_mode():
+        out_t, w_t = m(xt, xt, xt, need_weights=True, average_attn_weights=False)
+    np.testing.assert_allclose(res.output, out_t.numpy(), rtol=1e-9, atol=1e-12, err_msg=f"{case.name}: output")
+    np.testing.assert_allclose(res.weights, w_t.numpy(), rtol=1e-9, atol=1e-12, err_msg=f"{case.name}: weights")
+
+    def run_core(x=x, params=params):
+        return core.multi_head_attention(x, params)
+
+    def run_torch(m=m, xt=xt):
+        with torch.inference_mode():
+            return m(xt, xt, xt, need_weights=True, average_attn_weights=False)
+
+    def run_torch_nw(m=m, xt=xt):
+        with torch.inference_mode():
+            return m(xt, xt, xt, need_weights=False)
+
+    fns = {"core": run_core, "torch": run_torch, "torch_nw": run_torch_nw}
+    return fns, attention_flops(case.T, case.D, case.H, params.d_k, params.d_v)
+
+
+def encoder_contenders(case: Case, rng: np.random.Generator) -> tuple[dict, int]:
+    """core.encoder_block and torch's TransformerEncoderLayer on one block, checked first."""
+    params = core.init_encoder_block(case.D, case.H, case.F, rng)
+    x = rng.normal(size=(case.T, case.D))
+    m = make_torch_encoder(params)
+    xt = torch.from_numpy(x)[None]  # (1, T, D): batch_first, one sequence
+
+    res = core.encoder_block(x, params)
+    with torch.inference_mode():
+        out_t = m(xt)[0]
+    np.testing.assert_allclose(res.output, out_t.numpy(), rtol=1e-9, atol=1e-12, err_msg=f"{case.name}: output")
+
+    def run_core(x=x, params=params):
+        return core.encoder_block(x, params)
+
+    def run_torch(m=m, xt=xt):
+        with torch.inference_mode():
+            return m(xt)
+
+    a = params.attention
+    return {"core": run_core, "torch": run_torch}, encoder_flops(case.T, case.D, case.H, a.d_k, a.d_v, case.F)
+
+
 def run(quick: bool) -> tuple[list[dict], float]:
     rng = np.random.default_rng(0)
     rows = []
     matmul_gflops = float("nan")
     for case in CASES:
-        params = core.init_multi_head(case.D, case.H, rng)
-        x = rng.normal(size=(case.T, case.D))
-        m = make_torch_module(params)
-        xt = torch.from_numpy(x)
-
-        # Correctness first: never time a wrong answer.
-        res = core.multi_head_attention(x, params)
-        with torch.inference_mode():
-            out_t, w_t = m(xt, xt, xt, need_weights=True, average_attn_weights=False)
-        np.testing.assert_allclose(res.output, out_t.numpy(), rtol=1e-9, atol=1e-12, err_msg=f"{case.name}: output")
-        np.testing.assert_allclose(res.weights, w_t.numpy(), rtol=1e-9, atol=1e-12, err_msg=f"{case.name}: weights")
-
-        def run_core(x=x, params=params):
-            return core.multi_head_attention(x, params)
-
-        def run_torch(m=m, xt=xt):
-            with torch.inference_mode():
-                return m(xt, xt, xt, need_weights=True, average_attn_weights=False)
-
-        def run_torch_nw(m=m, xt=xt):
-            with torch.inference_mode():
-                return m(xt, xt, xt, need_weights=False)
-
-        fns = {"core": run_core, "torch": run_torch, "torch_nw": run_torch_nw}
+        setup = attention_contenders if case.F is None else encoder_contenders
+        fns, flops = setup(case, rng)
         if case.with_peak:  # the machine's matmul peak, measured interleaved with this case
             a = rng.normal(size=(MATMUL_N, MATMUL_N))
             b = rng.normal(size=(MATMUL_N, MATMUL_N))
@@ -238,18 +327,17 @@ def run(quick: bool) -> tuple[list[dict], float]:
         times, faults = time_interleaved(fns, repeats=repeats, inner=inner, settle=case.settle)
         med = {name: statistics.median(ts) for name, ts in times.items()}
         ratio = med["core"] / med["torch"]
-        d_k, d_v = params.d_k, params.d_v
-        flops = attention_flops(case.T, case.D, case.H, d_k, d_v)
         if case.with_peak:
             matmul_gflops = 2 * MATMUL_N**3 / med["matmul"] / 1e9
+        nw = med.get("torch_nw", float("nan"))
         rows.append(
             {
                 "case": case,
                 "core": med["core"],
                 "torch": med["torch"],
-                "torch_nw": med["torch_nw"],
+                "torch_nw": nw,
                 "ratio": ratio,
-                "ratio_nw": med["core"] / med["torch_nw"],
+                "ratio_nw": med["core"] / nw,
                 "passed": ratio <= case.target,
                 "flops": flops,
                 "faults": {name: statistics.median(f) for name, f in faults.items()},
@@ -278,23 +366,29 @@ def main(argv: list[str] | None = None) -> int:
     busy_before = busy()
     rows, peak = run(args.quick)
 
+    width = max(len(c.name) for c in CASES)
     header = (
-        f"{'case':<23} {'core':>11} {'torch':>11} {'core/torch':>10} {'target':>8} {'':>4}   "
+        f"{'case':<{width}} {'core':>11} {'torch':>11} {'core/torch':>10} {'target':>8} {'':>4}   "
         f"{'torch nw=False':>14} {'core/nw':>8}"
     )
     print(header)
     print("-" * len(header))
     for r in rows:
         case = r["case"]
-        print(
-            f"{case.name:<23} {fmt_time(r['core'])} {fmt_time(r['torch'])} {r['ratio']:>9.2f}x "
-            f"{'<= ' + format(case.target, '.1f') + 'x':>8} {'PASS' if r['passed'] else 'FAIL':>4}   "
+        nw = (
             f"{fmt_time(r['torch_nw']):>14} {r['ratio_nw']:>7.2f}x"
+            if "torch_nw" in r["faults"]
+            else f"{'-':>14} {'-':>8}"
         )
+        print(
+            f"{case.name:<{width}} {fmt_time(r['core'])} {fmt_time(r['torch'])} {r['ratio']:>9.2f}x "
+            f"{'<= ' + format(case.target, '.1f') + 'x':>8} {'PASS' if r['passed'] else 'FAIL':>4}   {nw}"
+        )
+    print("(encoder: torch's fused inference path, which returns no attention weights; so no nw=False column)")
     print()
     print(f"np.matmul float64 {MATMUL_N}x{MATMUL_N} @ {MATMUL_N}x{MATMUL_N}: {peak:.1f} GFLOP/s (median)")
     for r in rows:
-        if not r["case"].with_peak:
+        if r["case"] is SMALL:
             continue
         core_gf = r["flops"] / r["core"] / 1e9
         torch_gf = r["flops"] / r["torch"] / 1e9
@@ -306,9 +400,9 @@ def main(argv: list[str] | None = None) -> int:
 
     for r in rows:
         f = r["faults"]
+        nw = f", torch nw=False {f['torch_nw']:.0f}" if "torch_nw" in f else ""
         print(
-            f"{r['case'].name}: minor page faults per call (median): core {f['core']:.0f}, "
-            f"torch {f['torch']:.0f}, torch nw=False {f['torch_nw']:.0f}"
+            f"{r['case'].name}: minor page faults per call (median): core {f['core']:.0f}, torch {f['torch']:.0f}{nw}"
         )
     for r in rows:
         aim = r["case"].aim

@@ -53,6 +53,17 @@ def non_negative_int(value, name: str) -> int:
     return int(value)
 
 
+def positive_float(value, name: str) -> float:
+    """``value`` as a finite float > 0."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise AttentionInputError(f"{name} must be a positive number, but is {value!r}") from None
+    if not (np.isfinite(value) and value > 0):
+        raise AttentionInputError(f"{name} must be a finite number > 0, but is {value}")
+    return value
+
+
 def check_rng(rng) -> np.random.Generator:
     if not isinstance(rng, np.random.Generator):
         raise AttentionInputError(

@@ -10,6 +10,10 @@ import numpy as np
 from ._checks import AttentionInputError, as_float_array, non_empty_sequence, positive_int
 
 _LOWEST = float(np.finfo(np.float64).min)  # the most negative finite float64; a finite max is never below it
+# exp(±EXP_SAFE) is a normal float64 (about 1e±260), and a sum of up to 1e40 of them is finite:
+# for logits within ±EXP_SAFE, softmax needs no shift by the row maximum.
+EXP_SAFE = 600.0
+_TINY = float(np.finfo(np.float64).tiny)  # the smallest normal float64, far below exp(-EXP_SAFE)
 
 
 def _softmax(x: np.ndarray, axis: int = -1, out: np.ndarray | None = None) -> np.ndarray:
@@ -26,6 +30,20 @@ def _softmax(x: np.ndarray, axis: int = -1, out: np.ndarray | None = None) -> np
     s = np.add.reduce(out, axis=axis, keepdims=True)
     np.maximum(s, 1.0, out=s)  # s >= exp(0) = 1 unless the slice is all -inf (s = 0): then 0 / 1 = 0
     np.divide(out, s, out=out)
+    return out
+
+
+def _softmax_bounded(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Softmax of ``x`` along the last axis into ``out``, for logits the caller has bounded.
+
+    Every finite value of ``x`` must lie within ±EXP_SAFE (-inf is allowed). Then exp(x) cannot
+    overflow, and the shift by the row maximum that _softmax needs is not: two passes over the
+    array fewer, the same weights up to rounding. An all -inf row sums to 0 and gives zeros.
+    """
+    np.exp(x, out=out)
+    s = np.matmul(out, np.ones(out.shape[-1]))[..., None]  # row sums as matrix-vector products: BLAS, all cores
+    np.maximum(s, _TINY, out=s)  # a row with one finite logit sums to >= exp(-EXP_SAFE) > _TINY; 0 / _TINY = 0
+    np.divide(out, s, out=out)  # a division, not a reciprocal: a row with one allowed key gets exactly 1
     return out
 
 

@@ -81,7 +81,9 @@ def feed_forward(x, params: FeedForwardParams) -> FeedForwardResult:
         raise AttentionInputError(
             f"x has width {x.shape[1]}, but the feed-forward layer was built for d_model={params.d_model}"
         )
-    pre = x @ params.w1 + params.b1  # (T, D) @ (D, F) -> (T, F)
+    pre = x @ params.w1  # (T, D) @ (D, F) -> (T, F)
+    pre += params.b1  # in place: the same sum as x @ w1 + b1, without a second (T, F) array
     hidden = np.maximum(pre, 0.0)  # ReLU
-    output = hidden @ params.w2 + params.b2  # (T, F) @ (F, D) -> (T, D)
+    output = hidden @ params.w2  # (T, F) @ (F, D) -> (T, D)
+    output += params.b2
     return FeedForwardResult(pre_activation=pre, hidden=hidden, output=output)

@@ -2,9 +2,52 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from ._checks import AttentionInputError, as_float_array, positive_int
+from ._checks import AttentionInputError, as_float_array, frozen_array, positive_float, positive_int
+
+# Below this |x|, (x - mean)² and a sum of up to 1e100 of them stay finite: layer_norm needs no rescaling.
+_LN_SAFE = 1e100
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: == on arrays has no single truth value
+class LayerNormParams:
+    """gamma (D,) scales and beta (D,) shifts each normalised vector. Arrays are stored read-only."""
+
+    gamma: np.ndarray
+    beta: np.ndarray
+
+    def __post_init__(self):
+        gamma = as_float_array(self.gamma, "gamma", ndim=1)
+        beta = as_float_array(self.beta, "beta", ndim=1)
+        if gamma.shape[0] < 1:
+            raise AttentionInputError(f"gamma must have shape (d_model,) with d_model >= 1, but has {gamma.shape}")
+        if beta.shape != gamma.shape:
+            raise AttentionInputError(f"beta must have the shape of gamma {gamma.shape}, but has {beta.shape}")
+        object.__setattr__(self, "gamma", frozen_array(gamma))
+        object.__setattr__(self, "beta", frozen_array(beta))
+
+    @property
+    def d_model(self) -> int:
+        return self.gamma.shape[0]
+
+
+def _scaled_rows(x: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """x divided row by row by max(|x|, 1), and eps by the same factor squared (same normalised rows).
+
+    For rows with values past ~1e154, whose squares would overflow.
+    """
+    a = np.maximum(np.abs(x).max(axis=-1, keepdims=True), 1.0)
+    return x / a, eps / a / a
+
+
+def _check_affine(value, name: str, d: int) -> np.ndarray:
+    arr = as_float_array(value, name, ndim=1)
+    if arr.shape != (d,):
+        raise AttentionInputError(f"{name} must have shape ({d},) to match x's width, but has {arr.shape}")
+    return arr
 
 
 def layer_norm(x, gamma=None, beta=None, eps: float = 1e-5) -> np.ndarray:
@@ -19,32 +62,20 @@ def layer_norm(x, gamma=None, beta=None, eps: float = 1e-5) -> np.ndarray:
         raise AttentionInputError(f"x must have a last axis of width >= 1, but has shape {x.shape}")
     if x.size == 0:
         raise AttentionInputError(f"x must hold at least one vector, but its shape is {x.shape}")
-    try:
-        eps = float(eps)
-    except (TypeError, ValueError):
-        raise AttentionInputError(f"eps must be a positive number, but is {eps!r}") from None
-    if not (np.isfinite(eps) and eps > 0):
-        raise AttentionInputError(f"eps must be a finite number > 0, but is {eps}")
-    # Rows with |x| > 1 are divided by their largest |x| first, so mean and variance cannot
-    # overflow (|x| past ~1e154 would square to inf); eps is divided by the same factor squared.
-    # Rows within [-1, 1] are divided by 1.0, which is exact.
-    a = np.maximum(np.abs(x).max(axis=-1, keepdims=True), 1.0)
-    xs = x / a
+    eps = positive_float(eps, "eps")
+    gamma = None if gamma is None else _check_affine(gamma, "gamma", D)
+    beta = None if beta is None else _check_affine(beta, "beta", D)
+    # Up to |x| = _LN_SAFE the squares below cannot overflow; past it (rare), rows are rescaled first.
+    xs, eps = _scaled_rows(x, eps) if max(float(x.max()), -float(x.min())) > _LN_SAFE else (x, eps)
     mean = xs.mean(axis=-1, keepdims=True)
-    centred = xs - mean
-    var = np.mean(centred * centred, axis=-1, keepdims=True)
-    denom = np.sqrt(var + eps / a / a)
-    denom[denom == 0.0] = 1.0  # a constant row whose eps / a² underflowed: every centred value is 0
-    out = centred / denom
+    out = xs - mean  # (..., D), centred
+    var = np.einsum("...i,...i->...", out, out)[..., None] / D  # one pass, no (..., D) temporary
+    denom = np.sqrt(var + eps)
+    denom[denom == 0.0] = 1.0  # a constant rescaled row whose eps / a² underflowed: every centred value is 0
+    np.divide(out, denom, out=out)
     if gamma is not None:
-        gamma = as_float_array(gamma, "gamma", ndim=1)
-        if gamma.shape != (D,):
-            raise AttentionInputError(f"gamma must have shape ({D},) to match x's width, but has {gamma.shape}")
         out *= gamma
     if beta is not None:
-        beta = as_float_array(beta, "beta", ndim=1)
-        if beta.shape != (D,):
-            raise AttentionInputError(f"beta must have shape ({D},) to match x's width, but has {beta.shape}")
         out += beta
     return out
 

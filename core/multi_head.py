@@ -19,7 +19,7 @@ from ._checks import (
     non_empty_sequence,
     positive_int,
 )
-from .attention import _softmax, check_mask, check_scale
+from .attention import EXP_SAFE, _softmax, _softmax_bounded, check_mask, check_scale
 
 # multi_head_attention works through the heads in blocks of about this many scores
 # (2**18 float64 = 2 MB, cache-sized): one head per block at T=512, one block for short inputs.
@@ -131,6 +131,14 @@ class MultiHeadResult:
     output: np.ndarray
 
 
+def check_head_mask(mask, t: int, n_heads: int) -> np.ndarray:
+    """``mask`` as a bool array of shape (T, T), (1, T, T) or (H, T, T)."""
+    m = check_mask(mask, t, t)
+    if m.ndim > 3 or (m.ndim == 3 and m.shape[0] not in (1, n_heads)):
+        raise AttentionInputError(f"mask must have shape ({t}, {t}) or ({n_heads}, {t}, {t}), but has {m.shape}")
+    return m
+
+
 def multi_head_attention(x, params: MultiHeadParams, mask=None, scale=None) -> MultiHeadResult:
     """x (T, D) -> MultiHeadResult; output (T, D).
 
@@ -149,9 +157,7 @@ def multi_head_attention(x, params: MultiHeadParams, mask=None, scale=None) -> M
     if D != params.d_model:
         raise AttentionInputError(f"x has width {D}, but the heads were built for d_model={params.d_model}")
     if mask is not None:
-        mask = check_mask(mask, T, T)
-        if mask.ndim > 3 or (mask.ndim == 3 and mask.shape[0] not in (1, H)):
-            raise AttentionInputError(f"mask must have shape ({T}, {T}) or ({H}, {T}, {T}), but has {mask.shape}")
+        mask = check_head_mask(mask, T, H)
     # check_scale's default, 1/sqrt(d_k), as a Python float (same bits as 1.0 / np.sqrt(d_k),
     # without NumPy's scalar overhead, which is ~5% of a call at T=8).
     scale = 1.0 / math.sqrt(d_k) if scale is None else check_scale(scale, d_k)
@@ -164,11 +170,16 @@ def multi_head_attention(x, params: MultiHeadParams, mask=None, scale=None) -> M
         raise AttentionInputError(
             f"x is too large: its projections reach {peak:.3g}, and Q·Kᵀ would overflow float64; scale x down"
         )
+    # The same bound says when exp() of every score is finite: then the softmax skips its shift
+    # by the row maximum (typical inputs: |x| of a few units gives scores of tens).
+    softmax_into = _softmax_bounded if peak * peak * d_k * abs(scale) <= EXP_SAFE else _softmax
     n_qk = H * d_k
     q = qkv[:, :n_qk].reshape(T, H, d_k).transpose(1, 0, 2)  # (H, T, d_k), a view
     k = qkv[:, n_qk : 2 * n_qk].reshape(T, H, d_k).transpose(1, 0, 2)  # (H, T, d_k)
     v = qkv[:, 2 * n_qk :].reshape(T, H, d_v).transpose(1, 0, 2)  # (H, T, d_v)
     k_t = k.transpose(0, 2, 1)  # (H, d_k, T), a view: BLAS reads it transposed, no copy
+    # (q·scale) kᵀ = scale·(q kᵀ) up to rounding: the scale costs H·T·d_k multiplications instead of H·T·T.
+    q_scaled = q * scale  # (H, T, d_k)
 
     # Head h's output is written straight into columns h*d_v.. of concat (no concatenation
     # copy). Every view here has unit inner stride, so each matmul below is one BLAS gemm per head.
@@ -177,11 +188,10 @@ def multi_head_attention(x, params: MultiHeadParams, mask=None, scale=None) -> M
     excluded = None if mask is None else ~mask  # True = score set to -inf
     step = _BLOCK_ELEMENTS // (T * T)  # heads per cache-sized block
     if step >= H:  # one block: whole-array calls, the fewest Python steps (short inputs)
-        scores = np.matmul(q, k_t)  # (H, T, d_k) @ (H, d_k, T) -> (H, T, T)
-        scores *= scale
+        scores = np.matmul(q_scaled, k_t)  # (H, T, d_k) @ (H, d_k, T) -> (H, T, T)
         if excluded is not None:
             np.copyto(scores, -np.inf, where=excluded)
-        weights = _softmax(scores)  # rows sum to 1
+        weights = softmax_into(scores, out=np.empty_like(scores))  # rows sum to 1
         concat = np.empty((T, H * d_v))
         head_outputs = concat.reshape(T, H, d_v).transpose(1, 0, 2)  # (H, T, d_v), a view of concat
         np.matmul(weights, v, out=head_outputs)  # (H, T, T) @ (H, T, d_v) -> (H, T, d_v)
@@ -196,11 +206,10 @@ def multi_head_attention(x, params: MultiHeadParams, mask=None, scale=None) -> M
         for h0 in range(0, H, step):
             heads = slice(h0, h0 + step)
             s = scores[heads]
-            np.matmul(q[heads], k_t[heads], out=s)
-            s *= scale
+            np.matmul(q_scaled[heads], k_t[heads], out=s)
             if excluded is not None:
                 np.copyto(s, -np.inf, where=excluded[heads])
-            _softmax(s, out=weights[heads])
+            softmax_into(s, out=weights[heads])
             np.matmul(weights[heads], v[heads], out=head_outputs[heads])
     output = concat @ params.w_o  # (T, H*d_v) @ (H*d_v, D) -> (T, D)
     return MultiHeadResult(

@@ -8,9 +8,11 @@ on rows, and a feed-forward layer of uniform random weights.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from ._checks import AttentionInputError, as_float_array, check_rng, non_empty_sequence, positive_int
+from ._checks import AttentionInputError, as_float_array, check_rng, frozen_array, non_empty_sequence, positive_int
 from .attention import _softmax
 from .feed_forward import FeedForwardParams
 
@@ -21,8 +23,24 @@ def _embeddings(embeddings) -> np.ndarray:
     return e
 
 
-def tutorial_self_attention(embeddings) -> tuple[np.ndarray, np.ndarray]:
-    """embeddings (T, D) -> (output (T, D), weights (T, T)), as the article computes them.
+@dataclass(frozen=True, eq=False)  # compared by identity: == on arrays has no single truth value
+class TutorialAttentionResult:
+    """scores (T, T) = E·Eᵀ, unscaled; weights (T, T), each column sums to 1; output (T, D) = weights E.
+
+    Arrays are stored read-only.
+    """
+
+    scores: np.ndarray
+    weights: np.ndarray
+    output: np.ndarray
+
+    def __post_init__(self):
+        for name in ("scores", "weights", "output"):
+            object.__setattr__(self, name, frozen_array(getattr(self, name)))
+
+
+def tutorial_attention(embeddings) -> TutorialAttentionResult:
+    """embeddings (T, D) -> TutorialAttentionResult, every step of the article's self_attention.
 
     scores = E Eᵀ; weights = exp(scores) / sum(exp(scores), axis=0), so columns sum to 1;
     output = weights E. The softmax subtracts each column's maximum first: the same
@@ -33,9 +51,18 @@ def tutorial_self_attention(embeddings) -> tuple[np.ndarray, np.ndarray]:
         scores = e @ e.T  # (T, D) @ (D, T) -> (T, T)
     if not np.isfinite(scores).all():  # past ~1.8e308 the softmax would give NaN
         raise AttentionInputError("E·Eᵀ overflowed float64; the embedding values are too large, scale them down")
-    weights = _softmax(scores, axis=0, out=scores)
+    weights = _softmax(scores, axis=0, out=np.empty_like(scores))
     output = weights @ e  # (T, T) @ (T, D) -> (T, D)
-    return output, weights
+    return TutorialAttentionResult(scores=scores, weights=weights, output=output)
+
+
+def tutorial_self_attention(embeddings) -> tuple[np.ndarray, np.ndarray]:
+    """embeddings (T, D) -> (output (T, D), weights (T, T)), as the article's self_attention returns them.
+
+    The two arrays of :func:`tutorial_attention`, read-only.
+    """
+    result = tutorial_attention(embeddings)
+    return result.output, result.weights
 
 
 def tutorial_multi_head_attention(embeddings, n_heads: int = 2) -> np.ndarray:

@@ -81,6 +81,17 @@ def test_layer_norm_of_huge_values_does_not_overflow(magnitude):
     np.testing.assert_array_equal(core.layer_norm(np.full((1, 3), magnitude)), np.zeros((1, 3)))
 
 
+@pytest.mark.parametrize("peak", [1e99, 1e100, 1.0000001e100, 1e101, 1e153])
+def test_layer_norm_is_the_same_either_side_of_the_rescaling_bound(peak):
+    # past |x| = 1e100 the rows are divided by their largest |x| first; the normalised rows do not change
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((3, 8))
+    x /= np.abs(x).max()
+    gamma, beta = rng.standard_normal(8), rng.standard_normal(8)
+    expected = torch_layer_norm(x, gamma, beta, eps=1e-300)
+    np.testing.assert_allclose(core.layer_norm(x * peak, gamma, beta, eps=1e-300), expected, rtol=1e-12, atol=1e-14)
+
+
 def test_layer_norm_does_not_modify_its_input():
     x = np.random.default_rng(4).standard_normal((3, 4))
     before = x.copy()

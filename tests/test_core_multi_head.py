@@ -290,6 +290,96 @@ def test_matches_torch_with_a_random_mask():
     np.testing.assert_allclose(res.weights, weights, rtol=RTOL, atol=ATOL)
 
 
+# ---------------------------------------------------------------- long inputs: the heads in blocks
+
+# H*T*T past multi_head._BLOCK_ELEMENTS (2**18): 6 heads a block, 2 heads a block, 1 head a block
+LONG_SHAPES = [(200, 16, 8), (300, 8, 4), (600, 4, 1)]
+
+
+@pytest.mark.parametrize(("T", "D", "H"), LONG_SHAPES)
+@pytest.mark.parametrize("causal", [False, True])
+def test_long_inputs_match_torch(T, D, H, causal):
+    x, params = make(T, D, H, seed=T + H)
+    mask = core.causal_mask(T) if causal else None
+    res = core.multi_head_attention(x, params, mask=mask)
+    out, weights = torch_mha(x, params, mask=mask)
+    np.testing.assert_allclose(res.output, out, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(res.weights, weights, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("block", [1, 30, 64, 100])  # scores per block: less than a head, 1-2 heads, ...
+@pytest.mark.parametrize("mask_kind", [None, "causal", "per_head", "empty_row"])
+@pytest.mark.parametrize("magnitude", [1.0, 40.0])  # both softmax forms, see test_both_softmax_forms_are_used
+def test_blocks_give_the_same_bits_as_one_block(block, mask_kind, magnitude, monkeypatch):
+    T, D, H = 5, 6, 3
+    x, params = make(T, D, H, seed=23)
+    x *= magnitude
+    mask = mask_for(mask_kind, T, H, np.random.default_rng(2))
+    whole = core.multi_head_attention(x, params, mask=mask)
+    monkeypatch.setattr(core.multi_head, "_BLOCK_ELEMENTS", block)
+    blocked = core.multi_head_attention(x, params, mask=mask)
+    for name in FIELDS:
+        np.testing.assert_array_equal(getattr(blocked, name), getattr(whole, name), err_msg=name)
+
+
+# ---------------------------------------------------------------- the two forms of the softmax
+
+
+def softmax_spy(monkeypatch):
+    """Counts the calls of multi_head's two softmax forms: (shifted by the row max, unshifted)."""
+    calls = {"shifted": 0, "bounded": 0}
+    shifted, bounded = core.multi_head._softmax, core.multi_head._softmax_bounded
+
+    def count(name, fn):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(core.multi_head, "_softmax", count("shifted", shifted))
+    monkeypatch.setattr(core.multi_head, "_softmax_bounded", count("bounded", bounded))
+    return calls
+
+
+@pytest.mark.parametrize(("magnitude", "form"), [(1.0, "bounded"), (3.0, "bounded"), (40.0, "shifted")])
+@pytest.mark.parametrize("mask_kind", [None, "causal", "per_head", "empty_row"])
+def test_both_softmax_forms_are_used_and_match_the_naive_loop(magnitude, form, mask_kind, monkeypatch):
+    # The shift by the row max is skipped when every |score| <= attention.EXP_SAFE is guaranteed
+    # by the projections' peak; large x (scores of thousands) takes the shifted form.
+    T, D, H = 6, 8, 2
+    x, params = make(T, D, H, seed=24)
+    x *= magnitude
+    mask = mask_for(mask_kind, T, H, np.random.default_rng(3))
+    calls = softmax_spy(monkeypatch)
+    res = core.multi_head_attention(x, params, mask=mask)
+    assert calls == {"shifted": int(form == "shifted"), "bounded": int(form == "bounded")}
+    expected = naive_multi_head(x, params, mask=mask)
+    big = 1.0 + np.abs(expected["scores"][np.isfinite(expected["scores"])]).max()
+    for name in FIELDS:
+        np.testing.assert_allclose(getattr(res, name), expected[name], rtol=1e-12, atol=1e-13 * big, err_msg=name)
+    if mask_kind == "empty_row":
+        np.testing.assert_array_equal(res.weights[:, T // 2], 0.0)
+
+
+@pytest.mark.parametrize("scale", [1.0, -2.0, 1e-3])
+def test_the_softmax_bound_holds_for_the_scores_it_admits(scale, monkeypatch):
+    # Inputs right at the bound: the unshifted form is taken and every exp() stays finite and > 0.
+    T, D, H = 8, 4, 1
+    x, params = make(T, D, H, seed=25)
+    qkv = x @ params.w_qkv
+    peak = np.abs(qkv).max()
+    d_k = params.d_k
+    x *= math.sqrt(core.attention.EXP_SAFE / (d_k * abs(scale))) / peak * (1 - 1e-9)  # peak² d_k |scale| just below
+    calls = softmax_spy(monkeypatch)
+    res = core.multi_head_attention(x, params, scale=scale)
+    assert calls["bounded"] == 1
+    assert np.abs(res.scores).max() <= core.attention.EXP_SAFE
+    assert np.all(res.weights > 0.0)
+    np.testing.assert_allclose(res.weights.sum(axis=-1), 1.0, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(res.weights, core.softmax(res.scores), rtol=1e-12, atol=1e-300)
+
+
 # ---------------------------------------------------------------- parameters
 
 

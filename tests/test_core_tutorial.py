@@ -223,3 +223,82 @@ def test_whole_article_pipeline():
     final = core.feed_forward(x, params).output
     expected = article_feedforward_network(article_multi_head_attention(EMBEDDINGS), np.random.default_rng(seed))
     np.testing.assert_allclose(final, expected, rtol=1e-13, atol=0)
+
+
+# ---------------------------------------------------------------- tutorial_attention
+
+ARTICLE_SCORES = np.array([[1, 0, 0, 1], [0, 1, 0, 1], [0, 0, 1, 0], [1, 1, 0, 2]], dtype=np.float64)
+
+
+def test_tutorial_attention_keeps_every_step_of_the_article():
+    res = core.tutorial_attention(embeddings())
+    assert res.scores.shape == res.weights.shape == (4, 4)
+    assert res.output.shape == (4, 3)
+    np.testing.assert_array_equal(res.scores, ARTICLE_SCORES)  # the table in this file's docstring
+    np.testing.assert_allclose(res.weights, CLOSED_FORM_WEIGHTS, rtol=1e-14, atol=0)
+    np.testing.assert_allclose(res.output, CLOSED_FORM_WEIGHTS @ EMBEDDINGS, rtol=1e-14, atol=0)
+    assert round(res.weights[2, 2], 6) == 0.475367
+
+
+@pytest.mark.parametrize(("T", "D"), [(1, 1), (1, 4), (4, 3), (7, 5)])
+def test_tutorial_attention_is_the_unscaled_axis_zero_softmax(T, D):
+    e = np.random.default_rng(T * 10 + D).standard_normal((T, D)) * 2
+    res = core.tutorial_attention(e)
+    np.testing.assert_array_equal(res.scores, e @ e.T)  # no 1/sqrt(D)
+    np.testing.assert_allclose(res.weights, core.softmax(e @ e.T, axis=0), rtol=1e-14, atol=0)
+    np.testing.assert_allclose(res.weights.sum(axis=0), 1.0, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(res.output, res.weights @ e, rtol=1e-14, atol=1e-15)
+    ref_output, ref_weights = article_self_attention(e)
+    np.testing.assert_allclose(res.weights, ref_weights, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(res.output, ref_output, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("e", [EMBEDDINGS, np.random.default_rng(3).standard_normal((6, 4))], ids=["article", "random"])
+def test_tutorial_self_attention_returns_the_arrays_of_tutorial_attention(e):
+    output, weights = core.tutorial_self_attention(e)
+    res = core.tutorial_attention(e)
+    np.testing.assert_array_equal(output, res.output)
+    np.testing.assert_array_equal(weights, res.weights)
+
+
+def test_tutorial_attention_large_embeddings_do_not_overflow():
+    res = core.tutorial_attention(EMBEDDINGS * 30.0)  # scores up to 1800
+    np.testing.assert_array_equal(res.scores, ARTICLE_SCORES * 900.0)
+    assert np.all(np.isfinite(res.weights))
+    np.testing.assert_allclose(res.weights.sum(axis=0), 1.0, rtol=0, atol=1e-15)
+
+
+def test_tutorial_attention_result_is_frozen_and_read_only():
+    import dataclasses
+
+    e = EMBEDDINGS.copy()
+    res = core.tutorial_attention(e)
+    for name in ("scores", "weights", "output"):
+        arr = getattr(res, name)
+        assert arr.dtype == np.float64
+        assert not arr.flags.writeable
+        with pytest.raises(ValueError, match="read-only"):
+            arr[0, 0] = 1.0
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(res, name, np.zeros((4, 4)))
+    output, weights = core.tutorial_self_attention(e)
+    assert not output.flags.writeable
+    assert not weights.flags.writeable
+    np.testing.assert_array_equal(e, EMBEDDINGS)  # the input is untouched
+
+
+@pytest.mark.parametrize(
+    ("embeddings_", "match"),
+    [
+        (np.ones(3), r"^embeddings must have 2 axes, but has 1 \(shape \(3,\)\)$"),
+        (np.ones((1, 2, 3)), r"^embeddings must have 2 axes, but has 3"),
+        (np.zeros((0, 3)), r"^embeddings must hold at least one token, but its shape is \(0, 3\)$"),
+        ([[1.0, float("nan")]], r"^embeddings must hold finite numbers only, but has nan at index \(0, 1\)$"),
+        ([["a", "b"]], r"^embeddings must be an array of numbers"),
+        (np.full((2, 3), 1e160), r"E·Eᵀ overflowed float64"),
+    ],
+    ids=["1d", "3d", "empty", "nan", "text", "overflow"],
+)
+def test_tutorial_attention_bad_input(embeddings_, match):
+    with pytest.raises(core.AttentionInputError, match=match):
+        core.tutorial_attention(embeddings_)
