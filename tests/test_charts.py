@@ -653,3 +653,365 @@ def test_flow_diagram_single_step_and_bad_steps():
         charts.flow_diagram([])
     with pytest.raises(charts.ChartInputError, match="step 1 must be a pair"):
         charts.flow_diagram([("a", "b"), ("c",)])
+
+
+def test_flow_diagram_greys_a_step_that_is_off():
+    steps = [("Multi-head", "Multi-head"), ("Add & Norm", "Layer norm", True), ("Feed-forward", "FFN", False)]
+    d = spec(charts.flow_diagram(steps))
+    rect = only_layer(d, "rect")
+    assert [box["off"] for box in rows_of(d, rect)] == [False, True, False]
+    enc = rect["encoding"]
+    assert enc["fill"] == {"condition": {"test": "datum.off", "value": charts._OFF_FILL}, "value": charts._BOX_FILL}
+    assert enc["stroke"]["condition"]["value"] == charts._OFF_STROKE and enc["stroke"]["value"] == charts._BOX_STROKE
+    for layer in layers_with_mark(d, "text"):  # name, screen and number all turn grey
+        assert layer["encoding"]["color"]["condition"] == {"test": "datum.off", "value": charts._OFF_TEXT}
+    assert [box["off"] for box in rows_of(d, only_layer(spec(charts.flow_diagram(STEPS)), "rect"))] == [False] * 8
+
+
+@pytest.mark.parametrize("bad", [("a", "b", "yes"), ("a", "b", 1), ("a", "b", True, False)])
+def test_flow_diagram_refuses_a_third_element_that_is_not_a_bool(bad):
+    with pytest.raises(charts.ChartInputError, match=r"step 0 must be .*\(name, screen, off: bool\)"):
+        charts.flow_diagram([bad])
+
+
+# ---------------------------------------------------------------------------------------
+# heatmap: a clicked cell as a selection
+
+
+def outline_layers(d: dict, param: str) -> list[dict]:
+    return [layer for layer in d["layer"] if {"filter": {"param": param, "empty": False}} in layer.get("transform", [])]
+
+
+def test_select_is_a_point_selection_on_the_cell_indices(rng):
+    values = rng.random((3, 4))
+    d = spec(weights_chart(values, select="cell"))
+    (param,) = d["params"]
+    assert param["name"] == "cell"
+    sel = param["select"]
+    assert sel["type"] == "point" and sel["fields"] == ["r", "c"]
+    assert sel["on"].startswith("click[") and sel["clear"] == "dblclick" and sel["toggle"] is False
+    # bound to the cell rects, whose rows carry r and c: what Streamlit returns for a click
+    rect = next(layer for layer in layers_with_mark(d, "rect") if "filter" not in json.dumps(layer.get("transform")))
+    assert param["views"] == [rect["name"]] and rect["mark"]["cursor"] == "pointer"
+    got = np.full(values.shape, np.nan)
+    for row in rows_of(d, rect):
+        assert isinstance(row["r"], int) and isinstance(row["c"], int)
+        got[row["r"], row["c"]] = row["v"]
+    np.testing.assert_array_equal(got, values)
+
+
+def test_the_selected_cell_is_outlined_dark_under_white_above_every_cell(rng):
+    d = spec(weights_chart(rng.random((4, 4)), select="pick", col_boundaries=[2]))
+    outlines = outline_layers(d, "pick")
+    assert [o["mark"]["stroke"] for o in outlines] == ["black", "white"]
+    assert outlines[0]["mark"]["strokeWidth"] > outlines[1]["mark"]["strokeWidth"] > 0.5
+    assert all(o["mark"]["filled"] is False for o in outlines)
+    cell = d["layer"][0]
+    for o in outlines:
+        assert d["layer"].index(o) > d["layer"].index(only_layer(d, "text"))  # on top of the numbers too
+        for channel in ("x", "y"):
+            assert o["encoding"][channel]["field"] == cell["encoding"][channel]["field"]
+            assert o["encoding"][channel]["scale"] == cell["encoding"][channel]["scale"]
+        assert o["encoding"]["x2"]["field"] == "c1" and o["encoding"]["y2"]["field"] == "r1"
+        assert o["encoding"]["tooltip"] == cell["encoding"]["tooltip"]  # hovering the outline still tells the value
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_select_only_adds_the_selection_and_its_outline(rng, masked):
+    values = rng.random((5, 5))
+    if masked:
+        values[np.triu_indices(5, 1)] = -np.inf
+    plain = spec(weights_chart(values))
+    assert "params" not in plain and not any("filter" in json.dumps(layer.get("transform")) for layer in plain["layer"])
+    assert plain == spec(weights_chart(values, select=None))
+    selected = spec(weights_chart(values, select="cell"))
+    del selected["params"]
+    selected["layer"] = [layer for layer in selected["layer"] if layer not in outline_layers(selected, "cell")]
+    for layer in selected["layer"]:
+        layer.pop("name", None)
+        layer["mark"].pop("cursor")
+    assert selected == plain
+
+
+def test_select_is_ignored_in_image_mode(rng):
+    values = rng.random((80, 80))
+    d = spec(weights_chart(values, select="cell"))
+    assert layers_with_mark(d, "image") and "params" not in d
+    assert d == spec(weights_chart(values))
+
+
+@pytest.mark.parametrize("bad", ["", "1cell", "a cell", "cell-1", 3, "x'y"])
+def test_a_select_name_that_is_no_identifier_is_refused(rng, bad):
+    with pytest.raises(charts.ChartInputError, match="select must be a name"):
+        weights_chart(rng.random((2, 2)), select=bad)
+
+
+# ---------------------------------------------------------------------------------------
+# studies: scaling by 1/√d_k, temperature, statistics per row
+
+
+def view_rows(d: dict, *views: dict) -> list[dict]:
+    """The rows a nested view draws: the innermost data given on the path d -> views[0] -> ... (named or inline)."""
+    data = None
+    for view in (d, *views):
+        data = view.get("data", data)
+    return d["datasets"][data["name"]] if "name" in data else data["values"]
+
+
+def marks_of(view: dict, mark: str) -> list[dict]:
+    return [layer for layer in view["layer"] if layer["mark"]["type"] == mark]
+
+
+D_K = 2 ** np.arange(10)
+SCALING_TITLES = {
+    "title": "Why divide by √d_k",
+    "spread_title": "Spread of q·k",
+    "top_title": "Largest weight",
+    "d_k_title": "d_k",
+    "series_title": "Scores",
+    "unscaled_label": "q·k",
+    "scaled_label": "q·k / √d_k",
+}
+
+
+def scaling_curves(rng) -> dict:
+    return {
+        "spread_unscaled": np.sqrt(D_K) * (1 + 0.05 * rng.normal(size=D_K.size)),
+        "spread_scaled": 1 + 0.05 * rng.normal(size=D_K.size),
+        "top_unscaled": np.linspace(0.2, 0.97, D_K.size),
+        "top_scaled": rng.uniform(0.3, 0.4, size=D_K.size),
+    }
+
+
+def test_scaling_study_panels_carry_the_input_curves(rng):
+    curves = scaling_curves(rng)
+    d = spec(charts.scaling_study(D_K, *curves.values(), 64, **SCALING_TITLES))
+    assert d["title"] == "Why divide by √d_k"
+    left, right = d["hconcat"]
+    assert (left["title"], right["title"]) == ("Spread of q·k", "Largest weight")
+    for panel, keys in ((left, ("spread_unscaled", "spread_scaled")), (right, ("top_unscaled", "top_scaled"))):
+        (points,) = marks_of(panel, "point")
+        rows = view_rows(d, panel, points)
+        for label, key in zip(("q·k", "q·k / √d_k"), keys, strict=True):
+            mine = [row for row in rows if row["series"] == label]
+            np.testing.assert_array_equal([row["d_k"] for row in mine], D_K)
+            np.testing.assert_array_equal([row["y"] for row in mine], curves[key])
+            assert [float(row["y_exact"]) for row in mine] == list(curves[key])  # exact in the tooltip
+            assert [row["y_val"] for row in mine] == [f"{v:.4f}" for v in curves[key]]
+        (line,) = marks_of(panel, "line")
+        assert view_rows(d, panel, line) == rows
+
+
+def test_scaling_study_axes_series_rule_and_tooltips(rng):
+    d = spec(charts.scaling_study(D_K, *scaling_curves(rng).values(), 64, **SCALING_TITLES))
+    for panel in d["hconcat"]:
+        assert 160 <= panel["width"] <= 300  # two panels side by side within half of a 1280 px screen
+        for layer in panel["layer"]:
+            x = layer["encoding"]["x"]
+            assert x["field"] == "d_k" and x["scale"]["type"] == "log" and x["scale"]["base"] == 2
+            assert x["scale"]["domain"] == [1.0, 512.0] and x["axis"]["values"] == [float(v) for v in D_K]
+        (points,) = marks_of(panel, "point")
+        enc = points["encoding"]
+        assert enc["color"]["scale"] == {"domain": ["q·k", "q·k / √d_k"], "range": list(charts._PAIR_COLORS)}
+        assert enc["shape"]["scale"]["range"] == ["circle", "square"]
+        assert enc["color"]["legend"]["title"] == "Scores"
+        assert [t["field"] for t in enc["tooltip"]] == ["dk", "series", "y_val", "y_exact"]
+        assert [t["title"] for t in enc["tooltip"]] == ["d_k", "Scores", panel["title"], "float64"]
+        (rule,) = marks_of(panel, "rule")
+        assert [row["d_k"] for row in view_rows(d, panel, rule)] == [64.0] and rule["mark"]["strokeDash"]
+    left, right = d["hconcat"]
+    assert right["layer"][0]["encoding"]["y"]["scale"]["domain"] == [0.0, 1.0]  # fixed: weights live in [0, 1]
+    assert left["layer"][0]["encoding"]["y"]["scale"]["zero"] is True
+    assert d["resolve"]["legend"] == {"color": "shared", "shape": "shared"}
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"d_k": [1, 2, 2, 8]}, "strictly increasing"),
+        ({"d_k": [0, 1, 2, 4]}, "positive"),
+        ({"d_k": [4]}, ">= 2"),
+        ({"d_k": np.ones((2, 2))}, "1 axis"),
+        ({"spread_scaled": [1.0, 1.0, 1.0]}, "spread_scaled has 3 values"),
+        ({"spread_unscaled": [1.0, np.nan, 2.0, 2.0]}, "spread_unscaled must be finite, but value 1"),
+        ({"spread_scaled": [1.0, -0.5, 1.0, 1.0]}, r"spread_scaled must be >= 0"),
+        ({"top_unscaled": [0.5, 0.7, 1.2, 0.9]}, r"top_unscaled must be in \[0.0, 1.0\], but value 2"),
+        ({"current_d_k": 16}, r"current_d_k must lie within .*\[1, 8\]"),
+        ({"current_d_k": "big"}, "current_d_k must be a number"),
+        ({"scaled_label": "q·k"}, "must differ"),
+        ({"decimals": 30}, "decimals"),
+    ],
+)
+def test_scaling_study_refuses_bad_input(change, match):
+    args = {
+        "d_k": [1, 2, 4, 8],
+        "spread_unscaled": [1, 1.4, 2, 2.8],
+        "spread_scaled": [1, 1, 1, 1],
+        "top_unscaled": [0.5, 0.6, 0.7, 0.8],
+        "top_scaled": [0.5, 0.5, 0.5, 0.5],
+        "current_d_k": 4,
+        **SCALING_TITLES,
+        **change,
+    }
+    with pytest.raises(charts.ChartInputError, match=match):
+        charts.scaling_study(**args)
+
+
+TEMP_TITLES = {"title": "One row", "key_title": "Key", "weight_title": "Weight", "temperature_title": "τ"}
+
+
+def weights_at(rng, taus, T=6) -> dict:
+    scores = 2 * rng.normal(size=T)
+    return {tau: softmax_rows(scores[None, :] / tau)[0] for tau in taus}
+
+
+def test_temperature_curve_carries_each_row_at_its_position(rng):
+    by_tau = weights_at(rng, [2.0, 0.5, 1.0])  # given out of order: drawn in order of τ
+    d = spec(charts.temperature_curve(TOKENS, by_tau, 1.0, **TEMP_TITLES))
+    rows = rows_of(d, only_layer(d, "point"))
+    assert len(rows) == 3 * 6
+    for tau, weights in by_tau.items():
+        mine = [row for row in rows if row["tau"] == tau]
+        assert [row["x"] for row in mine] == [j + 0.5 for j in range(6)]
+        np.testing.assert_array_equal([row["w"] for row in mine], weights)
+        assert [float(row["w_exact"]) for row in mine] == list(weights)
+        assert {row["cur"] for row in mine} == {tau == 1.0}
+    keys = [row["key"] for row in rows if row["tau"] == 0.5]
+    assert keys[0] == "the (#1)" and keys[4] == "the (#5)"  # the repeated token keeps its own position
+    x = only_layer(d, "point")["encoding"]["x"]
+    assert label_list(x["axis"]) == TOKENS and shown_labels(x["axis"]) == TOKENS
+    assert x["scale"]["domain"] == [0, 6]
+
+
+def test_temperature_curve_takes_a_dict_or_pairs_alike(rng):
+    by_tau = weights_at(rng, [0.5, 1.0, 4.0])
+    as_dict = spec(charts.temperature_curve(TOKENS, by_tau, 4.0, **TEMP_TITLES))
+    as_pairs = spec(charts.temperature_curve(TOKENS, list(by_tau.items())[::-1], 4, **TEMP_TITLES))
+    assert rows_of(as_dict, as_dict["layer"][0]) == rows_of(as_pairs, as_pairs["layer"][0])
+
+
+def test_temperature_curve_colours_and_emphasis(rng):
+    d = spec(charts.temperature_curve(TOKENS, weights_at(rng, [0.25, 1.0, 4.0]), 1.0, **TEMP_TITLES))
+    point = only_layer(d, "point")
+    color = point["encoding"]["color"]
+    assert color["scale"]["domain"] == ["0.25", "1", "4"]
+    first, *_, last = color["scale"]["range"]
+    assert first == "#440154" and last != "#fde725"  # viridis, stopped before its palest yellows
+    assert color["legend"]["title"] == "τ" and '=== "1"' in color["legend"]["labelFontWeight"]["expr"]
+    y = point["encoding"]["y"]
+    assert y["scale"]["domain"] == [0.0, 1.0] and y["axis"]["title"] == "Weight"
+    faded, current = layers_with_mark(d, "line")
+    assert faded["transform"] == [{"filter": "!datum.cur"}] and current["transform"] == [{"filter": "datum.cur"}]
+    assert current["mark"]["strokeWidth"] > faded["mark"]["strokeWidth"] and faded["mark"]["opacity"] < 1
+    assert d["layer"].index(current) > d["layer"].index(faded)  # drawn on top
+    size = point["encoding"]["size"]
+    assert size["condition"]["test"] == "datum.cur" and size["condition"]["value"] > size["value"]
+    tips = point["encoding"]["tooltip"]
+    assert [t["field"] for t in tips] == ["key", "t", "w_val", "w_exact"]
+    assert [t["title"] for t in tips] == ["Key", "τ", "Weight", "float64"]
+    assert 240 <= d["width"] <= 480
+
+
+@pytest.mark.parametrize(
+    ("labels", "by_tau", "current", "match"),
+    [
+        ("abc", {1.0: [0.2, 0.3, 0.5]}, 2.0, r"current must be one of the temperatures \[1.0\]"),
+        ("abc", {0.0: [0.2, 0.3, 0.5]}, 0.0, "must be > 0"),
+        ("abc", [(1.0, [0.2, 0.3, 0.5]), (1.0, [0.2, 0.3, 0.5])], 1.0, "distinct"),
+        ("abc", {1.0: [0.5, 0.5]}, 1.0, r"weights at τ=1 has 2 values"),
+        ("abc", {1.0: [0.5, 1.5, 0.0]}, 1.0, r"weights at τ=1 must be in \[0.0, 1.0\], but value 1"),
+        ("abc", {1.0: [0.5, np.nan, 0.0]}, 1.0, "must be finite"),
+        ("abc", {}, 1.0, "at least one"),
+        ("abc", [(1.0,)], 1.0, "entry 0 must be a pair"),
+        ("", {1.0: []}, 1.0, "labels must hold at least one"),
+    ],
+)
+def test_temperature_curve_refuses_bad_input(labels, by_tau, current, match):
+    with pytest.raises(charts.ChartInputError, match=match):
+        charts.temperature_curve(list(labels), by_tau, current, **TEMP_TITLES)
+
+
+STATS_TITLES = {"title": "After LayerNorm", "row_title": "Token", "mean_title": "Mean", "std_title": "Spread"}
+
+
+def test_row_stats_carry_each_rows_mean_and_spread(rng):
+    means, stds = rng.normal(size=6), rng.uniform(0.5, 2.0, size=6)
+    d = spec(charts.row_stats(TOKENS, means, stds, **STATS_TITLES))
+    assert d["title"] == "After LayerNorm"
+    left, right = d["hconcat"]
+    assert (left["title"], right["title"]) == ("Mean", "Spread")
+    rows = view_rows(d, left, left["layer"][0])
+    np.testing.assert_array_equal([row["mean"] for row in rows], means)
+    np.testing.assert_array_equal([row["std"] for row in rows], stds)
+    assert [float(row["mean_exact"]) for row in rows] == list(means)
+    assert [row["row"] for row in rows] == [f"{t} (#{i + 1})" for i, t in enumerate(TOKENS)]
+    for i, row in enumerate(rows):  # each bar sits inside its own row band, centred on the label
+        assert i < row["y0"] < row["y1"] < i + 1 and (row["y0"] + row["y1"]) / 2 == row["ym"] == i + 0.5
+    assert 2 * left["width"] + d["spacing"] <= 640 and left["width"] == right["width"] >= 120
+    assert view_rows(d, right, right["layer"][0]) == rows  # one table for both panels
+    for panel, field in ((left, "mean"), (right, "std")):
+        (bar,) = marks_of(panel, "rect")
+        enc = bar["encoding"]
+        assert enc["x"]["field"] == field and enc["x2"] == {"datum": 0.0}  # a bar from 0
+        assert enc["y"]["scale"]["domain"] == [0, 6] and enc["y"]["scale"]["reverse"] is True
+        assert [t["field"] for t in enc["tooltip"]] == ["row", f"{field}_val", f"{field}_exact"]
+        assert [t["title"] for t in enc["tooltip"]] == ["Token", panel["title"], "float64"]
+    y_axis = left["layer"][0]["encoding"]["y"]["axis"]
+    assert label_list(y_axis) == TOKENS and shown_labels(y_axis) == TOKENS  # "the" twice, in place
+    assert right["layer"][0]["encoding"]["y"]["axis"] is None  # labels once, on the left
+
+
+def test_row_stats_reference_rules_and_domains(rng):
+    d = spec(
+        charts.row_stats("abc", [0.5, -3.0, 0.0], [0.2, 0.4, 1.5], **STATS_TITLES, show_values=False, std_domain=(0, 2))
+    )
+    left, right = d["hconcat"]
+    assert left["layer"][0]["encoding"]["x"]["scale"]["domain"] == [-3.0, 3.0]  # symmetric, around 0
+    assert right["layer"][0]["encoding"]["x"]["scale"]["domain"] == [0.0, 2.0]  # as given
+    (zero,) = marks_of(left, "rule")
+    (target,) = marks_of(right, "rule")
+    assert view_rows(d, left, zero) == [{"ref": 0.0}] and view_rows(d, right, target) == [{"ref": 1.0}]
+    assert target["mark"]["strokeDash"]
+    small = spec(charts.row_stats("ab", [1e-17, -2e-17], [1.0, 1.0], **STATS_TITLES, std_target=None))
+    s_left, s_right = small["hconcat"]
+    lo, hi = s_left["layer"][0]["encoding"]["x"]["scale"]["domain"]
+    assert lo <= -1.0 and hi >= 1.0  # rounding noise after LayerNorm stays a tiny bar, not a full one
+    assert not marks_of(s_right, "rule")
+
+
+@pytest.mark.parametrize(("n", "shown"), [(1, True), (charts.ROW_STATS_VALUES_LIMIT, True), (13, False)])
+def test_row_stats_write_the_values_for_few_rows(rng, n, shown):
+    d = spec(charts.row_stats([f"t{i}" for i in range(n)], rng.normal(size=n), rng.random(n), **STATS_TITLES))
+    for panel in d["hconcat"]:
+        assert bool(marks_of(panel, "text")) is shown
+
+
+def test_row_stats_numbers_sit_beside_their_bars():
+    d = spec(charts.row_stats("abc", [0.25, -0.5, -1e-17], [1.0, 1.0, 1.0], **STATS_TITLES))
+    left, _ = d["hconcat"]
+    rows = view_rows(d, left, left["layer"][0])
+    assert [row["mean_val"] for row in rows] == ["0.2500", "-0.5000", "0.0000"]
+    assert [row["mean_left"] for row in rows] == [False, True, False]  # -1e-17 reads 0.0000: on the right
+    right_of, left_of = marks_of(left, "text")
+    assert right_of["transform"] == [{"filter": "!datum.mean_left"}] and right_of["mark"]["align"] == "left"
+    assert left_of["transform"] == [{"filter": "datum.mean_left"}] and left_of["mark"]["align"] == "right"
+    assert right_of["encoding"]["text"]["field"] == "mean_val"
+    lo, hi = left["layer"][0]["encoding"]["x"]["scale"]["domain"]
+    assert lo < -1.0 and hi > 1.0  # widened so the numbers fit inside the plot
+
+
+@pytest.mark.parametrize(
+    ("labels", "means", "stds", "kwargs", "match"),
+    [
+        ("ab", [0.0, 1.0], [1.0], {}, "stds has 1 values"),
+        ("abc", [0.0, 1.0], [1.0, 1.0], {}, "labels has 3 labels"),
+        ("ab", [0.0, 1.0], [1.0, -0.1], {}, "stds must be >= 0"),
+        ("ab", [0.0, np.inf], [1.0, 1.0], {}, "means must be finite, but value 1"),
+        ("", [], [], {}, "means must hold at least one"),
+        ("ab", [0.0, 0.0], [1.0, 1.0], {"std_target": -1}, "std_target must be >= 0"),
+        ("ab", [0.0, 0.0], [1.0, 1.0], {"mean_domain": (1, -1)}, "low < high"),
+    ],
+)
+def test_row_stats_refuse_bad_input(labels, means, stds, kwargs, match):
+    with pytest.raises(charts.ChartInputError, match=match):
+        charts.row_stats(list(labels), means, stds, **STATS_TITLES, **kwargs)

@@ -29,10 +29,11 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 import struct
 import types
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import altair as alt
 import numpy as np
@@ -207,6 +208,53 @@ def _check_boundaries(boundaries: Sequence[int], n: int, name: str) -> list[int]
             raise ChartInputError(f"{name} must hold whole numbers in [1, {n - 1}], but holds {b!r}")
         out.append(int(b))
     return sorted(set(out))
+
+
+def _check_decimals(decimals) -> int:
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 17:
+        raise ChartInputError(f"decimals must be a whole number in [0, 17], but is {decimals!r}")
+    return decimals
+
+
+_PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _check_param_name(name, what: str) -> str:
+    """A Vega-Lite parameter name: a JavaScript identifier (letters, digits, _; no leading digit)."""
+    if not isinstance(name, str) or not _PARAM_NAME.fullmatch(name):
+        raise ChartInputError(
+            f"{what} must be a name of letters, digits and _ not starting with a digit, but is {name!r}"
+        )
+    return name
+
+
+def _check_vector(values, name: str, n: int | None = None) -> np.ndarray:
+    """values (n,) as float64, every one finite."""
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ChartInputError(f"{name} must be an array of numbers, but could not be read as one: {exc}") from None
+    if arr.ndim != 1:
+        raise ChartInputError(f"{name} must have 1 axis, but has shape {arr.shape}")
+    if arr.size == 0:
+        raise ChartInputError(f"{name} must hold at least one value, but is empty")
+    if n is not None and arr.size != n:
+        raise ChartInputError(f"{name} has {arr.size} values, but {n} were expected")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ChartInputError(f"{name} must be finite, but value {i} is {arr[i]} ({int(bad.sum())} such values)")
+    return arr
+
+
+def _check_within(arr: np.ndarray, name: str, lo: float, hi: float = math.inf) -> np.ndarray:
+    """arr with every value in [lo, hi]."""
+    bad = (arr < lo) | (arr > hi)
+    if bad.any():
+        i = int(np.argmax(bad))
+        expected = f">= {lo}" if hi == math.inf else f"in [{lo}, {hi}]"
+        raise ChartInputError(f"{name} must be {expected}, but value {i} is {arr[i]} ({int(bad.sum())} such values)")
+    return arr
 
 
 # ---------------------------------------------------------------------------------------
@@ -441,6 +489,7 @@ def heatmap(
     note: str | None = None,
     max_plot: int | None = None,
     legend: bool = True,
+    select: str | None = None,
 ) -> alt.LayerChart:
     """values (R, C) -> heatmap, rows (queries) top to bottom, columns (keys) left to right.
 
@@ -455,12 +504,19 @@ def heatmap(
     numbers in cells are dropped when they no longer fit. legend=False leaves the colour legend out.
     Above RECT_CELL_LIMIT cells, or with ``max_plot`` when cells would be thinner than MIN_CELL_PX,
     the matrix is one PNG image of at most the plot's size in px (no per-cell tooltip, no values).
+
+    select: in rect mode, the name of a point selection on the cell under a click (double-click
+    clears it), and the selected cell is outlined. Drawn with ``st.vega_lite_chart(spec,
+    on_select="rerun")``, the event's ``selection[select]`` is ``[{"r": i, "c": j}]``: the clicked
+    cell's 0-based row (query) and column (key) indices; empty (falsy: Streamlit gives ``{}``)
+    before a click and after a double-click. Ignored in image mode (``uses_image``).
     """
     arr, masked, rows, cols = _check_matrix(values, row_labels, col_labels)
     domain = _check_domain(domain)
     scheme = _check_scheme(scheme)
-    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 17:
-        raise ChartInputError(f"decimals must be a whole number in [0, 17], but is {decimals!r}")
+    decimals = _check_decimals(decimals)
+    if select is not None:
+        select = _check_param_name(select, "select")
     R, C = arr.shape
     col_b = _check_boundaries(col_boundaries, C, "col_boundaries")
     row_b = _check_boundaries(row_boundaries, R, "row_boundaries")
@@ -509,6 +565,7 @@ def heatmap(
             titles=_unique_titles(row_title, col_title, value_title, exact_title),
             masked_label=masked_label,
             show_values=show_values,
+            select=select,
         )
     layers += _boundary_rules(col_b, row_b, pos)
 
@@ -541,6 +598,7 @@ def _rect_layers(
     titles,
     masked_label,
     show_values,
+    select=None,
 ) -> tuple[pd.DataFrame, list[alt.Chart]]:
     """The per-cell table (the chart's top-level data) and the layers that draw it."""
     R, C = finite.shape
@@ -578,9 +636,10 @@ def _rect_layers(
         df["txt"] = ["−∞" if m else s for m, s in zip(flat_masked, texts, strict=True)]
 
     base = alt.Chart()  # the table is the LayerChart's data
+    pointer = {"cursor": "pointer"} if select is not None else {}
     rect = (
         base.transform_calculate(c1="datum.c + 1", r1="datum.r + 1", vs="datum.v")
-        .mark_rect(strokeWidth=0.5)
+        .mark_rect(strokeWidth=0.5, **pointer)
         .encode(
             x=pos.x("c"),
             x2=alt.X2("c1"),
@@ -591,11 +650,13 @@ def _rect_layers(
             tooltip=tooltip,
         )
     )
+    if select is not None:
+        rect = rect.add_params(_cell_selection(select))
     layers = [rect]
     if show_values:
         layers.append(
             base.transform_calculate(cm="datum.c + 0.5", rm="datum.r + 0.5")
-            .mark_text(fontSize=10, align="center", baseline="middle")
+            .mark_text(fontSize=10, align="center", baseline="middle", **pointer)
             .encode(
                 x=pos.x("cm"),
                 y=pos.y("rm"),
@@ -604,7 +665,42 @@ def _rect_layers(
                 tooltip=tooltip,
             )
         )
+    if select is not None:
+        layers += _selected_outline(select, pos, tooltip)
     return df, layers
+
+
+# A click on a cell or its number (both rows carry the cell's r and c) selects it; a click anywhere else
+# (a separator rule, the axes, the legend) leaves the selection as it was.
+_CELL_CLICK = "click[item() && item().datum && isValid(item().datum.r)]"
+
+
+def _cell_selection(name: str) -> alt.Parameter:
+    """Point selection of the clicked cell by its indices (r, c); a double-click empties it."""
+    return alt.selection_point(
+        name=name, fields=["r", "c"], on=_CELL_CLICK, clear="dblclick", toggle=False, empty=False
+    )
+
+
+def _selected_outline(name: str, pos: _Position, tooltip) -> list[alt.Chart]:
+    """The selected cell's outline above every cell: a dark wide stroke under a white thin one,
+    visible on any colour (as the separator rules). Same tooltip: it covers the cell's own."""
+    base = (
+        alt.Chart()
+        .transform_filter({"param": name, "empty": False})
+        .transform_calculate(c1="datum.c + 1", r1="datum.r + 1")
+    )
+    enc = {
+        "x": pos.x("c"),
+        "x2": alt.X2("c1"),
+        "y": pos.y("r"),
+        "y2": alt.Y2("r1"),
+        "tooltip": tooltip,
+    }
+    return [
+        base.mark_rect(filled=False, stroke="black", strokeWidth=4, strokeOpacity=0.8, cursor="pointer").encode(**enc),
+        base.mark_rect(filled=False, stroke="white", strokeWidth=1.5, cursor="pointer").encode(**enc),
+    ]
 
 
 def _image_layers(arr, domain, scheme, pos: _Position, color, max_side: tuple[int, int]) -> list[alt.Chart]:
@@ -632,6 +728,411 @@ def _image_layers(arr, domain, scheme, pos: _Position, color, max_side: tuple[in
 
 
 # ---------------------------------------------------------------------------------------
+# studies: why scale by 1/√d_k, softmax temperature, statistics per row
+
+# Okabe-Ito vermillion and blue: two series told apart under every common colour-vision deficiency;
+# their point shapes (circle, square) tell them apart without colour too.
+_PAIR_COLORS = ("#d55e00", "#0072b2")
+_PAIR_SHAPES = ("circle", "square")
+_RULE_COLOR = "#6b7280"
+_BAR_COLOR = "#4c78a8"
+_TEXT_COLOR = "#1f2937"
+_PANEL_PX = (220, 170)  # one panel of a side-by-side pair: the pair fits half of a 1280 px screen
+_LINE_WIDTH_PX = (240, 480)  # a chart over the keys of one row: least and most plot width
+_TEMPERATURE_EXTENT = 0.8  # viridis from dark (low τ) to 0.8: its last yellows vanish on white
+_ROW_PX = 24  # row height of row_stats
+ROW_STATS_VALUES_LIMIT: int = 12  # row_stats writes the numbers when it has at most this many rows
+
+
+def _check_labels(labels, name: str, n: int | None = None) -> list[str]:
+    """labels as a list of str: n of them, or at least one when n is None."""
+    try:
+        out = [str(x) for x in labels]
+    except TypeError:
+        raise ChartInputError(f"{name} must be a sequence of labels, but is {labels!r}") from None
+    if n is None and not out:
+        raise ChartInputError(f"{name} must hold at least one label, but is empty")
+    if n is not None and len(out) != n:
+        raise ChartInputError(f"{name} has {len(out)} labels, but there are {n} values")
+    return out
+
+
+def _check_number(value, name: str) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ChartInputError(f"{name} must be a number, but is {value!r}") from None
+    if not math.isfinite(v):
+        raise ChartInputError(f"{name} must be finite, but is {v}")
+    return v
+
+
+def _value_fields(prefix: str, values: np.ndarray, decimals: int) -> dict[str, list]:
+    """Columns ``prefix`` (the float), ``prefix_val`` (rounded text) and ``prefix_exact`` (shortest float64 repr)."""
+    return {
+        prefix: [float(v) for v in values],
+        f"{prefix}_val": [_fmt(float(v), decimals) for v in values],
+        f"{prefix}_exact": [repr(float(v)) for v in values],
+    }
+
+
+def _records(columns: dict[str, list]) -> list[dict]:
+    keys = list(columns)
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
+def _number_labels(values: Sequence[float]) -> list[str]:
+    """Short text of each number ("0.5", "2"), or the exact repr if the short ones would collide."""
+    short = [f"{v:g}" for v in values]
+    return short if len(set(short)) == len(short) else [repr(float(v)) for v in values]
+
+
+def scaling_study(
+    d_k,
+    spread_unscaled,
+    spread_scaled,
+    top_unscaled,
+    top_scaled,
+    current_d_k: float,
+    *,
+    title: str,
+    spread_title: str,
+    top_title: str,
+    d_k_title: str,
+    series_title: str,
+    unscaled_label: str,
+    scaled_label: str,
+    exact_title: str = "float64",
+    decimals: int = 4,
+    width: int = _PANEL_PX[0],
+    height: int = _PANEL_PX[1],
+) -> alt.HConcatChart:
+    """Why divide by √d_k: d_k (N,), four curves (N,) -> two line panels over d_k on a log2 axis.
+
+    Left (title spread_title): the standard deviation of the scores q·k without (spread_unscaled)
+    and with (spread_scaled) the factor 1/√d_k, from 0. Right (top_title): the largest softmax
+    weight of a row, top_unscaled and top_scaled in [0, 1], on a fixed 0-1 axis. Each panel has
+    the two series (unscaled_label, scaled_label: one shared legend titled series_title), points
+    on the lines, and a dashed rule at current_d_k. d_k: >= 2 positive, strictly increasing values;
+    current_d_k within [d_k[0], d_k[-1]]. Tooltip: d_k, series, value rounded to ``decimals``
+    (titled with its panel's title) and its shortest exact float64 repr (exact_title).
+    """
+    d = _check_vector(d_k, "d_k")
+    if d.size < 2 or (d <= 0).any() or (np.diff(d) <= 0).any():
+        raise ChartInputError(f"d_k must hold >= 2 positive, strictly increasing values, but is {d.tolist()}")
+    N = d.size
+    spread = [
+        _check_within(_check_vector(a, k, N), k, 0.0)
+        for a, k in ((spread_unscaled, "spread_unscaled"), (spread_scaled, "spread_scaled"))
+    ]
+    top = [
+        _check_within(_check_vector(a, k, N), k, 0.0, 1.0)
+        for a, k in ((top_unscaled, "top_unscaled"), (top_scaled, "top_scaled"))
+    ]
+    current = _check_number(current_d_k, "current_d_k")
+    if not d[0] <= current <= d[-1]:
+        raise ChartInputError(f"current_d_k must lie within d_k's range [{d[0]:g}, {d[-1]:g}], but is {current:g}")
+    decimals = _check_decimals(decimals)
+    series = [str(unscaled_label), str(scaled_label)]
+    if series[0] == series[1]:
+        raise ChartInputError(
+            f"unscaled_label and scaled_label must differ (they name the legend's entries), but both are {series[0]!r}"
+        )
+
+    x = alt.X(
+        "d_k:Q",
+        scale=alt.Scale(type="log", base=2, domain=[float(d[0]), float(d[-1])], nice=False),
+        axis=alt.Axis(title=d_k_title, values=[float(v) for v in d], format="~g", labelOverlap=True),
+    )
+    legend = alt.Legend(title=series_title, orient="bottom")
+    color = alt.Color("series:N", scale=alt.Scale(domain=series, range=list(_PAIR_COLORS)), legend=legend)
+    shape = alt.Shape("series:N", scale=alt.Scale(domain=series, range=list(_PAIR_SHAPES)), legend=legend)
+    rule = (
+        alt.Chart(alt.Data(values=[{"d_k": current, "dk": f"{current:g}"}]))
+        .mark_rule(color=_RULE_COLOR, strokeDash=[4, 3], strokeWidth=1.5)
+        .encode(x=x, tooltip=alt.Tooltip("dk:N", title=d_k_title))
+    )
+    panels = []
+    for curves, panel_title, y_scale in (
+        (spread, spread_title, alt.Scale(zero=True, nice=True)),
+        (top, top_title, alt.Scale(domain=list(WEIGHTS_DOMAIN), nice=False)),
+    ):
+        rows = []
+        for label, arr in zip(series, curves, strict=True):
+            rows += _records(
+                {
+                    "d_k": [float(v) for v in d],
+                    "dk": [f"{v:g}" for v in d],
+                    "series": [label] * N,
+                    **_value_fields("y", arr, decimals),
+                }
+            )
+        dk_t, series_t, val_t, exact_t = _unique_titles(d_k_title, series_title, panel_title, exact_title)
+        tooltip = [
+            alt.Tooltip("dk:N", title=dk_t),
+            alt.Tooltip("series:N", title=series_t),
+            alt.Tooltip("y_val:N", title=val_t),
+            alt.Tooltip("y_exact:N", title=exact_t),
+        ]
+        y = alt.Y("y:Q", scale=y_scale, axis=alt.Axis(title=None))
+        base = alt.Chart()  # the rows are the panel's data
+        panel = alt.LayerChart(data=alt.Data(values=rows), width=int(width), height=int(height), title=panel_title)
+        panel.layer = [
+            base.mark_line(strokeWidth=2).encode(x=x, y=y, color=color),
+            base.mark_point(filled=True, size=45, opacity=1).encode(
+                x=x, y=y, color=color, shape=shape, tooltip=tooltip
+            ),
+            rule,
+        ]
+        panels.append(panel)
+    return (
+        alt.hconcat(*panels, spacing=24, autosize=_autosize(), title=title if title else alt.Undefined)
+        .resolve_scale(color="shared", shape="shared")
+        .resolve_legend(color="shared", shape="shared")
+    )
+
+
+def _temperature_items(weights_by_temperature, T: int) -> list[tuple[float, np.ndarray]]:
+    """{τ: weights (T,)} or [(τ, weights (T,)), ...] -> [(τ, weights)] sorted by τ; τ > 0 distinct, weights in [0, 1]."""
+    pairs = (
+        list(weights_by_temperature.items())
+        if isinstance(weights_by_temperature, Mapping)
+        else list(weights_by_temperature)
+    )
+    if not pairs:
+        raise ChartInputError("weights_by_temperature must hold at least one (τ, weights) pair, but is empty")
+    items = []
+    for k, pair in enumerate(pairs):
+        try:
+            tau, weights = pair
+        except (TypeError, ValueError):
+            raise ChartInputError(
+                f"weights_by_temperature entry {k} must be a pair (τ, weights), but is {pair!r}"
+            ) from None
+        tau = _check_number(tau, f"τ of entry {k}")
+        if tau <= 0:
+            raise ChartInputError(f"τ of entry {k} must be > 0, but is {tau}")
+        name = f"weights at τ={tau:g}"
+        items.append((tau, _check_within(_check_vector(weights, name, T), name, 0.0, 1.0)))
+    taus = [tau for tau, _ in items]
+    if len(set(taus)) != len(taus):
+        raise ChartInputError(f"the temperatures must be distinct, but are {taus}")
+    return sorted(items, key=lambda item: item[0])
+
+
+def temperature_curve(
+    labels: Sequence[str],
+    weights_by_temperature,
+    current: float,
+    *,
+    title: str,
+    key_title: str,
+    weight_title: str,
+    temperature_title: str,
+    exact_title: str = "float64",
+    decimals: int = 4,
+    width: int | None = None,
+    height: int = 200,
+) -> alt.LayerChart:
+    """One attention row at several temperatures τ: labels (T,), {τ: weights (T,)} -> one line per τ over the keys.
+
+    weights_by_temperature: a dict {τ: weights} or a sequence of (τ, weights) pairs; τ > 0 and
+    distinct, weights (T,) in [0, 1] (the row softmax(scores / τ)). Keys sit at positions 0.5,
+    1.5, ... (repeated tokens stay distinct positions, as in heatmap); weight on a fixed 0-1 axis.
+    One colour per τ, in order of τ from dark (low τ: sharp) to light (high τ: flat), with a
+    legend titled temperature_title. current: the τ drawn thick, opaque and on top (one of the
+    given τ, to 1e-9 relative); the others thin and faded. Tooltip: key (#position), τ, weight
+    rounded to ``decimals`` and its shortest exact float64 repr.
+    """
+    keys = _check_labels(labels, "labels")
+    T = len(keys)
+    items = _temperature_items(weights_by_temperature, T)
+    taus = [tau for tau, _ in items]
+    cur = _check_number(current, "current")
+    matches = [i for i, tau in enumerate(taus) if math.isclose(tau, cur, rel_tol=1e-9)]
+    if not matches:
+        raise ChartInputError(f"current must be one of the temperatures {taus}, but is {cur}")
+    decimals = _check_decimals(decimals)
+    tau_labels = _number_labels(taus)
+
+    rows = []
+    for i, (tau, weights) in enumerate(items):
+        rows += _records(
+            {
+                "x": [j + 0.5 for j in range(T)],
+                "key": [f"{keys[j]} (#{j + 1})" for j in range(T)],
+                "tau": [tau] * T,
+                "t": [tau_labels[i]] * T,
+                "cur": [i == matches[0]] * T,
+                **_value_fields("w", weights, decimals),
+            }
+        )
+    width = int(width) if width is not None else min(max(T * _CELL_PX, _LINE_WIDTH_PX[0]), _LINE_WIDTH_PX[1])
+    x = alt.X("x:Q", scale=_position_scale(T), axis=_matrix_axis(keys, width, key_title, horizontal=True))
+    y = alt.Y("w:Q", scale=alt.Scale(domain=list(WEIGHTS_DOMAIN), nice=False), axis=alt.Axis(title=weight_title))
+    shades = palette("viridis")[
+        np.round(np.linspace(0.0, _TEMPERATURE_EXTENT, len(taus)) * (_PALETTE_SIZE - 1)).astype(int)
+    ]
+    color = alt.Color(
+        "t:N",
+        scale=alt.Scale(domain=tau_labels, range=["#" + bytes(rgb).hex() for rgb in shades]),
+        legend=alt.Legend(
+            title=temperature_title,
+            symbolOpacity=1,
+            labelFontWeight=alt.ExprRef(f"datum.label === {json.dumps(tau_labels[matches[0]])} ? 'bold' : 'normal'"),
+        ),
+    )
+    key_t, tau_t, val_t, exact_t = _unique_titles(key_title, temperature_title, weight_title, exact_title)
+    tooltip = [
+        alt.Tooltip("key:N", title=key_t),
+        alt.Tooltip("t:N", title=tau_t),
+        alt.Tooltip("w_val:N", title=val_t),
+        alt.Tooltip("w_exact:N", title=exact_t),
+    ]
+    base = alt.Chart()  # the rows are the LayerChart's data
+    layers = [
+        base.transform_filter("!datum.cur").mark_line(strokeWidth=1.5, opacity=0.7).encode(x=x, y=y, color=color),
+        base.transform_filter("datum.cur").mark_line(strokeWidth=3).encode(x=x, y=y, color=color),
+        base.mark_point(filled=True).encode(
+            x=x,
+            y=y,
+            color=color,
+            size=alt.condition("datum.cur", alt.value(70), alt.value(30)),
+            opacity=alt.condition("datum.cur", alt.value(1.0), alt.value(0.8)),
+            order=alt.condition("datum.cur", alt.value(1), alt.value(0)),
+            tooltip=tooltip,
+        ),
+    ]
+    chart = alt.LayerChart(
+        data=alt.Data(values=rows),
+        width=width,
+        height=int(height),
+        autosize=_autosize(),
+        title=title if title else alt.Undefined,
+    )
+    chart.layer = layers
+    return chart
+
+
+def _pad_domain(lo: float, hi: float, length_px: int, left_px: float, right_px: float) -> tuple[float, float]:
+    """(lo, hi) widened so that [lo, hi] keeps length_px - left_px - right_px px and the rest is free at its ends."""
+    inner = max(length_px - left_px - right_px, 0.25 * length_px)
+    per_px = (hi - lo) / inner
+    return (lo - left_px * per_px, hi + right_px * per_px)
+
+
+def row_stats(
+    labels: Sequence[str],
+    means,
+    stds,
+    *,
+    title: str,
+    row_title: str,
+    mean_title: str,
+    std_title: str,
+    exact_title: str = "float64",
+    decimals: int = 4,
+    show_values: bool | None = None,
+    mean_domain: tuple[float, float] | None = None,
+    std_domain: tuple[float, float] | None = None,
+    std_target: float | None = 1.0,
+    width: int = 170,
+    height: int | None = None,
+) -> alt.HConcatChart:
+    """Per row (token): labels (T,), means (T,), stds (T,) -> two bar panels side by side, tokens top to bottom.
+
+    For LayerNorm: after it every row reads mean 0 and spread 1. Left (title mean_title): each
+    row's mean as a bar from 0, on mean_domain (default symmetric, at least (-1, 1)); right
+    (std_title): its standard deviation (>= 0) from 0 on std_domain (default (0, max(stds,
+    std_target))), with a dashed rule at std_target (None: no rule). Rows keep their positions
+    (repeated tokens stay distinct); token labels on the left panel only, titled row_title. Pass the
+    same domains to a before and an after chart to compare them. The values are written beside
+    the bars when show_values (default: at most ROW_STATS_VALUES_LIMIT rows). Tooltip: row label
+    (#position), the value rounded to ``decimals`` and its shortest exact float64 repr.
+    """
+    m = _check_vector(means, "means")
+    T = m.size
+    sd = _check_within(_check_vector(stds, "stds", T), "stds", 0.0)
+    rows_text = _check_labels(labels, "labels", T)
+    decimals = _check_decimals(decimals)
+    target = None
+    if std_target is not None:
+        target = _check_number(std_target, "std_target")
+        if target < 0:
+            raise ChartInputError(f"std_target must be >= 0 (a standard deviation), but is {target}")
+    mean_dom = _check_domain(mean_domain) if mean_domain is not None else symmetric_domain(m, [1.0])
+    std_dom = (
+        _check_domain(std_domain)
+        if std_domain is not None
+        else nonnegative_domain(sd, [1.0 if target is None else target])
+    )
+    if show_values is None:
+        show_values = T <= ROW_STATS_VALUES_LIMIT
+    width = int(width)
+    height = int(height) if height is not None else _plot_px(T, _ROW_PX)
+
+    columns = {
+        "y0": [i + 0.15 for i in range(T)],
+        "y1": [i + 0.85 for i in range(T)],
+        "ym": [i + 0.5 for i in range(T)],
+        "row": [f"{rows_text[i]} (#{i + 1})" for i in range(T)],
+        **_value_fields("mean", m, decimals),
+        **_value_fields("std", sd, decimals),
+    }
+    for field in ("mean", "std"):  # a number reading negative goes left of its bar's end ("0.0000" of -1e-17 right)
+        columns[f"{field}_left"] = [t.startswith("-") for t in columns[f"{field}_val"]]
+    if show_values:  # room for the numbers beside the bars
+        text_px = max(len(s) for s in columns["mean_val"] + columns["std_val"]) * _CHAR_PX + 8
+        mean_dom = _pad_domain(*mean_dom, width, text_px, text_px)
+        std_dom = _pad_domain(*std_dom, width, 0, text_px)
+    y_scale = _position_scale(T, reverse=True)
+    panels = []
+    for field, panel_title, domain, y_axis, reference in (
+        ("mean", mean_title, mean_dom, _matrix_axis(rows_text, height, row_title, horizontal=False), 0.0),
+        ("std", std_title, std_dom, None, target),
+    ):
+        pos = _Position(
+            alt.Scale(domain=list(domain), nice=False, zero=False), y_scale, alt.Axis(title=None, tickCount=4), y_axis
+        )
+        row_t, val_t, exact_t = _unique_titles(row_title, panel_title, exact_title)
+        tooltip = [
+            alt.Tooltip("row:N", title=row_t),
+            alt.Tooltip(f"{field}_val:N", title=val_t),
+            alt.Tooltip(f"{field}_exact:N", title=exact_t),
+        ]
+        base = alt.Chart()  # the rows are the chart's data
+        layers = [
+            base.mark_rect(color=_BAR_COLOR).encode(
+                x=pos.x(field), x2=alt.X2Datum(0.0), y=pos.y("y0"), y2=alt.Y2("y1"), tooltip=tooltip
+            )
+        ]
+        if reference is not None:
+            dash = [] if field == "mean" else [4, 3]
+            layers.append(
+                alt.Chart(alt.Data(values=[{"ref": float(reference)}]))
+                .mark_rule(color=_RULE_COLOR, strokeWidth=1.5, strokeDash=dash)
+                .encode(x=pos.x("ref"))
+            )
+        if show_values:
+            for test, align, dx in ((f"!datum.{field}_left", "left", 4), (f"datum.{field}_left", "right", -4)):
+                layers.append(
+                    base.transform_filter(test)
+                    .mark_text(align=align, baseline="middle", dx=dx, fontSize=10, color=_TEXT_COLOR)
+                    .encode(x=pos.x(field), y=pos.y("ym"), text=alt.Text(f"{field}_val:N"), tooltip=tooltip)
+                )
+        panel = alt.LayerChart(width=width, height=height, title=panel_title, view=alt.ViewBackground(stroke=None))
+        panel.layer = layers
+        panels.append(panel)
+    return alt.HConcatChart(
+        data=alt.Data(values=_records(columns)),
+        hconcat=panels,
+        spacing=16,
+        autosize=_autosize(),
+        title=title if title else alt.Undefined,
+    )
+
+
+# ---------------------------------------------------------------------------------------
 # flow diagram
 
 _BOX_H = 50
@@ -640,28 +1141,44 @@ _GAP_Y = 36
 _BOX_FILL = "#eef3f8"
 _BOX_STROKE = "#4c78a8"
 _ARROW = "#7f7f7f"
+# A step switched off (a residual or a norm left out): greyed. (Vega-Lite drops a strokeDash encoding on rects.)
+_OFF_FILL = "#f3f4f6"
+_OFF_STROKE = "#9ca3af"
+_OFF_TEXT = "#9ca3af"
+
+
+def _check_step(k: int, step) -> tuple[str, str, bool]:
+    """(name, screen) or (name, screen, off) -> (name, screen, off)."""
+    expected = f"step {k} must be a pair (name, screen) or a triple (name, screen, off: bool), but is {step!r}"
+    try:
+        name, screen, *rest = step
+    except (TypeError, ValueError):
+        raise ChartInputError(expected) from None
+    if len(rest) > 1 or (rest and not isinstance(rest[0], bool | np.bool_)):
+        raise ChartInputError(expected)
+    return str(name), str(screen), bool(rest and rest[0])
 
 
 def flow_diagram(
-    steps: Sequence[tuple[str, str]], *, title: str = "", numbered: bool = True, max_width: int = 680
+    steps: Sequence[tuple[str, str] | tuple[str, str, bool]],
+    *,
+    title: str = "",
+    numbered: bool = True,
+    max_width: int = 680,
 ) -> alt.LayerChart:
     """steps [(name, screen), ...] -> boxes joined by arrows, left to right, wrapped into rows within max_width.
 
     Each box shows the step's name (line 1, bold) and the screen where it is shown (line 2,
     smaller); with ``numbered`` a small step number sits in its top-left corner. Rows read
     left to right; an elbow arrow leads from the end of a row to the start of the next.
+    A step given as (name, screen, True) is switched off (e.g. a residual or a norm left out):
+    its box and texts are greyed, the arrows still run through it.
     """
-    items = []
-    for k, step in enumerate(steps):
-        try:
-            name, screen = step
-        except (TypeError, ValueError):
-            raise ChartInputError(f"step {k} must be a pair (name, screen), but is {step!r}") from None
-        items.append((str(name), str(screen)))
+    items = [_check_step(k, step) for k, step in enumerate(steps)]
     if not items:
         raise ChartInputError("steps must hold at least one (name, screen) pair, but is empty")
     n = len(items)
-    longest = max(max(len(a) * 7.2, len(b) * 6.0) for a, b in items)
+    longest = max(max(len(a) * 7.2, len(b) * 6.0) for a, b, _ in items)
     box_w = int(min(max(longest + 20, 110), 190))
     per_row = max(1, min(n, (max_width + _GAP_X) // (box_w + _GAP_X)))
     n_rows = math.ceil(n / per_row)
@@ -670,7 +1187,7 @@ def flow_diagram(
     H = n_rows * _BOX_H + (n_rows - 1) * _GAP_Y
 
     boxes, segments, heads = [], [], []
-    for k, (name, screen) in enumerate(items):
+    for k, (name, screen, off) in enumerate(items):
         row, col = divmod(k, per_row)
         x0, y0 = col * (box_w + _GAP_X), row * (_BOX_H + _GAP_Y)
         boxes.append(
@@ -688,6 +1205,7 @@ def flow_diagram(
                 "screen": screen,
                 "num": str(k + 1),
                 "tip": f"{k + 1}. {name} — {screen}",
+                "off": off,
             }
         )
     for k in range(n - 1):
@@ -715,23 +1233,46 @@ def flow_diagram(
     def y(field: str) -> alt.Y:
         return alt.Y(f"{field}:Q", scale=ys, axis=None)
 
+    def unless_off(on_value, off_value):
+        return alt.condition("datum.off", alt.value(off_value), alt.value(on_value))
+
     box_data = alt.Data(values=boxes)
     layers = [
         alt.Chart(box_data)
-        .mark_rect(fill=_BOX_FILL, stroke=_BOX_STROKE, strokeWidth=1.5, cornerRadius=6)
-        .encode(x=x("x0"), x2=alt.X2("x1"), y=y("y0"), y2=alt.Y2("y1"), tooltip=alt.Tooltip("tip:N")),
+        .mark_rect(strokeWidth=1.5, cornerRadius=6)
+        .encode(
+            x=x("x0"),
+            x2=alt.X2("x1"),
+            y=y("y0"),
+            y2=alt.Y2("y1"),
+            fill=unless_off(_BOX_FILL, _OFF_FILL),
+            stroke=unless_off(_BOX_STROKE, _OFF_STROKE),
+            tooltip=alt.Tooltip("tip:N"),
+        ),
         alt.Chart(box_data)
-        .mark_text(fontSize=12, fontWeight="bold", color="#1f2937", limit=box_w - 12)
-        .encode(x=x("cx"), y=y("y_name"), text=alt.Text("name:N"), tooltip=alt.Tooltip("tip:N")),
+        .mark_text(fontSize=12, fontWeight="bold", limit=box_w - 12)
+        .encode(
+            x=x("cx"),
+            y=y("y_name"),
+            text=alt.Text("name:N"),
+            color=unless_off(_TEXT_COLOR, _OFF_TEXT),
+            tooltip=alt.Tooltip("tip:N"),
+        ),
         alt.Chart(box_data)
-        .mark_text(fontSize=10, color="#4b5563", limit=box_w - 12)
-        .encode(x=x("cx"), y=y("y_screen"), text=alt.Text("screen:N"), tooltip=alt.Tooltip("tip:N")),
+        .mark_text(fontSize=10, limit=box_w - 12)
+        .encode(
+            x=x("cx"),
+            y=y("y_screen"),
+            text=alt.Text("screen:N"),
+            color=unless_off("#4b5563", _OFF_TEXT),
+            tooltip=alt.Tooltip("tip:N"),
+        ),
     ]
     if numbered:
         layers.append(
             alt.Chart(box_data)
-            .mark_text(fontSize=9, color="#6b7280", align="left", baseline="top")
-            .encode(x=x("nx"), y=y("ny"), text=alt.Text("num:N"))
+            .mark_text(fontSize=9, align="left", baseline="top")
+            .encode(x=x("nx"), y=y("ny"), text=alt.Text("num:N"), color=unless_off(_RULE_COLOR, _OFF_TEXT))
         )
     if segments:
         layers.append(
