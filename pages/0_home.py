@@ -14,12 +14,15 @@ st.write(t("home.what"))
 st.subheader(t("home.flow"))
 steps = [
     (t("flow.embeddings"), t("nav.vocabulary")),
+    (t("flow.positions"), t("nav.vocabulary")),
     (t("flow.qkv"), t("nav.self_attention")),
     (t("flow.softmax"), t("nav.self_attention")),
     (t("flow.heads"), t("nav.multi_head")),
     (t("flow.concat"), t("nav.multi_head")),
     (t("flow.w_o"), t("nav.multi_head")),
+    (t("flow.add_norm"), t("nav.add_norm")),
     (t("flow.ffn"), t("nav.feed_forward")),
+    (t("flow.add_norm"), t("nav.feed_forward")),
     (t("flow.output"), t("nav.feed_forward")),
 ]
 layout.flow(steps)

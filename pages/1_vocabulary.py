@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import layout, session, state
+from ui import compute, layout, session, state
 
 page = layout.start("nav.vocabulary")
 t, s, vocab = page.t, page.settings, page.vocab
@@ -76,11 +76,34 @@ with layout.guarded(page):
     if session.is_custom():
         st.caption(t("vocab.custom_note"))
 
-    x = vocab.embed(s.tokens)  # (T, D), a lookup
+    result = compute.current_pass(s, vocab)
+    dims = layout.feature_labels("d", vocab.dim)
+    T = len(s.tokens)
+    w = layout.token_window(page, T, "vocab")
+    rows = list(s.tokens)[w]
     layout.matrix(
         page,
-        x,
-        s.tokens,
-        layout.feature_labels("d", vocab.dim),
-        title=t("vocab.embeddings", raw=True, t=len(s.tokens), d=vocab.dim),
+        result.x[w] if not s.paper else result.embeddings[w],
+        rows,
+        dims,
+        title=t("vocab.embeddings", raw=True, t=T, d=vocab.dim),
     )
+    if s.paper and result.positions is not None:
+        st.subheader(t("vocab.pe_title"))
+        st.write(t("vocab.pe_body"))
+        left, right = st.columns(2)
+        with left:
+            layout.matrix(
+                page,
+                result.positions[w],
+                rows,
+                dims,
+                title=f"PE ({T} × {vocab.dim})",
+                row_axis="axis.position",
+            )
+        with right:
+            layout.matrix(page, result.x[w], rows, dims, title=f"X = E + PE ({T} × {vocab.dim})")
+        if len(set(s.tokens)) == len(s.tokens):
+            st.caption(t("vocab.pe_repeat"))
+    elif s.paper:
+        st.caption(t("vocab.pe_off"))

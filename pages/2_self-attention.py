@@ -2,13 +2,85 @@
 
 import streamlit as st
 
-from ui import charts, compute, layout
+from ui import charts, compute, derivation, layout, session
 
 page = layout.start("nav.self_attention")
 t, s, vocab = page.t, page.settings, page.vocab
 
 st.title(t("sa.title"))
 st.write(t("sa.intro"))
+
+
+def scaled_title(s) -> str:
+    """The scaled scores' formula for the settings: Q·Kᵀ/√d_k, Q·Kᵀ/(τ·√d_k), Q·Kᵀ/τ or Q·Kᵀ."""
+    tau = "" if s.temp == 1 else "τ·" if s.scale == "sqrt" else "τ"
+    if s.scale == "sqrt":
+        return f"Q·Kᵀ/({tau}√d_k)" if tau else "Q·Kᵀ/√d_k"
+    return f"Q·Kᵀ/{tau}" if tau else "Q·Kᵀ · 1"
+
+
+def why_sqrt_dk(page, result, tokens) -> None:
+    """Why the paper divides by √d_k, and what the temperature does to one row."""
+    t, s = page.t, page.settings
+    with st.expander(t("sqrt.title"), expanded=s.scale == "none" or s.temp != 1):
+        st.write(t("sqrt.body", dk=result.params.d_k))
+        study = compute.scaling_study()
+        layout.chart(
+            charts.scaling_study(
+                study.d_k,
+                study.spread_unscaled,
+                study.spread_scaled,
+                study.top_unscaled,
+                study.top_scaled,
+                min(max(result.params.d_k, int(study.d_k[0])), int(study.d_k[-1])),
+                title=t("sqrt.chart", raw=True),
+                spread_title=t("sqrt.spread", raw=True),
+                top_title=t("sqrt.top", raw=True),
+                d_k_title="d_k",
+                series_title=t("sqrt.series", raw=True),
+                unscaled_label=t("sqrt.unscaled", raw=True),
+                scaled_label=t("sqrt.scaled", raw=True),
+            )
+        )
+        temps, rows_by_t, i = compute.temperature_rows(result, s)
+        st.write(t("sqrt.temp_body", token=tokens[i], temp=f"{s.temp:g}"))
+        if len(tokens) <= layout.WINDOW_TOKENS:
+            layout.chart(
+                charts.temperature_curve(
+                    tokens,
+                    list(zip(temps, rows_by_t, strict=True)),
+                    float(s.temp),
+                    title=t("sqrt.temp_chart", raw=True, token=tokens[i]),
+                    key_title=t("axis.key", raw=True),
+                    weight_title=t("axis.weight", raw=True),
+                    temperature_title="τ",
+                )
+            )
+
+
+def explain(page, result, tokens, *, head) -> None:
+    """Pick a cell (or click one on a map) and see its derivation."""
+    st.subheader(page.t("ex.title"))
+    q_key, k_key = session.seed_cell_widgets()
+    labels = {n: f"{n} · {tok}" for n, tok in enumerate(tokens, start=1)}
+    left, right, close = st.columns([2, 2, 1], vertical_alignment="bottom")
+    for col, key, label in ((left, q_key, "ex.pick_query"), (right, k_key, "ex.pick_key")):
+        col.selectbox(
+            page.t(label),
+            list(labels),
+            format_func=labels.get,
+            index=None,
+            key=key,
+            on_change=session.commit_cell_pickers,
+            placeholder="—",
+        )
+    ex = compute.cell_explanation(result, page.settings)
+    if ex is None:
+        st.caption(page.t("ex.none"))
+        return
+    close.button(page.t("ex.clear"), on_click=session.clear_cell, icon=":material/close:")
+    derivation.derivation(page, ex, tokens, head=head, temp=page.settings.temp if page.settings.paper else 1.0)
+
 
 with layout.guarded(page):
     result = compute.current_pass(s, vocab)
@@ -20,16 +92,19 @@ with layout.guarded(page):
         w = layout.token_window(page, T, "sa")
         rows = tokens[w]
         st.subheader(t("sa.t_step_scores"))
-        layout.token_map(page, result.scores[w, w], rows, title="E·Eᵀ")
+        layout.token_map(page, result.scores[w, w], rows, title="E·Eᵀ", click=("sa_scores", w.start))
         st.subheader(t("sa.t_step_weights"))
-        layout.token_map(page, result.weights[w, w], rows, title="softmax(E·Eᵀ, axis=0)", weights=True)
+        layout.token_map(
+            page, result.weights[w, w], rows, title="softmax(E·Eᵀ, axis=0)", weights=True, click=("sa_weights", w.start)
+        )
         st.subheader(t("sa.t_step_output"))
         layout.matrix(page, result.head_output[w], rows, layout.feature_labels("d", vocab.dim), title="weights · E")
+        explain(page, result, tokens, head=None)
     else:
         params, att = result.params, result.attention
-        head = 1
+        head = s.head
         if params.n_heads > 1:
-            head = st.segmented_control(t("sa.head"), list(range(1, params.n_heads + 1)), default=1, key="sa_head") or 1
+            layout.setting(t, s, "head", "segmented", options=list(range(1, params.n_heads + 1)))
         h = head - 1
         w = layout.token_window(page, T, "sa")
         rows = tokens[w]
@@ -49,11 +124,17 @@ with layout.guarded(page):
 
         st.subheader(t("sa.step_scores"))
         layout.token_map(page, compute.unscaled_scores(result, h)[w, w], rows, title=f"Q·Kᵀ ({head})")
-        st.subheader(t("sa.step_scaled", scale=f"{result.scale:.4g}"))
-        layout.token_map(page, att.scores[h][w, w], rows, title=f"Q·Kᵀ/√d_k ({head})")
+        st.subheader(t("sa.step_scaled", raw=True, formula=scaled_title(s), scale=f"{result.scale:.4g}"))
+        if s.mask == "causal":
+            st.caption(t("sa.mask_note"))
+        scaled = f"{scaled_title(s)} ({head})"
+        layout.token_map(page, att.scores[h][w, w], rows, title=scaled, click=("sa_scores", w.start))
+        why_sqrt_dk(page, result, tokens)
         st.subheader(t("sa.step_weights"))
-        layout.token_map(page, att.weights[h][w, w], rows, title=f"softmax ({head})", weights=True)
+        weights = layout.masked(att.weights[h], result.mask)[w, w]
+        layout.token_map(page, weights, rows, title=f"softmax ({head})", weights=True, click=("sa_weights", w.start))
         st.subheader(t("sa.step_output"))
         layout.matrix(
             page, att.head_outputs[h][w], rows, layout.feature_labels("v", params.d_v), title=f"weights · V ({head})"
         )
+        explain(page, result, tokens, head=head)

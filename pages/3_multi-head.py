@@ -40,7 +40,7 @@ with layout.guarded(page):
         st.subheader(t("mh.weights"))
         layout.heads_grid(
             page,
-            [att.weights[h][w, w] for h in range(H)],
+            [layout.masked(att.weights[h], result.mask)[w, w] for h in range(H)],
             rows,
             rows,
             domain=charts.WEIGHTS_DOMAIN,

@@ -22,8 +22,15 @@ with layout.guarded(page):
     if s.mode == "tutorial":
         x = result.head_output  # one of the H identical copies the article stacks
         layout.tutorial_note(page, "ff.tutorial_note", h=s.heads, ht=s.heads * len(s.tokens), t=len(s.tokens))
+        x_title, input_key = "x", "ff.input"
+    elif result.block is None:
+        x, x_title, input_key = result.attention.output, "MultiHead(x)", "ff.input"
+    elif result.block.norm_first:
+        x, x_title, input_key = result.block.norm2, "LayerNorm(h)", "ff.input_pre"
     else:
-        x = result.attention.output
+        x, x_title, input_key = result.block.norm1, "h = LayerNorm(x + MultiHead(x))", "ff.input_post"
+    if s.mode == "tutorial":
+        x_title, input_key = "x", "ff.input"
     row_labels = list(s.tokens)
     row_axis = "axis.token"
     n = len(row_labels)
@@ -31,8 +38,8 @@ with layout.guarded(page):
     rows = row_labels[w]
     hidden_cols = layout.feature_labels("h", F)
 
-    st.subheader(t("ff.input", t=n, d=D))
-    layout.matrix(page, x[w], rows, layout.feature_labels("d", D), title="x", row_axis=row_axis)
+    st.subheader(t(input_key, t=n, d=D))
+    layout.matrix(page, x[w], rows, layout.feature_labels("d", D), title=x_title, row_axis=row_axis)
     st.subheader(t("ff.pre", t=n, f=F))
     layout.matrix(
         page,
@@ -56,3 +63,17 @@ with layout.guarded(page):
     st.caption(t("ff.relu_share", pct=f"{100 * np.mean(ffn.hidden == 0):.0f}"))
     st.subheader(t("ff.output", t=n, d=D))
     layout.matrix(page, ffn.output[w], rows, layout.feature_labels("d", D), title="FFN(x)", row_axis=row_axis)
+
+    block = result.block if s.paper else None
+    if block is not None:
+        dims = layout.feature_labels("d", D)
+        st.subheader(t("ff.add_norm2"))
+        if block.norm_first:
+            st.caption(t("ff.pre_formula2"))
+            layout.matrix(page, block.residual2[w], rows, dims, title="h + FFN(LayerNorm(h))")
+        else:
+            st.caption(t("ff.post_formula2"))
+            layout.matrix(page, block.residual2[w], rows, dims, title="h + FFN(h)")
+            layout.matrix(page, block.norm2[w], rows, dims, title="LayerNorm(h + FFN(h))")
+            layout.row_stats(page, block.residual2[w], block.norm2[w], rows)
+        st.success(t("ff.block_output", t=n, d=D), icon=":material/check_circle:")

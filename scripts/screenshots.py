@@ -18,12 +18,20 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from helpers import DEFAULT_CHROMIUM, LAUNCH_ARGS, streamlit_server, wait_ready  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
+# (file name, path, the heading to scroll to or None for the top of the page)
 SHOTS = [
-    ("home", "/"),
-    ("vocabulary", "/vocabulary"),
-    ("self-attention", "/self-attention?mode=tutorial"),
-    ("multi-head", "/multi-head?preset=random&dim=8&heads=4&sentence=the+cat+sat+on+the+mat"),
-    ("feed-forward", "/feed-forward?lang=pt"),
+    ("home", "/", None),
+    ("vocabulary", "/vocabulary", None),
+    ("positional-encoding", "/vocabulary?sentence=the+cat+sat+on+the+cat", "Positional encoding"),
+    ("self-attention", "/self-attention?mode=tutorial", None),
+    (
+        "explain-cell",
+        "/self-attention?mask=causal&cell=4,2&preset=random&dim=8&sentence=the+cat+sat+on+the+mat",
+        "Explain one cell",
+    ),
+    ("multi-head", "/multi-head?preset=random&dim=8&heads=4&sentence=the+cat+sat+on+the+mat", None),
+    ("add-norm", "/add-norm?preset=random&dim=8&sentence=the+cat+sat+on+the+mat", None),
+    ("feed-forward", "/feed-forward?lang=pt", None),
 ]
 
 
@@ -35,11 +43,13 @@ def main() -> None:
         browser = pw.chromium.launch(
             executable_path=os.environ.get("CHROMIUM_PATH", DEFAULT_CHROMIUM), args=LAUNCH_ARGS
         )
-        for name, path in SHOTS:
+        for name, path, heading in SHOTS:
             context = browser.new_context(viewport={"width": 1400, "height": 1000}, device_scale_factor=1)
             page = context.new_page()
             page.goto(base + path)
             wait_ready(page)
+            if heading is not None:
+                page.get_by_role("heading", name=heading).first.evaluate("h => h.scrollIntoView()")
             page.wait_for_timeout(500)  # let Vega finish its last paint
             page.screenshot(path=str(OUT / f"{name}.png"))
             context.close()

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import PAGES, assert_clean, chart_frame, chart_spec, charts, plain, run_app
+from tests.conftest import PAGES, assert_clean, chart_frame, chart_spec, chart_titles, charts, plain, run_app
 from ui.i18n import CATALOGUE
 
 PAGE_TITLES = {
@@ -12,6 +12,7 @@ PAGE_TITLES = {
     "vocabulary": "vocab.title",
     "self-attention": "sa.title",
     "multi-head": "mh.title",
+    "add-norm": "an.title",
     "feed-forward": "ff.title",
 }
 
@@ -204,7 +205,7 @@ def test_a_token_window_brings_back_exact_values_for_long_sentences():
     at = run_app(PAGES["self-attention"], preset="random", sentence=words, heads=1)
     at.slider(key="window_sa").set_value((10, 20)).run()
     assert_clean(at)
-    weights = chart_frame(charts(at)[5])
+    weights = chart_frame(charts(at)[chart_titles(at).index("softmax (1)")])
     assert len(weights) == 11 * 11 and "exact" in weights.columns
 
 
@@ -477,7 +478,7 @@ def test_deleting_every_row_keeps_the_page_and_offers_the_last_table():
     grid(at, {"deleted_rows": [0, 1, 2, 3]})
     assert not at.exception
     assert [plain(e.value).split(".")[0] for e in at.error] == ["The vocabulary needs at least one word"]
-    assert len(charts(at)) == 1  # the last good table still computes
+    assert "Embeddings of the sentence" in chart_titles(at)[0]  # the last good table still computes
     restore = [b for b in at.button if b.label == "Restore the last valid table"]
     assert restore
     restore[0].click().run()
@@ -503,3 +504,109 @@ def test_shrinking_the_width_keeps_an_edit_in_progress():
     assert not at.exception
     draft = at.session_state["table_draft"]
     assert list(draft.columns) == ["word", "d1", "d2"] and draft.at[0, "d1"] == "x"
+
+
+# --- the encoder block's settings ---------------------------------------------------------------
+
+BLOCK_SETTINGS = [
+    {"pe": "none"},
+    {"mask": "causal"},
+    {"scale": "none"},
+    {"temp": "0.5"},
+    {"norm": "pre"},
+    {"norm": "none"},
+]
+
+
+@pytest.mark.parametrize("params", BLOCK_SETTINGS, ids=lambda p: "-".join(f"{k}={v}" for k, v in p.items()))
+@pytest.mark.parametrize("mode", ["paper", "tutorial"])
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_draws_with_every_block_setting(page, mode, params):
+    at = run_app(PAGES[page], mode=mode, **params)
+    assert_clean(at)
+    assert charts(at) and not at.warning
+    assert all(at.query_params[k] in (v, [v]) for k, v in params.items())  # the link keeps the setting
+
+
+def test_a_causal_mask_draws_masked_cells_and_rows_still_sum_to_one():
+    at = run_app(PAGES["self-attention"], mask="causal")
+    assert_clean(at)
+    frame = chart_frame(charts(at)[chart_titles(at).index("softmax (1)")])
+    upper = frame[frame["c"] > frame["r"]]
+    assert len(upper) == 6 and upper["masked"].all()  # 4 tokens: 6 cells above the diagonal
+    lower = frame[frame["c"] <= frame["r"]]
+    np.testing.assert_allclose(lower.groupby("r")["v"].sum(), 1.0, rtol=1e-12)
+
+
+def test_the_block_settings_are_disabled_in_tutorial_mode_with_a_reason():
+    at = run_app(PAGES["multi-head"], mode="tutorial")
+    assert at.selectbox(key="w_pe").disabled and at.number_input(key="w_temp").disabled
+    assert any("paper mode" in c.value for c in at.sidebar.caption)
+    at = run_app(PAGES["multi-head"])
+    assert not at.selectbox(key="w_pe").disabled
+
+
+def test_positional_encoding_makes_two_copies_of_a_word_differ():
+    at = run_app(PAGES["vocabulary"], sentence="the cat sat on the cat")
+    assert_clean(at)
+    titles = chart_titles(at)
+    x = chart_frame(charts(at)[titles.index("X = E + PE (6 × 3)")])
+    first, second = (x[x["r"] == r].sort_values("c")["v"].to_numpy() for r in (0, 4))  # the two 'the'
+    assert not np.allclose(first, second)
+    e = chart_frame(charts(at)[0])
+    np.testing.assert_array_equal(*(e[e["r"] == r].sort_values("c")["v"].to_numpy() for r in (0, 4)))
+
+
+def test_add_norm_rows_have_mean_zero_and_spread_one():
+    at = run_app(PAGES["add-norm"], preset="random", dim=6, sentence="a b c")
+    assert_clean(at)
+    normed = chart_frame(charts(at)[chart_titles(at).index("LayerNorm(x + MultiHead(x))")])
+    by_row = normed.groupby("r")["v"]
+    np.testing.assert_allclose(by_row.mean(), 0, atol=1e-12)
+    np.testing.assert_allclose(by_row.std(ddof=0), 1, rtol=1e-4)  # eps = 1e-5 in the variance
+
+
+# --- explaining one cell -----------------------------------------------------------------------
+
+
+def markdown_numbers(at) -> str:
+    return " ".join(plain(m.value) for m in at.markdown)
+
+
+@pytest.mark.parametrize("mode", ["paper", "tutorial"])
+@pytest.mark.parametrize("lang", ["en", "pt"])
+def test_a_cell_from_the_link_is_explained_with_the_maps_numbers(mode, lang):
+    at = run_app(PAGES["self-attention"], mode=mode, lang=lang, cell="3,2", mask="causal")
+    assert_clean(at)
+    titles = chart_titles(at)
+    weights = chart_frame(charts(at)[titles.index("softmax (1)" if mode == "paper" else "softmax(E·Eᵀ, axis=0)")])
+    w32 = weights[(weights["r"] == 2) & (weights["c"] == 1)]["v"].item()
+    text = markdown_numbers(at)
+    assert f"**{w32:.4f}**" in text  # step 4 ends on the weights map's cell
+    assert at.session_state["settings"].cell == (3, 2)
+
+
+def test_the_articles_sat_to_sat_weight_is_derived():
+    at = run_app(PAGES["self-attention"], mode="tutorial", cell="3,3")
+    assert_clean(at)
+    assert "**0.4754**" in markdown_numbers(at)  # the article's printed 0.475367
+
+
+def test_picking_a_query_and_a_key_explains_the_cell_and_puts_it_in_the_link():
+    at = run_app(PAGES["self-attention"])
+    assert "Click a cell" in " ".join(c.value for c in at.caption)
+    at.selectbox(key="w_cell_q").select(4).run()
+    assert at.session_state["settings"].cell == (4, 4)
+    at.selectbox(key="w_cell_k").select(1).run()
+    assert_clean(at)
+    assert at.session_state["settings"].cell == (4, 1)
+    assert at.query_params["cell"] in ("4,1", ["4,1"])
+    [close] = [b for b in at.button if b.label == "Close the explanation"]
+    close.click().run()
+    assert at.session_state["settings"].cell is None
+
+
+def test_a_masked_cell_says_so():
+    at = run_app(PAGES["self-attention"], mask="causal", cell="1,4")
+    assert_clean(at)
+    assert any("causal mask hides" in plain(w.value) for w in at.warning)

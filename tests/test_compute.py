@@ -23,7 +23,7 @@ def vocab_for(settings: Settings) -> core.Vocabulary:
 def test_the_tutorial_feed_forward_of_one_copy_is_every_copy_of_the_articles_stack():
     s = random_settings(mode="tutorial")
     vocab = vocab_for(s)
-    result = compute.tutorial_pass(s.tokens, s.heads, s.ffn, s.seed, vocab)
+    result = compute.tutorial_pass(compute.PassKey.of(s, vocab), vocab)
     article = core.feed_forward(result.stacked, result.ffn_params)  # the article's code: all H·T rows
     T = len(s.tokens)
     assert result.ffn.output.shape == (T, vocab.dim)
@@ -48,7 +48,8 @@ def test_a_cached_pass_is_shared_read_only_and_not_copied(mode):
 
 def test_pass_size_counts_each_buffer_once():
     s = random_settings(seed=12)
-    result = compute.paper_pass(s.tokens, s.heads, s.ffn, s.seed, vocab_for(s))
+    vocab = vocab_for(s)
+    result = compute.paper_pass(compute.PassKey.of(s, vocab), vocab)
     roots = {}
     for a in compute._arrays(result):
         while isinstance(a.base, np.ndarray):
@@ -97,3 +98,30 @@ def test_concurrent_requests_for_one_pass_compute_it_once(monkeypatch):
         th.join()
     assert len(calls) == 1
     assert all(r is results[0] for r in results)
+
+
+@pytest.mark.parametrize("norm", ["post", "pre", "none"])
+@pytest.mark.parametrize("mask", ["none", "causal"])
+def test_the_paper_pass_is_the_block_the_settings_name(norm, mask):
+    s = random_settings(norm=norm, mask=mask, temp=2.0, seed=21)
+    vocab = vocab_for(s)
+    r = compute.paper_pass(compute.PassKey.of(s, vocab), vocab)
+    T, D = r.x.shape
+    np.testing.assert_array_equal(r.x, r.embeddings + core.sinusoidal_positional_encoding(T, D))
+    assert r.scale == pytest.approx(1 / (2.0 * np.sqrt(r.params.d_k)), rel=1e-15)
+    if mask == "causal":
+        assert np.all(r.attention.weights[:, np.triu_indices(T, 1)[0], np.triu_indices(T, 1)[1]] == 0)
+    if norm == "none":
+        assert r.block is None
+        np.testing.assert_array_equal(r.output, core.feed_forward(r.attention.output, r.ffn_params).output)
+    else:
+        assert r.block.norm_first == (norm == "pre")
+        np.testing.assert_array_equal(r.output, r.block.output)
+
+
+def test_tutorial_mode_ignores_the_papers_settings_in_its_key():
+    vocab = vocab_for(random_settings())
+    plain = compute.PassKey.of(random_settings(mode="tutorial"), vocab)
+    changed = compute.PassKey.of(random_settings(mode="tutorial", pe="none", mask="causal", temp=3.0), vocab)
+    assert plain == changed
+    assert compute.PassKey.of(random_settings(temp=3.0), vocab) != compute.PassKey.of(random_settings(), vocab)

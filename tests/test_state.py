@@ -434,3 +434,36 @@ def test_table_round_trip_over_unicode_words(words, seed):
     r = state.read_table(state.editable_table(state.vocab_to_table(vocab)), vocab)
     assert r.errors == () and r.waiting == ()
     assert r.vocab == vocab
+
+
+# --- the explained head and cell ---------------------------------------------------------------
+
+
+def test_a_cell_is_read_from_a_link_and_written_back():
+    settings, notices = state.parse_query_params({"cell": "3,1"})
+    assert settings.cell == (3, 1) and notices == []
+    assert state.to_query_params(settings) == {"cell": "3,1"}
+
+
+@pytest.mark.parametrize("raw", ["3", "a,b", "0,1", "1,2,3", "-1,2", ""])
+def test_a_bad_cell_is_ignored_with_a_notice(raw):
+    settings, notices = state.parse_query_params({"cell": raw})
+    assert settings.cell is None and keys(notices) == ["notice.param_cell"]
+
+
+def test_a_cell_outside_the_sentence_is_ignored_with_a_notice():
+    settings, notices = state.parse_query_params({"cell": "5,1"})  # the default sentence has 4 tokens
+    assert settings.cell is None and keys(notices) == ["notice.cell_outside"]
+
+
+def test_a_head_past_the_head_count_shows_the_last_head():
+    settings, notices = state.parse_query_params({"head": "5", "heads": "3"})
+    assert settings.head == 3 and keys(notices) == ["notice.head_clamped"]
+
+
+def test_temperature_is_written_in_its_shortest_form():
+    for raw, value, written in (("0.5", 0.5, "0.5"), ("2", 2.0, "2"), ("0.1000", 0.1, "0.1")):
+        settings, _ = state.parse_query_params({"temp": raw})
+        assert settings.temp == value and state.to_query_params(settings) == {"temp": written}
+    settings, notices = state.parse_query_params({"temp": "nan"})
+    assert settings.temp == 1.0 and keys(notices) == ["notice.param_not_real"]

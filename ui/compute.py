@@ -16,6 +16,7 @@ import threading
 
 import cachetools
 import numpy as np
+import streamlit as st
 
 import core
 from ui import state
@@ -27,15 +28,59 @@ PASS_TTL_S = 900  # a pass nobody asked for in 15 minutes is dropped, big or sma
 
 
 @dataclasses.dataclass(frozen=True)
-class PaperPass:
-    """The paper's block: x (T, D) -> multi-head attention -> feed-forward."""
+class PassKey:
+    """What a view computes from: small values only (the vocabulary by its digest).
 
-    x: np.ndarray
+    Tutorial mode ignores the paper's settings (positional encoding, mask, scaling,
+    temperature, Add & Norm): they are left at their defaults in its key.
+    """
+
+    mode: str
+    vocab_key: str
+    tokens: tuple[str, ...]
+    heads: int
+    ffn: int | None
+    seed: int
+    pe: str = "sin"
+    mask: str = "none"
+    scale: str = "sqrt"
+    temp: float = 1.0
+    norm: str = "post"
+
+    @classmethod
+    def of(cls, settings: state.Settings, vocab: core.Vocabulary) -> PassKey:
+        paper = {"pe": settings.pe, "mask": settings.mask, "scale": settings.scale, "temp": settings.temp}
+        paper["norm"] = settings.norm
+        return cls(
+            mode=settings.mode,
+            vocab_key=state.vocab_key(vocab),
+            tokens=settings.tokens,
+            heads=settings.heads,
+            ffn=settings.ffn,
+            seed=settings.seed,
+            **(paper if settings.paper else {}),
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class PaperPass:
+    """The paper's encoder block: E (+ PE) = x (T, D) -> multi-head attention -> Add & Norm -> FFN -> Add & Norm.
+
+    ``block`` holds every residual sum and layer norm (None with ``norm="none"``: attention,
+    then the feed-forward layer on its output, as in the first version of the app).
+    """
+
+    embeddings: np.ndarray  # (T, D), the vocabulary's rows
+    positions: np.ndarray | None  # (T, D) sinusoidal encoding, or None
+    x: np.ndarray  # (T, D) = embeddings + positions
+    mask: np.ndarray | None  # (T, T) bool, True = may attend
     params: core.MultiHeadParams
     attention: core.MultiHeadResult
-    scale: float
+    scale: float  # what the scores were multiplied by: 1/(τ·√d_k), or 1/τ unscaled
     ffn_params: core.FeedForwardParams
     ffn: core.FeedForwardResult
+    block: core.EncoderBlockResult | None
+    output: np.ndarray  # (T, D)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,38 +106,54 @@ def rngs(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
     return np.random.default_rng([seed, 1]), np.random.default_rng([seed, 2])
 
 
-def paper_pass(tokens: tuple[str, ...], heads: int, ffn: int | None, seed: int, vocab: core.Vocabulary) -> PaperPass:
-    x = vocab.embed(tokens)
-    rng_att, rng_ffn = rngs(seed)
-    params = core.init_multi_head(vocab.dim, heads, rng_att)
-    result = core.multi_head_attention(x, params)
-    d_ff = ffn or state.default_ffn("paper", vocab.dim)
-    ffn_params = core.init_feed_forward(vocab.dim, d_ff, rng_ffn)
+def paper_pass(key: PassKey, vocab: core.Vocabulary) -> PaperPass:
+    embeddings = vocab.embed(key.tokens)
+    T, D = embeddings.shape
+    positions = core.sinusoidal_positional_encoding(T, D) if key.pe == "sin" else None
+    x = embeddings if positions is None else embeddings + positions  # (T, D), the block's input
+    rng_att, rng_ffn = rngs(key.seed)
+    params = core.init_multi_head(D, key.heads, rng_att)
+    ffn_params = core.init_feed_forward(D, key.ffn or state.default_ffn("paper", D), rng_ffn)
+    mask = core.causal_mask(T) if key.mask == "causal" else None
+    scale = (1.0 / np.sqrt(params.d_k) if key.scale == "sqrt" else 1.0) / key.temp
+    if key.norm == "none":
+        attention = core.multi_head_attention(x, params, mask=mask, scale=scale)
+        ffn, block = core.feed_forward(attention.output, ffn_params), None
+        output = ffn.output
+    else:
+        ones, zeros = np.ones(D), np.zeros(D)
+        norms = {"norm1": core.LayerNormParams(ones, zeros), "norm2": core.LayerNormParams(ones, zeros)}
+        block_params = core.EncoderBlockParams(attention=params, feed_forward=ffn_params, **norms)
+        block = core.encoder_block(x, block_params, mask=mask, scale=scale, norm_first=key.norm == "pre")
+        attention, ffn, output = block.attention, block.feed_forward, block.output
     return PaperPass(
+        embeddings=embeddings,
+        positions=positions,
         x=x,
+        mask=mask,
         params=params,
-        attention=result,
-        scale=1.0 / np.sqrt(params.d_k),
+        attention=attention,
+        scale=scale,
         ffn_params=ffn_params,
-        ffn=core.feed_forward(result.output, ffn_params),
+        ffn=ffn,
+        block=block,
+        output=output,
     )
 
 
-def tutorial_pass(
-    tokens: tuple[str, ...], heads: int, ffn: int | None, seed: int, vocab: core.Vocabulary
-) -> TutorialPass:
-    x = vocab.embed(tokens)
-    output, weights = core.tutorial_self_attention(x)
-    d_ff = ffn or state.default_ffn("tutorial", vocab.dim)
-    ffn_params = core.init_tutorial_feed_forward(vocab.dim, d_ff, np.random.default_rng(seed))
+def tutorial_pass(key: PassKey, vocab: core.Vocabulary) -> TutorialPass:
+    x = vocab.embed(key.tokens)
+    attention = core.tutorial_attention(x)
+    d_ff = key.ffn or state.default_ffn("tutorial", vocab.dim)
+    ffn_params = core.init_tutorial_feed_forward(vocab.dim, d_ff, np.random.default_rng(key.seed))
     return TutorialPass(
         x=x,
-        scores=x @ x.T,  # (T, D) @ (D, T) -> (T, T)
-        weights=weights,
-        head_output=output,
-        stacked=core.tutorial_multi_head_attention(x, heads),
+        scores=attention.scores,
+        weights=attention.weights,
+        head_output=attention.output,
+        stacked=core.tutorial_multi_head_attention(x, key.heads),
         ffn_params=ffn_params,
-        ffn=core.feed_forward(output, ffn_params),
+        ffn=core.feed_forward(attention.output, ffn_params),
     )
 
 
@@ -127,26 +188,60 @@ _LOCK = threading.Lock()
 _COMPUTING = threading.Condition(_LOCK)  # one computation per key at a time (cachetools' stampede guard)
 
 
-def _key(mode: str, vocab_key: str, tokens: tuple[str, ...], heads: int, ffn: int | None, seed: int, vocab):
-    return cachetools.keys.hashkey(mode, vocab_key, tokens, heads, ffn, seed)  # the vocabulary is in vocab_key
+def _key(key: PassKey, vocab: core.Vocabulary):
+    return key  # the vocabulary is in key.vocab_key
 
 
 @cachetools.cached(_PASSES, key=_key, lock=_LOCK, condition=_COMPUTING)
-def _run(
-    mode: str, vocab_key: str, tokens: tuple[str, ...], heads: int, ffn: int | None, seed: int, vocab: core.Vocabulary
-) -> PaperPass | TutorialPass:
-    """One pass; ``vocab_key`` (a digest of ``vocab``) stands for the vocabulary in the cache key.
-
-    A pass larger than the whole cache is computed and returned without being kept.
-    """
-    fn = tutorial_pass if mode == "tutorial" else paper_pass
-    return _read_only(fn(tokens, heads, ffn, seed, vocab))
+def _run(key: PassKey, vocab: core.Vocabulary) -> PaperPass | TutorialPass:
+    """One pass. A pass larger than the whole cache is computed and returned without being kept."""
+    fn = tutorial_pass if key.mode == "tutorial" else paper_pass
+    return _read_only(fn(key, vocab))
 
 
 def current_pass(settings: state.Settings, vocab: core.Vocabulary) -> PaperPass | TutorialPass:
-    return _run(
-        settings.mode, state.vocab_key(vocab), settings.tokens, settings.heads, settings.ffn, settings.seed, vocab
-    )
+    return _run(PassKey.of(settings, vocab), vocab)
+
+
+def cell_explanation(result: PaperPass | TutorialPass, settings: state.Settings) -> core.CellExplanation | None:
+    """How the explained cell's weight and its output row come about, with the pass's own numbers.
+
+    Paper mode: the softmax runs over the query's row (keys), in the settings' head.
+    Tutorial mode: the article's softmax runs over the key's column (axis 0), on E·Eᵀ unscaled.
+    """
+    if settings.cell is None:
+        return None
+    i, j = settings.cell[0] - 1, settings.cell[1] - 1
+    if isinstance(result, TutorialPass):
+        x = result.x
+        return core.explain_cell(x, x, x, i, j, scale=1.0, axis=0)
+    att, h = result.attention, settings.head - 1
+    return core.explain_cell(att.q[h], att.k[h], att.v[h], i, j, scale=result.scale, mask=result.mask)
+
+
+TEMPERATURES = (0.25, 0.5, 1.0, 2.0, 4.0)
+
+
+def temperature_rows(result: PaperPass, settings: state.Settings) -> tuple[tuple[float, ...], np.ndarray, int]:
+    """The explained query's row of weights (the first token's without a cell) at several τ, the current one included.
+
+    Returns (temperatures, weights (m, T), the row's 0-based index).
+    """
+    i = settings.cell[0] - 1 if settings.cell else 0
+    temps = tuple(sorted({*TEMPERATURES, float(settings.temp)}))
+    at_one = result.attention.scores[settings.head - 1][i] * settings.temp  # the row's scores at τ = 1
+    return temps, core.softmax_temperatures(at_one, temps), i
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def scaling_study() -> core.ScalingStudy:
+    """Why √d_k, measured on seeded random vectors for d_k = 1, 2, 4, ..., 512 (the same for everyone)."""
+    return core.scaling_study(2 ** np.arange(10), np.random.default_rng(2017))
+
+
+def row_moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x (T, D) -> each row's mean (T,) and spread (T,): the standard deviation LayerNorm divides by (ddof 0)."""
+    return x.mean(axis=-1), x.std(axis=-1)
 
 
 def cached_pass_bytes() -> int:

@@ -31,6 +31,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "nav.vocabulary": {"en": "Vocabulary", "pt": "Vocabulário"},
     "nav.self_attention": {"en": "Self-attention", "pt": "Autoatenção"},
     "nav.multi_head": {"en": "Multi-head", "pt": "Multi-cabeça"},
+    "nav.add_norm": {"en": "Add & Norm", "pt": "Add & Norm"},
     "nav.feed_forward": {"en": "Feed-forward", "pt": "Feed-forward"},
     # --- sidebar ---
     "sidebar.settings": {"en": "Settings for every page", "pt": "Ajustes de todas as páginas"},
@@ -95,6 +96,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "notice.dim_with_seed": {
         "en": "The link's dim={value} sets the width of random vectors; the article's table keeps its own width. Add preset=random to the link to use it.",
         "pt": "O dim={value} do link define a largura dos vetores aleatórios; a tabela do artigo mantém sua própria largura. Acrescente preset=random ao link para usá-lo.",
+    },
+    "notice.head_clamped": {
+        "en": "The link asks to explain head {head}, but the model has {heads} heads; head {heads} is shown.",
+        "pt": "O link pede para explicar a cabeça {head}, mas o modelo tem {heads} cabeças; a cabeça {heads} é mostrada.",
+    },
+    "notice.cell_outside": {
+        "en": "The link's cell {cell} is outside the sentence of {t} tokens, so it was ignored.",
+        "pt": "A célula {cell} do link fica fora da frase de {t} tokens e foi ignorada.",
     },
     "list.more": {"en": " … and {n} more", "pt": " … e mais {n}"},
     "errors.more": {
@@ -186,10 +195,151 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Something went wrong while computing this page ({kind}). Your settings are kept; try another value.",
         "pt": "Algo deu errado ao calcular esta página ({kind}). Seus ajustes foram mantidos; tente outro valor.",
     },
+    # --- the block's settings (sidebar) ---
+    "block.settings": {"en": "The encoder block", "pt": "O bloco codificador"},
+    "block.tutorial_off": {
+        "en": "The article's code has no positional encoding, mask, scaling, temperature or Add & Norm: these apply in paper mode.",
+        "pt": "O código do artigo não tem codificação posicional, máscara, escala, temperatura nem Add & Norm: estes valem no modo artigo científico.",
+    },
+    "block.pe": {"en": "Positional encoding", "pt": "Codificação posicional"},
+    "block.pe_help": {
+        "en": "The paper adds waves of sines and cosines of each position to the embeddings, so that word order changes the numbers; without it, attention sees a bag of words.",
+        "pt": "O artigo científico soma ondas de senos e cossenos de cada posição aos embeddings, para que a ordem das palavras mude os números; sem isso, a atenção vê um saco de palavras.",
+    },
+    "pe.sin": {"en": "Sinusoidal (the paper)", "pt": "Senoidal (o artigo científico)"},
+    "pe.none": {"en": "None", "pt": "Nenhuma"},
+    "block.mask": {"en": "Mask", "pt": "Máscara"},
+    "block.mask_help": {
+        "en": "Causal: each token attends to itself and the tokens before it, as in a decoder that writes one word at a time.",
+        "pt": "Causal: cada token atende a si mesmo e aos tokens anteriores, como num decodificador que escreve uma palavra por vez.",
+    },
+    "mask.none": {"en": "None (every token sees all)", "pt": "Nenhuma (todos veem todos)"},
+    "mask.causal": {"en": "Causal (earlier tokens only)", "pt": "Causal (só os anteriores)"},
+    "block.scale": {"en": "Score scaling", "pt": "Escala das pontuações"},
+    "block.scale_help": {
+        "en": "The paper divides q·k by √d_k, so that the scores keep a spread near 1 however wide the heads are. The article does not scale.",
+        "pt": "O artigo científico divide q·k por √d_k, para que as pontuações mantenham um espalhamento perto de 1 qualquer que seja a largura das cabeças. O artigo não usa escala.",
+    },
+    "scale.sqrt": {"en": "1/√d_k (the paper)", "pt": "1/√d_k (o artigo científico)"},
+    "scale.none": {"en": "None (1, as the article)", "pt": "Nenhuma (1, como o artigo)"},
+    "block.temp": {"en": "Softmax temperature τ", "pt": "Temperatura do softmax τ"},
+    "block.temp_help": {
+        "en": "The scores are divided by τ before the softmax: below 1 sharpens the weights towards one key, above 1 flattens them. Allowed: {lo} to {hi}.",
+        "pt": "As pontuações são divididas por τ antes do softmax: abaixo de 1 concentra os pesos numa chave, acima de 1 os achata. Permitido: de {lo} a {hi}.",
+    },
+    "block.norm": {"en": "Add & Norm", "pt": "Add & Norm"},
+    "block.norm_help": {
+        "en": "Post-norm (the paper): each sublayer's output is added to its input, then layer-normalised. Pre-norm (GPT-2) normalises first and adds after. None: no residual and no layer norm.",
+        "pt": "Pós-norma (o artigo científico): a saída de cada subcamada é somada à sua entrada e depois normalizada. Pré-norma (GPT-2) normaliza antes e soma depois. Nenhuma: sem residual e sem normalização.",
+    },
+    "norm.post": {"en": "Post-norm (the paper)", "pt": "Pós-norma (o artigo científico)"},
+    "norm.pre": {"en": "Pre-norm (GPT-2)", "pt": "Pré-norma (GPT-2)"},
+    "norm.none": {"en": "None", "pt": "Nenhuma"},
+    "sa.head_help": {
+        "en": "The head shown and explained. Allowed: {lo} to the number of heads.",
+        "pt": "A cabeça mostrada e explicada. Permitido: de {lo} até o número de cabeças.",
+    },
+    "sa.mask_note": {
+        "en": "The causal mask sets the scores of later tokens to −∞ (grey): after the softmax their weight is exactly 0, and each row's remaining weights still sum to 1.",
+        "pt": "A máscara causal põe em −∞ (cinza) as pontuações dos tokens posteriores: depois do softmax o peso deles é exatamente 0, e os pesos que restam em cada linha ainda somam 1.",
+    },
+    "sa.cell": {"en": "Cell to explain", "pt": "Célula a explicar"},
+    "sa.cell_help": {
+        "en": "Click a cell of the scores or weights map, or pick its query and key below.",
+        "pt": "Clique numa célula do mapa de pontuações ou de pesos, ou escolha sua consulta e sua chave abaixo.",
+    },
+    # --- why √d_k ---
+    "sqrt.title": {
+        "en": "Why divide by √d_k? And what does the temperature do?",
+        "pt": "Por que dividir por √d_k? E o que a temperatura faz?",
+    },
+    "sqrt.body": {
+        "en": "A score q·k adds up d_k products. With random vectors of unit spread, its spread grows like √d_k: at d_k = 512 the scores differ by tens, and the softmax gives almost all the weight to one key (a one-hot), whose gradient is near zero, so the head stops learning. Dividing by √d_k keeps the spread near 1 for any width. Measured below on seeded random vectors (16 keys a row); this head has d_k = {dk} (the dashed line).",
+        "pt": "Uma pontuação q·k soma d_k produtos. Com vetores aleatórios de espalhamento unitário, seu espalhamento cresce como √d_k: em d_k = 512 as pontuações diferem em dezenas, e o softmax dá quase todo o peso a uma chave (um one-hot), cujo gradiente é quase zero, e a cabeça para de aprender. Dividir por √d_k mantém o espalhamento perto de 1 para qualquer largura. Medido abaixo em vetores aleatórios com semente (16 chaves por linha); esta cabeça tem d_k = {dk} (a linha tracejada).",
+    },
+    "sqrt.chart": {"en": "Scores and softmax as d_k grows", "pt": "Pontuações e softmax conforme d_k cresce"},
+    "sqrt.spread": {"en": "Spread of q·k (std)", "pt": "Espalhamento de q·k (desvio)"},
+    "sqrt.top": {"en": "Largest weight of a row", "pt": "Maior peso de uma linha"},
+    "sqrt.series": {"en": "Scores", "pt": "Pontuações"},
+    "sqrt.unscaled": {"en": "q·k unscaled", "pt": "q·k sem escala"},
+    "sqrt.scaled": {"en": "q·k / √d_k", "pt": "q·k / √d_k"},
+    "sqrt.temp_body": {
+        "en": "The temperature τ divides the scores once more: below 1 the weights of {token}'s row gather on its best key, above 1 they spread towards uniform. The current τ = {temp} is the bold line.",
+        "pt": "A temperatura τ divide as pontuações mais uma vez: abaixo de 1 os pesos da linha de {token} se juntam na melhor chave, acima de 1 se espalham rumo ao uniforme. O τ atual = {temp} é a linha grossa.",
+    },
+    "sqrt.temp_chart": {"en": "Weights of {token}'s row at several τ", "pt": "Pesos da linha de {token} em vários τ"},
+    "an.before": {"en": "Before the norm", "pt": "Antes da normalização"},
+    "an.after": {"en": "After the norm", "pt": "Depois da normalização"},
+    "an.mean": {"en": "Row mean", "pt": "Média da linha"},
+    "an.spread": {"en": "Row spread (std)", "pt": "Espalhamento da linha (desvio)"},
+    # --- explaining one cell ---
+    "ex.title": {"en": "Explain one cell, with its numbers", "pt": "Explicar uma célula, com seus números"},
+    "ex.pick_query": {"en": "Query (row)", "pt": "Consulta (linha)"},
+    "ex.pick_key": {"en": "Key (column)", "pt": "Chave (coluna)"},
+    "ex.none": {
+        "en": "Click a cell of the scores or weights map above, or pick a query and a key here, to see how its number comes about.",
+        "pt": "Clique numa célula do mapa de pontuações ou de pesos acima, ou escolha uma consulta e uma chave aqui, para ver de onde vem seu número.",
+    },
+    "ex.clear": {"en": "Close the explanation", "pt": "Fechar a explicação"},
+    "ex.cell": {
+        "en": "**Query {q} looks at key {k}** (head {head}). Step 1: the dot product of q and k, element by element:",
+        "pt": "**A consulta {q} olha para a chave {k}** (cabeça {head}). Passo 1: o produto escalar de q e k, elemento a elemento:",
+    },
+    "ex.scale": {
+        "en": "Step 2: scale it by 1/√d_k: {dot} × {scale} = **{scaled}**, the cell of the scaled scores map.",
+        "pt": "Passo 2: escale por 1/√d_k: {dot} × {scale} = **{scaled}**, a célula do mapa de pontuações escaladas.",
+    },
+    "ex.scale_temp": {
+        "en": "Step 2: scale it, with the temperature τ = {temp} folded in: {dot} × {scale} = **{scaled}**, the cell of the scaled scores map.",
+        "pt": "Passo 2: escale, com a temperatura τ = {temp} incluída: {dot} × {scale} = **{scaled}**, a célula do mapa de pontuações escaladas.",
+    },
+    "ex.no_scale": {
+        "en": "Step 2: the article does not scale: the score is **{dot}**, the cell of E·Eᵀ.",
+        "pt": "Passo 2: o artigo não usa escala: a pontuação é **{dot}**, a célula de E·Eᵀ.",
+    },
+    "ex.masked": {
+        "en": "The causal mask hides key {k} from query {q} (it comes later): its score becomes −∞ and its weight exactly 0.",
+        "pt": "A máscara causal esconde a chave {k} da consulta {q} (ela vem depois): sua pontuação vira −∞ e seu peso, exatamente 0.",
+    },
+    "ex.fully_masked": {
+        "en": "Every key of this row is masked: its weights are all 0 and its output is a row of zeros.",
+        "pt": "Todas as chaves desta linha estão mascaradas: seus pesos são todos 0 e sua saída é uma linha de zeros.",
+    },
+    "ex.softmax_row": {
+        "en": "Step 3: the softmax runs over the whole row of {q}, its scores for all {n} keys. Subtract the row's largest score, m = {shift} (the same result, without overflow), take exp of each, and add them up:",
+        "pt": "Passo 3: o softmax percorre a linha inteira de {q}, suas pontuações para as {n} chaves. Subtraia a maior pontuação da linha, m = {shift} (o mesmo resultado, sem estouro), tome o exp de cada uma e some:",
+    },
+    "ex.softmax_col": {
+        "en": "Step 3: the article's softmax runs over axis 0, the column of key {k}: the scores of all {n} queries for that key. Subtract the column's largest score, m = {shift}, take exp of each, and add them up (in the paper it would be the row of {q}):",
+        "pt": "Passo 3: o softmax do artigo percorre o eixo 0, a coluna da chave {k}: as pontuações das {n} consultas para essa chave. Subtraia a maior pontuação da coluna, m = {shift}, tome o exp de cada uma e some (no artigo científico seria a linha de {q}):",
+    },
+    "ex.score": {"en": "score s", "pt": "pontuação s"},
+    "ex.weight": {"en": "weight", "pt": "peso"},
+    "ex.shown": {
+        "en": "The explained cell and the largest weights: {shown} of {n}.",
+        "pt": "A célula explicada e os maiores pesos: {shown} de {n}.",
+    },
+    "ex.weight_is": {
+        "en": "Step 4: the weight is exp({s} − {shift}) / {total} = **{w}**, the cell of the weights map.",
+        "pt": "Passo 4: o peso é exp({s} − {shift}) / {total} = **{w}**, a célula do mapa de pesos.",
+    },
+    "ex.output": {
+        "en": "Step 5: the output of {q} is the sum of every value row weighted by its row of weights (they sum to {total}): o = Σ_j w_j · v_j.",
+        "pt": "Passo 5: a saída de {q} é a soma de cada linha de valores ponderada por sua linha de pesos (que somam {total}): o = Σ_j w_j · v_j.",
+    },
+    "ex.output_tutorial": {
+        "en": "Step 5: the output of {q} is still Σ_j w_j · e_j over its row, but the article normalised columns, so this row's weights sum to {total}, not 1.",
+        "pt": "Passo 5: a saída de {q} ainda é Σ_j w_j · e_j sobre sua linha, mas o artigo normalizou colunas, então os pesos desta linha somam {total}, não 1.",
+    },
+    "ex.cut": {
+        "en": "Shown: {shown} of {n} keys (the largest weights) and {cols} of {d} columns.",
+        "pt": "Mostradas: {shown} de {n} chaves (os maiores pesos) e {cols} de {d} colunas.",
+    },
     # --- chart labels ---
     "axis.query": {"en": "Query token (row)", "pt": "Token de consulta (linha)"},
     "axis.key": {"en": "Key token (column)", "pt": "Token chave (coluna)"},
     "axis.token": {"en": "Token", "pt": "Token"},
+    "axis.position": {"en": "Position (token)", "pt": "Posição (token)"},
     "axis.dimension": {"en": "Dimension", "pt": "Dimensão"},
     "axis.hidden_unit": {"en": "Hidden unit", "pt": "Unidade oculta"},
     "axis.value": {"en": "Value", "pt": "Valor"},
@@ -232,14 +382,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "home.start": {"en": "Where to start", "pt": "Por onde começar"},
     "home.start_body": {
-        "en": "Open **Vocabulary** to see the article's four words and type a sentence, then **Self-attention** for one head step by step, **Multi-head** to add heads, and **Feed-forward** for the last layer. Switch the mode in the sidebar to compare the paper's math with the article's code.",
-        "pt": "Abra **Vocabulário** para ver as quatro palavras do artigo e digitar uma frase, depois **Autoatenção** para uma cabeça passo a passo, **Multi-cabeça** para adicionar cabeças e **Feed-forward** para a última camada. Troque o modo na barra lateral para comparar a matemática do artigo científico com o código do artigo.",
+        "en": "Open **Vocabulary** to see the article's four words, type a sentence and see where each token stands (positional encoding), then **Self-attention** for one head step by step (click any cell to see how its number comes about), **Multi-head** to add heads, **Add & Norm** for the residual and the layer norm, and **Feed-forward** for the last layer and the block's output. Switch the mode in the sidebar to compare the paper's math with the article's code.",
+        "pt": "Abra **Vocabulário** para ver as quatro palavras do artigo, digitar uma frase e ver onde cada token está (codificação posicional), depois **Autoatenção** para uma cabeça passo a passo (clique em qualquer célula para ver de onde vem seu número), **Multi-cabeça** para adicionar cabeças, **Add & Norm** para o residual e a normalização de camada, e **Feed-forward** para a última camada e a saída do bloco. Troque o modo na barra lateral para comparar a matemática do artigo científico com o código do artigo.",
     },
     "home.modes": {
         "en": "**Paper** mode (default) follows Vaswani et al., *Attention Is All You Need* (2017). **Tutorial** mode runs the numpy code of the Portuguese article this app grew from, exactly as printed; each screen says where the two differ.",
         "pt": "O modo **Artigo científico** (padrão) segue Vaswani et al., *Attention Is All You Need* (2017). O modo **Tutorial** roda o código numpy do artigo em português que deu origem a este app, exatamente como publicado; cada tela diz onde os dois diferem.",
     },
-    "flow.embeddings": {"en": "Embeddings X", "pt": "Embeddings X"},
+    "flow.embeddings": {"en": "Embeddings E", "pt": "Embeddings E"},
+    "flow.positions": {"en": "+ positional encoding", "pt": "+ codificação posicional"},
+    "flow.add_norm": {"en": "Add & Norm", "pt": "Add & Norm"},
     "flow.qkv": {"en": "Q, K, V per head", "pt": "Q, K, V por cabeça"},
     "flow.softmax": {"en": "softmax(QKᵀ/√d_k)", "pt": "softmax(QKᵀ/√d_k)"},
     "flow.heads": {"en": "Head outputs", "pt": "Saídas das cabeças"},
@@ -308,7 +460,23 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The table has {n} words; only the ones in the sentence are charted below.",
         "pt": "A tabela tem {n} palavras; só as da frase aparecem no gráfico abaixo.",
     },
-    "vocab.embeddings": {"en": "Embeddings of the sentence, X ({t} × {d})", "pt": "Embeddings da frase, X ({t} × {d})"},
+    "vocab.embeddings": {"en": "Embeddings of the sentence, E ({t} × {d})", "pt": "Embeddings da frase, E ({t} × {d})"},
+    "vocab.pe_title": {
+        "en": "Positional encoding: where each token stands",
+        "pt": "Codificação posicional: onde cada token está",
+    },
+    "vocab.pe_body": {
+        "en": "Attention by itself ignores word order: shuffle the sentence and every token gets the same mix. The paper adds to each embedding a vector that depends only on the position p: PE[p, 2i] = sin(p / 10000^(2i/d_model)), PE[p, 2i+1] = cos(the same). Low columns change quickly with p, high ones slowly. The block's input is X = E + PE.",
+        "pt": "A atenção sozinha ignora a ordem das palavras: embaralhe a frase e cada token recebe a mesma mistura. O artigo científico soma a cada embedding um vetor que só depende da posição p: PE[p, 2i] = sin(p / 10000^(2i/d_model)), PE[p, 2i+1] = cos(o mesmo). As primeiras colunas mudam rápido com p, as últimas devagar. A entrada do bloco é X = E + PE.",
+    },
+    "vocab.pe_repeat": {
+        "en": "Type a sentence that repeats a word, such as “the cat sat on the cat”: the two copies of a word have the same row in E but different rows in X.",
+        "pt": "Digite uma frase que repita uma palavra, como “the cat sat on the cat”: as duas cópias de uma palavra têm a mesma linha em E, mas linhas diferentes em X.",
+    },
+    "vocab.pe_off": {
+        "en": "Positional encoding is off (pe = none): the block's input is E itself, and word order does not change any number.",
+        "pt": "A codificação posicional está desligada (pe = none): a entrada do bloco é o próprio E, e a ordem das palavras não muda nenhum número.",
+    },
     "vocab.word_col": {"en": "word", "pt": "palavra"},
     # --- self-attention page ---
     "sa.title": {"en": "Self-attention, one head step by step", "pt": "Autoatenção, uma cabeça passo a passo"},
@@ -323,8 +491,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "sa.step_scores": {"en": "2. Scores Q·Kᵀ", "pt": "2. Pontuações Q·Kᵀ"},
     "sa.step_scaled": {
-        "en": "3. Scaled scores Q·Kᵀ / √d_k = Q·Kᵀ × {scale}",
-        "pt": "3. Pontuações escaladas Q·Kᵀ / √d_k = Q·Kᵀ × {scale}",
+        "en": "3. Scaled scores {formula} = Q·Kᵀ × {scale}",
+        "pt": "3. Pontuações escaladas {formula} = Q·Kᵀ × {scale}",
     },
     "sa.step_weights": {
         "en": "4. Attention weights: softmax along each row (each query's weights sum to 1)",
@@ -386,6 +554,56 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pt": "O artigo chama a mesma autoatenção {h} vezes sobre os mesmos embeddings, então cada cabeça é uma cópia idêntica, e np.concatenate as junta no eixo 0: as cópias viram linhas extras ({ht} × {d}) em vez de ficarem lado a lado como atributos, e não há W_O. No artigo científico, cada cabeça tem suas projeções, as cabeças diferem, e a concatenação mantém uma linha por token.",
     },
     "mh.more_heads": {"en": "Showing the first {n} of {h} heads.", "pt": "Mostrando as primeiras {n} de {h} cabeças."},
+    # --- add & norm page ---
+    "an.title": {
+        "en": "Add & Norm: the residual and the layer norm",
+        "pt": "Add & Norm: o residual e a normalização de camada",
+    },
+    "an.intro": {
+        "en": "Each sublayer's output is added to its input (the residual connection: the block learns a change to x, not a new x), and every row is normalised to mean 0 and spread 1, then scaled by γ and shifted by β (here 1 and 0, as before training).",
+        "pt": "A saída de cada subcamada é somada à sua entrada (a conexão residual: o bloco aprende uma mudança em x, não um novo x), e cada linha é normalizada para média 0 e espalhamento 1, depois multiplicada por γ e deslocada por β (aqui 1 e 0, como antes do treino).",
+    },
+    "an.tutorial_note": {
+        "en": "The article's code has no residual connection and no layer norm: its attention output goes straight to the feed-forward layer. Switch to paper mode to see the paper's Add & Norm.",
+        "pt": "O código do artigo não tem conexão residual nem normalização de camada: a saída da atenção vai direto para a camada feed-forward. Mude para o modo artigo científico para ver o Add & Norm do artigo.",
+    },
+    "an.none": {
+        "en": "Add & Norm is off (norm = none): the attention output goes straight to the feed-forward layer. Choose post-norm or pre-norm in the sidebar.",
+        "pt": "O Add & Norm está desligado (norm = none): a saída da atenção vai direto para a camada feed-forward. Escolha pós-norma ou pré-norma na barra lateral.",
+    },
+    "an.straight": {
+        "en": "What goes on to the feed-forward layer: the attention output ({t} × {d})",
+        "pt": "O que segue para a camada feed-forward: a saída da atenção ({t} × {d})",
+    },
+    "an.post_formula": {
+        "en": "Post-norm, as in the paper: h = LayerNorm(x + MultiHead(x)).",
+        "pt": "Pós-norma, como no artigo científico: h = LayerNorm(x + MultiHead(x)).",
+    },
+    "an.pre_formula": {
+        "en": "Pre-norm, as in GPT-2: the norm comes first, and the residual adds the attention's output to the untouched x: h = x + MultiHead(LayerNorm(x)).",
+        "pt": "Pré-norma, como no GPT-2: a normalização vem primeiro, e o residual soma a saída da atenção ao x intacto: h = x + MultiHead(LayerNorm(x)).",
+    },
+    "an.residual1": {
+        "en": "Add: the input plus the attention output ({t} × {d})",
+        "pt": "Add: a entrada mais a saída da atenção ({t} × {d})",
+    },
+    "an.norm1": {"en": "Norm: each row to mean 0, spread 1", "pt": "Norm: cada linha com média 0 e espalhamento 1"},
+    "an.pre_norm1": {
+        "en": "Norm first: each row of x to mean 0, spread 1",
+        "pt": "Normalização primeiro: cada linha de x com média 0 e espalhamento 1",
+    },
+    "an.stats": {
+        "en": "Row means and spreads, before and after the norm",
+        "pt": "Médias e espalhamentos das linhas, antes e depois da normalização",
+    },
+    "an.stats_line": {
+        "en": "Before: row means {m0} … {m1}, spreads {s0} … {s1}. After: means {n0} … {n1}, spreads {t0} … {t1}.",
+        "pt": "Antes: médias das linhas {m0} … {m1}, espalhamentos {s0} … {s1}. Depois: médias {n0} … {n1}, espalhamentos {t0} … {t1}.",
+    },
+    "an.next": {
+        "en": "The feed-forward screen ends with the second Add & Norm, around the feed-forward layer, and the block's output.",
+        "pt": "A tela feed-forward termina com o segundo Add & Norm, em volta da camada feed-forward, e a saída do bloco.",
+    },
     # --- feed-forward page ---
     "ff.title": {"en": "Position-wise feed-forward", "pt": "Feed-forward por posição"},
     "ff.intro": {
@@ -399,6 +617,30 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "ff.auto": {"en": "default: {n}", "pt": "padrão: {n}"},
     "ff.input": {"en": "Input: the attention output ({t} × {d})", "pt": "Entrada: a saída da atenção ({t} × {d})"},
+    "ff.input_post": {
+        "en": "Input: h, the first Add & Norm's output ({t} × {d})",
+        "pt": "Entrada: h, a saída do primeiro Add & Norm ({t} × {d})",
+    },
+    "ff.input_pre": {
+        "en": "Input: h = x + MultiHead(LayerNorm(x)), normalised first (pre-norm) ({t} × {d})",
+        "pt": "Entrada: h = x + MultiHead(LayerNorm(x)), normalizada antes (pré-norma) ({t} × {d})",
+    },
+    "ff.add_norm2": {
+        "en": "The second Add & Norm, and the block's output",
+        "pt": "O segundo Add & Norm, e a saída do bloco",
+    },
+    "ff.post_formula2": {
+        "en": "Post-norm: the feed-forward output is added to its input h, and each row normalised: out = LayerNorm(h + FFN(h)).",
+        "pt": "Pós-norma: a saída do feed-forward é somada à sua entrada h, e cada linha normalizada: out = LayerNorm(h + FFN(h)).",
+    },
+    "ff.pre_formula2": {
+        "en": "Pre-norm: the feed-forward output is added to h itself, with no norm after: out = h + FFN(LayerNorm(h)).",
+        "pt": "Pré-norma: a saída do feed-forward é somada ao próprio h, sem normalização depois: out = h + FFN(LayerNorm(h)).",
+    },
+    "ff.block_output": {
+        "en": "The last matrix is the encoder block's output ({t} × {d}): one vector per token, the input of the next block.",
+        "pt": "A última matriz é a saída do bloco codificador ({t} × {d}): um vetor por token, a entrada do próximo bloco.",
+    },
     "ff.pre": {
         "en": "Hidden layer before ReLU: x·W1 + b1 ({t} × {f})",
         "pt": "Camada oculta antes da ReLU: x·W1 + b1 ({t} × {f})",

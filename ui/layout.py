@@ -8,14 +8,16 @@ a fresh server whose first visitor follows a deep link runs the page file withou
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from dataclasses import dataclass
 
+import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 import core
-from ui import charts, process, session, specs, state
+from ui import charts, compute, process, session, specs, state
 from ui.i18n import LANG_NAMES, Translator
 from ui.screens import SCREENS
 from ui.state import Settings
@@ -80,10 +82,10 @@ def setting(t: Translator, settings: Settings, name: str, widget: str, *, value=
     if spec.kind == "choice":
         names = LANG_NAMES if name == "lang" else t.options(name, spec.choices)
         kwargs.update(options=spec.choices, format_func=names.get)
-    else:
+    elif widget != "segmented":  # a segmented control of numbers gets its options from the caller
         kwargs.update(min_value=spec.lo, max_value=spec.hi)
-        if widget == "number" and spec.kind == "int":
-            kwargs.update(step=1, value=None)
+        if widget == "number":
+            kwargs.update(step=1 if spec.kind == "int" else 0.05, value=None)
     return _WIDGETS[widget](**kwargs, **extra)
 
 
@@ -109,6 +111,12 @@ def _sidebar(t: Translator) -> None:
         setting(t, s, "mode", "radio")
         setting(t, s, "seed", "number")
         setting(t, s, "lang", "select")
+        st.subheader(t("block.settings"))
+        if not s.paper:
+            st.caption(t("block.tutorial_off"))
+        for name in ("pe", "mask", "scale", "norm"):
+            setting(t, s, name, "select")
+        setting(t, s, "temp", "number", format="%.2f")
         st.caption(t("sidebar.link"))
 
 
@@ -123,6 +131,11 @@ def tutorial_note(page: Page, key: str, **args) -> None:
     """The short note that marks where tutorial mode departs from the paper."""
     if page.settings.mode == "tutorial":
         st.info(f"**{page.t('tutorial.badge')}.** {page.t(key, **args)}", icon=":material/menu_book:")
+
+
+def chart(chart) -> None:
+    """A chart a page builds once per view (small: no spec cache)."""
+    st.altair_chart(chart, use_container_width=False)
 
 
 def flow(steps: list[tuple[str, str]]) -> None:
@@ -155,9 +168,14 @@ def matrix(
     col_axis: str = "axis.dimension",
     value_axis: str = "axis.value",
     domain: tuple[float, float] | None = None,
+    click: tuple[str, int] | None = None,
     **kwargs,
 ) -> None:
-    """Draw one matrix: weights on the fixed 0-1 viridis scale, anything else on a diverging scale."""
+    """Draw one matrix: weights on the fixed 0-1 viridis scale, anything else on a diverging scale.
+
+    ``click=(key, offset)`` makes its cells clickable (when drawn as rects): a click explains
+    that cell, whose row and column are ``offset`` tokens into the sentence (a token window).
+    """
     t = page.t
     R, C = values.shape
     if domain is None:
@@ -177,13 +195,31 @@ def matrix(
         "note": note,
         **{k: tuple(v) if isinstance(v, list) else v for k, v in kwargs.items()},
     }
+    clickable = click is not None and not charts.uses_image(R, C, kwargs.get("max_plot"))
+    if clickable:
+        options["select"] = CELL_SELECTION
     spec = specs.heatmap_spec(
         specs.digest(values), tuple(rows), tuple(cols), tuple(sorted(options.items())), _values=values
     )
-    st.vega_lite_chart(spec, width="content")
+    if not clickable:
+        st.vega_lite_chart(spec, width="content")
+        return
+    key, offset = click
+    on_click = functools.partial(session.cell_clicked, key, CELL_SELECTION, offset)
+    st.vega_lite_chart(spec, width="content", key=key, on_select=on_click, selection_mode=CELL_SELECTION)
 
 
-def token_map(page: Page, values, tokens, *, title: str, weights: bool = False) -> None:
+def masked(weights: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    """Weights to draw: a masked cell is drawn as masked (grey, "masked" in its tooltip), not as a 0."""
+    return weights if mask is None else np.where(mask, weights, -np.inf)
+
+
+CELL_SELECTION = "cell"  # the heatmaps' point selection: a click returns [{"r": row, "c": column}]
+
+
+def token_map(
+    page: Page, values, tokens, *, title: str, weights: bool = False, click: tuple[str, int] | None = None
+) -> None:
     """A token × token matrix: queries on rows, keys on columns; weights on the fixed 0-1 scale."""
     matrix(
         page,
@@ -195,6 +231,7 @@ def token_map(page: Page, values, tokens, *, title: str, weights: bool = False) 
         col_axis="axis.key",
         value_axis="axis.weight" if weights else "axis.score",
         domain=charts.WEIGHTS_DOMAIN if weights else None,
+        click=click,
     )
 
 
@@ -222,6 +259,36 @@ def heads_grid(page: Page, matrices, rows, cols, *, domain: tuple[float, float],
                     legend=i == n - 1,
                     **kwargs,
                 )
+
+
+def row_stats(page: Page, before, after, rows) -> None:
+    """Each row's mean and spread before and after a layer norm, in one line."""
+    (m, sd), (n, td) = compute.row_moments(before), compute.row_moments(after)
+    t = page.t
+    common = {"row_title": t("axis.token", raw=True), "mean_title": t("an.mean", raw=True)}
+    common["std_title"] = t("an.spread", raw=True)
+    left, right = st.columns(2)
+    with left:
+        chart(charts.row_stats(rows, m, sd, title=t("an.before", raw=True), **common))
+    with right:
+        chart(charts.row_stats(rows, n, td, title=t("an.after", raw=True), **common))
+
+    def f(v: float) -> str:
+        return f"{round(float(v), 4) + 0.0:.4f}"  # + 0.0: no "-0.0000"
+
+    st.caption(
+        page.t(
+            "an.stats_line",
+            m0=f(m.min()),
+            m1=f(m.max()),
+            s0=f(sd.min()),
+            s1=f(sd.max()),
+            n0=f(n.min()),
+            n1=f(n.max()),
+            t0=f(td.min()),
+            t1=f(td.max()),
+        )
+    )
 
 
 def feature_labels(prefix: str, n: int) -> list[str]:

@@ -7,5 +7,6 @@ SCREENS = (
     ("pages/1_vocabulary.py", "vocabulary", "nav.vocabulary", ":material/abc:"),
     ("pages/2_self-attention.py", "self-attention", "nav.self_attention", ":material/center_focus_strong:"),
     ("pages/3_multi-head.py", "multi-head", "nav.multi_head", ":material/view_column:"),
-    ("pages/4_feed-forward.py", "feed-forward", "nav.feed_forward", ":material/arrow_forward:"),
+    ("pages/4_add-norm.py", "add-norm", "nav.add_norm", ":material/add_circle:"),
+    ("pages/5_feed-forward.py", "feed-forward", "nav.feed_forward", ":material/arrow_forward:"),
 )

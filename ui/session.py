@@ -60,7 +60,8 @@ def settings() -> Settings:
 
 
 def update(**changes) -> None:
-    st.session_state[_SETTINGS] = replace(settings(), **changes)
+    """New settings; the explained head and cell stay inside the model and the sentence."""
+    st.session_state[_SETTINGS] = state.fit_view(replace(settings(), **changes))
 
 
 def take_notices() -> list[Notice]:
@@ -337,6 +338,44 @@ def discard_sentence_draft() -> None:
     st.session_state[_SENTENCE_ERRORS] = []
 
 
+# --- the explained cell ----------------------------------------------------------------------
+
+CELL_KEYS = ("w_cell_q", "w_cell_k")
+
+
+def seed_cell_widgets() -> tuple[str, str]:
+    """The query and key pickers start from the explained cell (1-based), or empty."""
+    cell = settings().cell or (None, None)
+    for key, value in zip(CELL_KEYS, cell, strict=True):
+        st.session_state[key] = value
+    return CELL_KEYS
+
+
+def commit_cell_pickers() -> None:
+    """on_change of either picker: a query and a key make the cell; one alone pairs with itself."""
+    q, k = (st.session_state.get(key) for key in CELL_KEYS)
+    if q is None and k is None:
+        update(cell=None)
+    else:
+        update(cell=(q or k, k or q))
+
+
+def cell_clicked(chart_key: str, selection: str, offset: int) -> None:
+    """on_select of a clickable map: the clicked cell (0-based in the drawn window) is explained.
+
+    A double-click clears the chart's selection; the explained cell then stays as it was.
+    """
+    event = st.session_state.get(chart_key)
+    points = (event or {}).get("selection", {}).get(selection) or []
+    if points:
+        point = points[0]
+        update(cell=(int(point["r"]) + offset + 1, int(point["c"]) + offset + 1))
+
+
+def clear_cell() -> None:
+    update(cell=None)
+
+
 # --- widgets bound to settings ---------------------------------------------------------------
 
 
@@ -351,15 +390,14 @@ def seed_widget(name: str, value) -> str:
     return key
 
 
-# Number boxes whose value cannot be empty: clearing one changes nothing (the next run
-# puts the current value back). An empty d_ff box means the mode's default width.
-_NEVER_EMPTY = ("dim", "seed", "heads")
-
-
 def commit_widget(name: str) -> None:
-    """on_change callback: copy a widget's value into the settings."""
+    """on_change callback: copy a widget's value into the settings.
+
+    A number box cleared by the user changes nothing (the next run puts the value back),
+    except d_ff, whose empty box means the mode's default width.
+    """
     value = st.session_state[widget_key(name)]
-    if value is None and name in _NEVER_EMPTY:
+    if value is None and state.SPEC[name].default is not None:
         return
     if name == "dim":
         set_dim(int(value))

@@ -64,6 +64,13 @@ SPECS = (
     Spec("heads", "int", 2, "mh.heads", "mh.heads_help", lo=HEADS_MIN, hi=HEADS_MAX),
     Spec("ffn", "int", None, "ff.width", "ff.width_help", lo=FFN_MIN, hi=FFN_MAX),
     Spec("seed", "int", 0, "sidebar.seed", "sidebar.seed_help", lo=SEED_MIN, hi=SEED_MAX),
+    Spec("pe", "choice", "sin", "block.pe", "block.pe_help", choices=("sin", "none"), paper_only=True),
+    Spec("mask", "choice", "none", "block.mask", "block.mask_help", choices=("none", "causal"), paper_only=True),
+    Spec("scale", "choice", "sqrt", "block.scale", "block.scale_help", choices=("sqrt", "none"), paper_only=True),
+    Spec("temp", "float", 1.0, "block.temp", "block.temp_help", lo=TEMP_MIN, hi=TEMP_MAX, paper_only=True),
+    Spec("norm", "choice", "post", "block.norm", "block.norm_help", choices=("post", "pre", "none"), paper_only=True),
+    Spec("head", "int", 1, "sa.head", "sa.head_help", lo=HEADS_MIN, hi=HEADS_MAX),
+    Spec("cell", "cell", None, "sa.cell", "sa.cell_help"),
 )
 SPEC = {spec.name: spec for spec in SPECS}
 LIMITS = {s.name: (s.lo, s.hi) for s in SPECS if s.kind in ("int", "float")}
@@ -84,10 +91,21 @@ class Settings:
     heads: int = 2
     ffn: int | None = None
     seed: int = 0
+    pe: str = "sin"
+    mask: str = "none"
+    scale: str = "sqrt"
+    temp: float = 1.0
+    norm: str = "post"
+    head: int = 1  # 1-based, as the page shows it
+    cell: tuple[int, int] | None = None  # (query, key), 1-based: the cell being explained
 
     @property
     def tokens(self) -> tuple[str, ...]:
         return tuple(self.sentence.split())
+
+    @property
+    def paper(self) -> bool:
+        return self.mode == "paper"
 
 
 DEFAULTS = Settings()
@@ -236,7 +254,21 @@ def parse_query_params(params: Mapping[str, str]) -> tuple[Settings, list[Notice
             values[name] = value
     if "dim" in values and values.get("preset", DEFAULTS.preset) == "seed":
         notices.append(Notice("notice.dim_with_seed", {"value": values.pop("dim")}))
-    return replace(DEFAULTS, **values), notices
+    settings = replace(DEFAULTS, **values)
+    return fit_view(settings, notices), notices
+
+
+def fit_view(settings: Settings, notices: list[Notice] | None = None) -> Settings:
+    """The explained head and cell kept inside the model and the sentence (with a notice when moved)."""
+    notices = [] if notices is None else notices
+    if settings.head > settings.heads:
+        notices.append(Notice("notice.head_clamped", {"head": settings.head, "heads": settings.heads}))
+        settings = replace(settings, head=settings.heads)
+    T = len(settings.tokens)
+    if settings.cell is not None and max(settings.cell) > T:
+        notices.append(Notice("notice.cell_outside", {"cell": format_value(settings.cell), "t": T}))
+        settings = replace(settings, cell=None)
+    return settings
 
 
 def to_query_params(settings: Settings) -> dict[str, str]:

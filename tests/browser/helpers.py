@@ -337,6 +337,19 @@ def wait_signature_change(page: Page, index: int, before: str, *, timeout: float
     return signature(page, index)
 
 
+def wait_signature_equal(page: Page, index: int, expected: str, *, timeout: float = 10_000) -> None:
+    """Wait until chart ``index`` shows ``expected`` (it may still be redrawing)."""
+    page.wait_for_function(
+        f"""([i, expected]) => {{
+            const el = document.querySelectorAll("[data-testid='stVegaLiteChart']")[i];
+            return !!el && ({_SIGNATURE_JS})(el) === expected;
+        }}""",
+        arg=[index, expected],
+        timeout=timeout,
+        polling=50,
+    )
+
+
 def wait_signatures_equal(page: Page, expected: list[str], *, timeout: float = 10_000) -> None:
     """Wait until the page's charts show exactly ``expected`` (a chart may still be redrawing)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError

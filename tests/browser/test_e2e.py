@@ -30,6 +30,7 @@ from helpers import (
     slider_value,
     title,
     wait_signature_change,
+    wait_signature_equal,
     wait_signatures_equal,
     warnings,
     widget_values,
@@ -40,10 +41,11 @@ pytestmark = pytest.mark.browser
 # path -> (English title, charts in paper mode with the defaults, charts in tutorial mode)
 PAGES = {
     "/": ("Attention Explorer", 1, 1),
-    "/vocabulary": ("Vocabulary and embeddings", 1, 1),
-    "/self-attention": ("Self-attention, one head step by step", 7, 3),
+    "/vocabulary": ("Vocabulary and embeddings", 3, 1),
+    "/self-attention": ("Self-attention, one head step by step", 9, 3),
     "/multi-head": ("Multi-head attention", 6, 2),
-    "/feed-forward": ("Position-wise feed-forward", 4, 4),
+    "/add-norm": ("Add & Norm: the residual and the layer norm", 4, 1),
+    "/feed-forward": ("Position-wise feed-forward", 8, 4),
 }
 MODE_LABELS = {"paper": "Paper (Vaswani et al. 2017)", "tutorial": "Tutorial (the article's code)"}
 
@@ -110,7 +112,7 @@ def test_vocabulary_edit_changes_attention_and_survives_page_switches(server, pa
     click_nav(page, "Vocabulary")
     assert title(page) == "Vocabulary and embeddings"
     assert cat_d1.text_content() == "5"
-    wait_signatures_equal(page, [embeddings_after])
+    wait_signature_equal(page, 0, embeddings_after)
 
 
 def test_head_count_slider_changes_number_of_head_charts(server, page):
@@ -159,7 +161,7 @@ def test_cold_deep_link_draws_the_page(cold_server, page):
     assert sidebar.get_by_text("Ajustes de todas as páginas").is_visible()
     # the translated menu, not Streamlit's legacy one built from file names
     links = [a.strip().splitlines()[-1] for a in sidebar.get_by_role("link").all_inner_texts() if a.strip()]
-    assert links == ["Início", "Vocabulário", "Autoatenção", "Multi-cabeça", "Feed-forward"]
+    assert links == ["Início", "Vocabulário", "Autoatenção", "Multi-cabeça", "Add & Norm", "Feed-forward"]
     assert radio_value(page, "w_mode") == "Artigo científico (Vaswani et al. 2017)"
     assert selectbox_value(page, "w_lang") == "Português (Brasil)"
     assert page.locator(f"{key('w_seed')} input").input_value() == "3"
@@ -208,7 +210,7 @@ def test_copied_url_reproduces_the_view(server, browser, page):
         assert query(page) == {"mode": "tutorial", "heads": "3", "seed": "7"}
         goto(fresh, url)
         assert widget_values(fresh) == widget_values(page)
-        assert chart_count(fresh) == chart_count(page) == 4
+        assert chart_count(fresh) == chart_count(page) == PAGES["/feed-forward"][2]
         wait_signatures_equal(page, signatures(fresh))
     finally:
         context.close()

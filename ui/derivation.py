@@ -1,0 +1,113 @@
+"""The derivation of one attention cell, drawn with its own numbers (core.explain_cell computes them).
+
+Every number is rounded as the charts round them (4 decimals), so a learner can find each
+one on the maps above: the score, the weight and the output row are cells of those maps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import core
+from ui.layout import Page
+
+DECIMALS = 4
+MAX_KEYS = 16  # rows of a group table; a longer row shows the explained key and the largest weights
+
+
+def fmt(value: float) -> str:
+    """A number as the charts write it: 4 decimals, −∞ for a masked score, no "-0.0000"."""
+    if value == -np.inf:
+        return "−∞"
+    return f"{round(float(value), DECIMALS) + 0.0:.{DECIMALS}f}"
+
+
+def _label(tokens, k: int) -> str:
+    return f"{tokens[k]} (#{k + 1})"
+
+
+def _shown_group(ex: core.CellExplanation, n: int) -> list[int]:
+    """The positions of the group to list: all of them, or the explained one and the largest weights."""
+    if n <= MAX_KEYS:
+        return list(range(n))
+    order = [int(k) for k in np.argsort(-ex.group_weights, kind="stable") if k != ex.position]
+    return sorted([ex.position, *order[: MAX_KEYS - 1]])
+
+
+def _table(rows: dict[str, list[str]], columns: list[str]) -> None:
+    st.table(pd.DataFrame(rows, index=columns).T)
+
+
+def derivation(page: Page, ex: core.CellExplanation, tokens, *, head: int | None, temp: float) -> None:
+    """Steps 1-5: q·k, the scale, the mask, the softmax of the group, the output row."""
+    t = page.t
+    i, j = ex.i, ex.j
+    qi, kj = _label(tokens, i), _label(tokens, j)
+    paper = ex.axis == -1
+    st.markdown(t("ex.cell", q=qi, k=kj, head=head if head is not None else "—"))
+
+    d = len(ex.q_i)
+    cols = [str(c + 1) for c in range(d)]
+    _table(
+        {
+            f"q ({tokens[i]})": [fmt(v) for v in ex.q_i],
+            f"k ({tokens[j]})": [fmt(v) for v in ex.k_j],
+            "q × k": [fmt(v) for v in ex.products],
+        },
+        cols,
+    )
+    terms = " + ".join(fmt(v) for v in ex.products[:8]) + (" + …" if d > 8 else "")
+    st.markdown(f"q · k = {terms} = **{fmt(ex.dot)}**")  # numbers only: nothing to escape
+    if paper:
+        key = "ex.scale_temp" if temp != 1 else "ex.scale"
+        st.markdown(t(key, dot=fmt(ex.dot), scale=f"{ex.scale:.6g}", scaled=fmt(ex.scaled), temp=f"{temp:g}"))
+    else:
+        st.markdown(t("ex.no_scale", dot=fmt(ex.dot)))
+    if ex.is_masked:
+        st.warning(t("ex.masked", q=qi, k=kj), icon=":material/block:")
+    if ex.fully_masked:
+        st.warning(t("ex.fully_masked"), icon=":material/block:")
+        return
+
+    n = len(ex.group_scores)
+    shown = _shown_group(ex, n)
+    names = [_label(tokens, k) for k in shown]
+    st.markdown(t("ex.softmax_row" if paper else "ex.softmax_col", q=qi, k=kj, shift=fmt(ex.shift), n=n))
+    _table(
+        {
+            t("ex.score"): [fmt(ex.group_scores[k]) for k in shown],
+            f"exp(s − {fmt(ex.shift)})": [fmt(ex.exps[k]) for k in shown],
+            t("ex.weight"): [fmt(ex.group_weights[k]) for k in shown],
+        },
+        names,
+    )
+    if len(shown) < n:
+        st.caption(t("ex.shown", shown=len(shown), n=n))
+    st.markdown(
+        t(
+            "ex.weight_is",
+            s=fmt(-np.inf if ex.is_masked else ex.scaled),
+            shift=fmt(ex.shift),
+            total=fmt(ex.total),
+            w=fmt(ex.weight),
+        )
+    )
+
+    S = len(ex.row_weights)
+    keys = _shown_group_row(ex, S)
+    d_v = ex.contributions.shape[1]
+    st.markdown(t("ex.output" if paper else "ex.output_tutorial", q=qi, total=fmt(ex.row_weight_sum)))
+    rows = {_label(tokens, k): [fmt(ex.row_weights[k]), *(fmt(v) for v in ex.contributions[k][:8])] for k in keys}
+    rows["o = Σ"] = ["", *(fmt(v) for v in ex.output_row[:8])]
+    _table(rows, ["w", *[f"w·v{c + 1}" for c in range(min(d_v, 8))]])
+    if d_v > 8 or len(keys) < S:
+        st.caption(t("ex.cut", shown=len(keys), n=S, cols=min(d_v, 8), d=d_v))
+
+
+def _shown_group_row(ex: core.CellExplanation, S: int) -> list[int]:
+    if S <= MAX_KEYS:
+        return list(range(S))
+    order = [int(k) for k in np.argsort(-ex.row_weights, kind="stable")]
+    return sorted(order[:MAX_KEYS])
