@@ -47,6 +47,7 @@ with layout.guarded(page):
             row_axis="axis.query",
             col_axis="axis.key",
             value_axis="axis.weight",
+            masked_value="0",
         )
 
         st.subheader(t("mh.outputs"))

@@ -1015,3 +1015,13 @@ def test_row_stats_numbers_sit_beside_their_bars():
 def test_row_stats_refuse_bad_input(labels, means, stds, kwargs, match):
     with pytest.raises(charts.ChartInputError, match=match):
         charts.row_stats(list(labels), means, stds, **STATS_TITLES, **kwargs)
+
+
+def test_a_masked_weight_is_written_as_its_value_zero_and_a_masked_score_as_minus_infinity():
+    values = np.array([[1.0, -np.inf], [0.5, 0.5]])
+    titles = {"title": "t", "row_title": "q", "col_title": "k", "value_title": "v"}
+    weights = charts.heatmap(values, ["a", "b"], ["a", "b"], domain=charts.WEIGHTS_DOMAIN, masked_value="0", **titles)
+    scores = charts.heatmap(values, ["a", "b"], ["a", "b"], domain=(-1.0, 1.0), **titles)
+    w, s = weights.data, scores.data
+    assert w.loc[1, "txt"] == "0" and w.loc[1, "exact"] == "0" and w.loc[1, "masked"]
+    assert s.loc[1, "txt"] == "−∞" and s.loc[1, "exact"] == "-inf"

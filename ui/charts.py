@@ -490,6 +490,7 @@ def heatmap(
     max_plot: int | None = None,
     legend: bool = True,
     select: str | None = None,
+    masked_value: str = "-inf",
 ) -> alt.LayerChart:
     """values (R, C) -> heatmap, rows (queries) top to bottom, columns (keys) left to right.
 
@@ -497,6 +498,8 @@ def heatmap(
     domain: the colour scale's fixed (low, high), e.g. WEIGHTS_DOMAIN or symmetric_domain(...).
     col_boundaries / row_boundaries: indices where a separator rule is drawn (head boundaries).
     -inf cells are drawn grey with ``masked_label`` as their tooltip value; NaN and +inf are refused.
+    ``masked_value`` is what a masked cell holds, written in it and in its exact tooltip: -inf for
+    a score, "0" for an attention weight (drawn masked, its weight is exactly 0).
     Tooltip (rect mode): row label (#position), column label (#position), value rounded to
     ``decimals`` (title value_title) and its shortest exact float64 repr (title exact_title).
     note: subtitle, e.g. the caller's text saying the picture is block-averaged (downsample_factors).
@@ -564,6 +567,7 @@ def heatmap(
             color,
             titles=_unique_titles(row_title, col_title, value_title, exact_title),
             masked_label=masked_label,
+            masked_value=masked_value,
             show_values=show_values,
             select=select,
         )
@@ -597,6 +601,7 @@ def _rect_layers(
     *,
     titles,
     masked_label,
+    masked_value="-inf",
     show_values,
     select=None,
 ) -> tuple[pd.DataFrame, list[alt.Chart]]:
@@ -613,7 +618,7 @@ def _rect_layers(
             "row": [f"{rows[i]} (#{i + 1})" for i in r],
             "col": [f"{cols[j]} (#{j + 1})" for j in c],
             "val": [masked_label if m else s for m, s in zip(flat_masked, texts, strict=True)],
-            "exact": ["-inf" if m else e for m, e in zip(flat_masked, exact, strict=True)],
+            "exact": [masked_value if m else e for m, e in zip(flat_masked, exact, strict=True)],
         }
     )
     # A thin stroke in the cell's own colour hides the anti-aliasing seams between small cells. Its
@@ -633,7 +638,8 @@ def _rect_layers(
     if show_values:
         dark = _dark_background(_color_indices(finite, domain), scheme)
         df["dark"] = (dark & ~masked).ravel()
-        df["txt"] = ["−∞" if m else s for m, s in zip(flat_masked, texts, strict=True)]
+        shown = "−∞" if masked_value == "-inf" else masked_value
+        df["txt"] = [shown if m else s for m, s in zip(flat_masked, texts, strict=True)]
 
     base = alt.Chart()  # the table is the LayerChart's data
     pointer = {"cursor": "pointer"} if select is not None else {}

@@ -232,6 +232,7 @@ def token_map(
         value_axis="axis.weight" if weights else "axis.score",
         domain=charts.WEIGHTS_DOMAIN if weights else None,
         click=click,
+        **({"masked_value": "0"} if weights else {}),
     )
 
 
