@@ -7,7 +7,15 @@ Shapes: T tokens (queries), S keys, D = d_model, H = n_heads, F = d_ff.
 from ._checks import AttentionInputError
 from .attention import AttentionResult, causal_mask, scaled_dot_product_attention, softmax
 from .encoder import EncoderBlockParams, EncoderBlockResult, encoder_block, init_encoder_block
-from .explain import CellExplanation, ScalingStudy, explain_cell, scaling_study, softmax_temperatures
+from .explain import (
+    CellExplanation,
+    ScalingStudy,
+    explain_cell,
+    row_moments,
+    scaling_study,
+    softmax_temperatures,
+    zero_fraction,
+)
 from .feed_forward import FeedForwardParams, FeedForwardResult, feed_forward, init_feed_forward
 from .layers import LayerNormParams, layer_norm, sinusoidal_positional_encoding
 from .multi_head import MultiHeadParams, MultiHeadResult, default_head_width, init_multi_head, multi_head_attention
@@ -46,6 +54,7 @@ __all__ = [
     "layer_norm",
     "multi_head_attention",
     "random_vocabulary",
+    "row_moments",
     "scaled_dot_product_attention",
     "scaling_study",
     "seed_vocabulary",
@@ -57,4 +66,5 @@ __all__ = [
     "tutorial_multi_head_attention",
     "tutorial_self_attention",
     "word_vector",
+    "zero_fraction",
 ]

@@ -341,3 +341,18 @@ def softmax_temperatures(scores_row, temperatures) -> np.ndarray:
             "scores_row / temperature overflowed float64; the scores are too large for the smallest temperature"
         )
     return _softmax(logits, axis=-1, out=logits)
+
+
+def row_moments(x) -> tuple[np.ndarray, np.ndarray]:
+    """x (T, D) -> each row's mean (T,) and spread (T,): the standard deviation layer norm divides by (ddof 0)."""
+    arr = as_float_array(x, "x", ndim=2)
+    non_empty_sequence(arr, "x")
+    return arr.mean(axis=-1), arr.std(axis=-1)
+
+
+def zero_fraction(x) -> float:
+    """The share of entries that are exactly 0, such as the hidden units a ReLU cut."""
+    arr = as_float_array(x, "x")
+    if arr.size == 0:
+        raise AttentionInputError("x is empty; there is no share of zeros to count")
+    return float(np.count_nonzero(arr == 0.0)) / arr.size

@@ -1,6 +1,5 @@
 """Feed-forward: the hidden layer before and after ReLU, and the final outputs."""
 
-import numpy as np
 import streamlit as st
 
 from ui import compute, layout, state
@@ -60,7 +59,7 @@ with layout.guarded(page):
         row_axis=row_axis,
         col_axis="axis.hidden_unit",
     )
-    st.caption(t("ff.relu_share", pct=f"{100 * np.mean(ffn.hidden == 0):.0f}"))
+    st.caption(t("ff.relu_share", pct=f"{100 * compute.zero_fraction(ffn.hidden):.0f}"))
     st.subheader(t("ff.output", t=n, d=D))
     layout.matrix(page, ffn.output[w], rows, layout.feature_labels("d", D), title="FFN(x)", row_axis=row_axis)
 

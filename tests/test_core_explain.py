@@ -675,3 +675,18 @@ def test_softmax_temperatures_bad_input(changes, match):
     kwargs = {"scores_row": [1.0, 2.0], "temperatures": [1.0], **changes}
     with pytest.raises(core.AttentionInputError, match=match):
         core.softmax_temperatures(**kwargs)
+
+
+def test_row_moments_are_the_mean_and_the_biased_spread_of_each_row():
+    x = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 4.0]])
+    means, spreads = core.row_moments(x)
+    np.testing.assert_allclose(means, [2.0, 4.0 / 3.0], rtol=1e-15)
+    np.testing.assert_allclose(spreads, [np.sqrt(2.0 / 3.0), np.sqrt(32.0 / 9.0)], rtol=1e-15)
+    with pytest.raises(core.AttentionInputError, match="x"):
+        core.row_moments(np.ones(3))
+
+
+def test_zero_fraction_counts_exact_zeros():
+    assert core.zero_fraction(np.array([[0.0, 1.0], [0.0, -0.0]])) == 0.75
+    with pytest.raises(core.AttentionInputError, match="empty"):
+        core.zero_fraction(np.zeros((0, 3)))

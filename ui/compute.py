@@ -239,9 +239,8 @@ def scaling_study() -> core.ScalingStudy:
     return core.scaling_study(2 ** np.arange(10), np.random.default_rng(2017))
 
 
-def row_moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """x (T, D) -> each row's mean (T,) and spread (T,): the standard deviation LayerNorm divides by (ddof 0)."""
-    return x.mean(axis=-1), x.std(axis=-1)
+row_moments = core.row_moments  # each row's mean and spread, before and after a layer norm
+zero_fraction = core.zero_fraction  # the share of hidden units a ReLU cut
 
 
 def cached_pass_bytes() -> int:
