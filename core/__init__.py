@@ -17,6 +17,7 @@ from .explain import (
     zero_fraction,
 )
 from .feed_forward import FeedForwardParams, FeedForwardResult, feed_forward, init_feed_forward
+from .heads import HeadRoles, head_roles, head_similarity, heads_off_output
 from .layers import LayerNormParams, layer_norm, sinusoidal_positional_encoding
 from .multi_head import MultiHeadParams, MultiHeadResult, default_head_width, init_multi_head, multi_head_attention
 from .tutorial import (
@@ -36,6 +37,7 @@ __all__ = [
     "EncoderBlockResult",
     "FeedForwardParams",
     "FeedForwardResult",
+    "HeadRoles",
     "LayerNormParams",
     "MultiHeadParams",
     "MultiHeadResult",
@@ -47,6 +49,9 @@ __all__ = [
     "encoder_block",
     "explain_cell",
     "feed_forward",
+    "head_roles",
+    "head_similarity",
+    "heads_off_output",
     "init_encoder_block",
     "init_feed_forward",
     "init_multi_head",
