@@ -119,6 +119,8 @@ class MultiHeadResult:
     q, k (H, T, d_k); v (H, T, d_v); scores, weights (H, T, T); head_outputs (H, T, d_v);
     concat (T, H*d_v); output (T, D) = concat @ w_o. ``scores`` are the scaled logits
     (-inf where masked); each row of ``weights`` sums to 1 (0 for a fully masked query).
+    ``scale`` is what the logits were multiplied by; ``logits(h)`` gives head h's Q·Kᵀ
+    before the scale and the mask (computed when asked: a page shows one head's).
     """
 
     q: np.ndarray
@@ -129,6 +131,14 @@ class MultiHeadResult:
     head_outputs: np.ndarray
     concat: np.ndarray
     output: np.ndarray
+    scale: float
+
+    def logits(self, head: int) -> np.ndarray:
+        """(T, T) = Q_h K_hᵀ of one head (0-based), unscaled and unmasked."""
+        H = self.q.shape[0]
+        if not isinstance(head, int | np.integer) or not 0 <= head < H:
+            raise AttentionInputError(f"head must be a whole number from 0 to {H - 1}, but is {head!r}")
+        return self.q[head] @ self.k[head].T  # (T, d_k) @ (d_k, T) -> (T, T)
 
 
 def check_head_mask(mask, t: int, n_heads: int) -> np.ndarray:
@@ -213,5 +223,13 @@ def multi_head_attention(x, params: MultiHeadParams, mask=None, scale=None) -> M
             np.matmul(weights[heads], v[heads], out=head_outputs[heads])
     output = concat @ params.w_o  # (T, H*d_v) @ (H*d_v, D) -> (T, D)
     return MultiHeadResult(
-        q=q, k=k, v=v, scores=scores, weights=weights, head_outputs=head_outputs, concat=concat, output=output
+        q=q,
+        k=k,
+        v=v,
+        scores=scores,
+        weights=weights,
+        head_outputs=head_outputs,
+        concat=concat,
+        output=output,
+        scale=scale,
     )

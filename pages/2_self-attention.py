@@ -123,7 +123,7 @@ with layout.guarded(page):
                 )
 
         st.subheader(t("sa.step_scores"))
-        layout.token_map(page, compute.unscaled_scores(result, h)[w, w], rows, title=f"Q·Kᵀ ({head})")
+        layout.token_map(page, att.logits(h)[w, w], rows, title=f"Q·Kᵀ ({head})")
         st.subheader(t("sa.step_scaled", raw=True, formula=scaled_title(s), scale=f"{result.scale:.4g}"))
         if s.mask == "causal":
             st.caption(t("sa.mask_note"))

@@ -528,3 +528,19 @@ def test_hypothesis_matches_naive_loop(inputs):
     np.testing.assert_allclose(res.concat, expected["concat"], rtol=1e-9, atol=10 * w_tol * vbig)
     obig = vbig * (1.0 + np.abs(params.w_o).sum(axis=0).max())
     np.testing.assert_allclose(res.output, expected["output"], rtol=1e-9, atol=10 * w_tol * obig)
+
+
+def test_the_result_carries_its_scale_and_each_heads_unscaled_logits():
+    rng = np.random.default_rng(3)
+    params = core.init_multi_head(8, 2, rng)
+    x = rng.standard_normal((5, 8))
+    mask = core.causal_mask(5)
+    res = core.multi_head_attention(x, params, mask=mask, scale=0.3)
+    assert res.scale == 0.3
+    for h in range(2):
+        logits = res.logits(h)
+        np.testing.assert_allclose(logits, res.q[h] @ res.k[h].T, rtol=1e-15)
+        np.testing.assert_allclose(np.where(mask, logits * 0.3, -np.inf), res.scores[h], rtol=1e-13)
+    assert core.multi_head_attention(x, params).scale == 1 / np.sqrt(params.d_k)
+    with pytest.raises(core.AttentionInputError, match="head must be a whole number from 0 to 1"):
+        res.logits(2)

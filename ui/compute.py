@@ -133,7 +133,7 @@ def paper_pass(key: PassKey, vocab: core.Vocabulary) -> PaperPass:
         mask=mask,
         params=params,
         attention=attention,
-        scale=scale,
+        scale=attention.scale,
         ffn_params=ffn_params,
         ffn=ffn,
         block=block,
@@ -247,9 +247,3 @@ def cached_pass_bytes() -> int:
     """What the pass cache holds now (for benchmarks and tests)."""
     with _LOCK:
         return int(_PASSES.currsize)
-
-
-def unscaled_scores(result: PaperPass, head: int) -> np.ndarray:
-    """(T, T) = Q_h K_hᵀ of one head, before the 1/sqrt(d_k) scaling."""
-    att = result.attention
-    return att.q[head] @ att.k[head].T  # (T, d_k) @ (d_k, T) -> (T, T)
