@@ -64,8 +64,8 @@ def sentence(n_words: int = 512, seed: int = 512) -> str:
 
 
 def mh_charts(heads: int) -> int:
-    """Charts on /multi-head in paper mode: a weights map and an output per head, the concatenation, W_O."""
-    return 2 * heads + 2
+    """Charts on /multi-head in paper mode: a weights map and an output per head, the concatenation, W_O, the heads' roles and similarity."""
+    return 2 * heads + 4
 
 
 # --- in-page timing ----------------------------------------------------------------------------

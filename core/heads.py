@@ -31,6 +31,11 @@ class HeadRoles:
     first: np.ndarray
     uniform_entropy: float
 
+    @property
+    def spread(self) -> np.ndarray:
+        """(H,) entropy / log(T): 1 for rows spread evenly, 0 for rows on one key (0 with one token)."""
+        return self.entropy / self.uniform_entropy if self.uniform_entropy > 0 else np.zeros_like(self.entropy)
+
 
 def _weights(weights) -> np.ndarray:
     w = as_float_array(weights, "weights", ndim=3)
@@ -83,13 +88,33 @@ def head_similarity(weights) -> np.ndarray:
     return np.clip(sim, -1.0, 1.0)
 
 
-def heads_off_output(result: MultiHeadResult, params: MultiHeadParams, off) -> np.ndarray:
-    """The attention output (T, D) with the heads in ``off`` (0-based) zeroed before W_O."""
+@dataclass(frozen=True)
+class HeadsOff:
+    """The attention output with some heads switched off: output (T, D), change = output - the full
+    output (T, D), and the mean absolute change and the full output's mean absolute value."""
+
+    off: tuple[int, ...]
+    output: np.ndarray
+    change: np.ndarray
+    mean_change: float
+    mean_size: float
+
+
+def heads_off(result: MultiHeadResult, params: MultiHeadParams, off) -> HeadsOff:
+    """The heads in ``off`` (0-based) zeroed before W_O: what the other heads carry alone."""
     H, d_v = params.n_heads, params.d_v
-    off = sorted({int(h) for h in off})
+    off = tuple(sorted({int(h) for h in off}))
     if any(h < 0 or h >= H for h in off):
-        raise AttentionInputError(f"heads to switch off must be between 0 and {H - 1}, but got {off}")
+        raise AttentionInputError(f"heads to switch off must be between 0 and {H - 1}, but got {list(off)}")
     concat = np.array(result.concat, copy=True)  # (T, H*d_v)
     for h in off:
         concat[:, h * d_v : (h + 1) * d_v] = 0.0
-    return concat @ params.w_o  # (T, H*d_v) @ (H*d_v, D) -> (T, D)
+    output = concat @ params.w_o  # (T, H*d_v) @ (H*d_v, D) -> (T, D)
+    change = output - result.output
+    return HeadsOff(
+        off=off,
+        output=output,
+        change=change,
+        mean_change=float(np.abs(change).mean()),
+        mean_size=float(np.abs(result.output).mean()),
+    )

@@ -74,3 +74,48 @@ with layout.guarded(page):
 
         st.subheader(t("mh.output", t=T, d=D))
         layout.matrix(page, att.output[w], rows, layout.feature_labels("d", D), title="concat · W_O")
+
+    st.subheader(t("mh.roles"))
+    st.write(t("mh.roles_body"))
+    st.info(t("mh.roles_tutorial" if s.mode == "tutorial" else "mh.roles_random"), icon=":material/psychology:")
+    roles, similarity = compute.head_roles(result, s)
+    head_names = [t("mh.head_n", raw=True, n=h + 1) for h in range(H)]
+    role_names = [t(f"mh.role_{r}", raw=True) for r in ("previous", "next", "self", "first", "spread")]
+    left, right = st.columns(2)
+    with left:
+        layout.matrix(
+            page,
+            layout.role_table(roles),
+            head_names,
+            role_names,
+            title=t("mh.roles", raw=True),
+            row_axis="axis.head",
+            col_axis="mh.role_axis",
+            value_axis="axis.weight",
+            domain=charts.WEIGHTS_DOMAIN,
+        )
+    with right:
+        layout.matrix(
+            page,
+            similarity,
+            head_names,
+            head_names,
+            title=t("mh.similarity", raw=True),
+            row_axis="axis.head",
+            col_axis="axis.head",
+            value_axis="axis.similarity",
+            domain=charts.WEIGHTS_DOMAIN,
+        )
+
+    if s.mode == "paper" and H > 1:
+        layout.setting(t, s, "off", "multiselect", options=list(range(1, H + 1)), format_func=lambda h: f"{h}")
+        off = compute.heads_off(result, s)
+        if off is not None:
+            shown = ", ".join(str(h) for h in s.off)
+            st.caption(t("mh.off_change", heads=shown, change=f"{off.mean_change:.4f}", size=f"{off.mean_size:.4f}"))
+            dims = layout.feature_labels("d", D)
+            left, right = st.columns(2)
+            with left:
+                layout.matrix(page, off.output[w], rows, dims, title=t("mh.off_title", raw=True, heads=shown))
+            with right:
+                layout.matrix(page, off.change[w], rows, dims, title=t("mh.off_diff", raw=True))

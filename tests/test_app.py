@@ -64,14 +64,14 @@ def test_paper_weights_rows_sum_to_one_for_every_head():
 def test_one_weight_chart_and_one_output_chart_per_head(heads):
     at = run_app(PAGES["multi-head"], heads=heads, preset="random", dim=8)
     assert_clean(at)
-    assert len(charts(at)) == 2 * heads + 2  # weights and outputs per head, concat, W_O output
+    assert len(charts(at)) == 2 * heads + 4  # weights and outputs per head, concat, W_O output, roles, similarity
 
 
 def test_changing_heads_changes_the_charts_and_the_url():
     at = run_app(PAGES["multi-head"])
     at.slider(key="w_heads").set_value(4).run()
     assert_clean(at)
-    assert len(charts(at)) == 10
+    assert len(charts(at)) == 2 * 4 + 4
     assert at.query_params["heads"] == ["4"] or at.query_params["heads"] == "4"
 
 
@@ -87,7 +87,7 @@ def test_cold_deep_link_draws_the_page_with_its_parameters():
     )
     assert_clean(at)
     assert at.title[0].value == CATALOGUE["mh.title"]["pt"]
-    assert len(charts(at)) == 10
+    assert len(charts(at)) == 2 * 4 + 4
     assert at.slider(key="w_heads").value == 4
     assert at.number_input(key="w_seed").value == 7
 
@@ -172,7 +172,7 @@ def test_random_preset_accepts_any_sentence_and_512_tokens():
     words = " ".join(f"w{i % 300}" for i in range(512))
     at = run_app(PAGES["multi-head"], preset="random", dim=64, heads=8, ffn=256, sentence=words)
     assert_clean(at)
-    assert len(charts(at)) == 2 * 8 + 2
+    assert len(charts(at)) == 2 * 8 + 4
     # a 512 x 512 map is drawn as one image, not 262,144 rects
     marks = [
         layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
@@ -610,3 +610,34 @@ def test_a_masked_cell_says_so():
     at = run_app(PAGES["self-attention"], mask="causal", cell="1,4")
     assert_clean(at)
     assert any("causal mask hides" in plain(w.value) for w in at.warning)
+
+
+# --- what each head does, heads switched off ---------------------------------------------------
+
+
+def test_the_heads_roles_are_the_weights_maps_averages():
+    at = run_app(PAGES["multi-head"], heads=2, preset="random", dim=8, sentence="a b c d e")
+    assert_clean(at)
+    titles = chart_titles(at)
+    roles = chart_frame(charts(at)[titles.index("What each head does")])
+    head1 = chart_frame(charts(at)[titles.index("Head 1")])
+    w = head1.pivot(index="r", columns="c", values="v").to_numpy()
+    previous = roles[(roles["r"] == 0) & (roles["c"] == 0)]["v"].item()
+    assert previous == pytest.approx(np.mean([w[i, i - 1] for i in range(1, 5)]), rel=1e-12)
+    assert any("random" in plain(i.value) for i in at.info)
+
+
+def test_switching_a_head_off_from_the_link_shows_what_changes():
+    at = run_app(PAGES["multi-head"], heads=3, off="2")
+    assert_clean(at)
+    assert at.multiselect(key="w_off").value == [2]
+    assert "Output with heads 2 off" in chart_titles(at)
+    at.multiselect(key="w_off").set_value([]).run()
+    assert "off" not in at.query_params
+    assert "Output with heads 2 off" not in chart_titles(at)
+
+
+def test_heads_off_outside_the_model_are_dropped_with_a_notice():
+    at = run_app(PAGES["multi-head"], heads=2, off="1,5")
+    assert at.session_state["settings"].off == (1,)
+    assert any("5" in plain(w.value) for w in at.warning)

@@ -25,6 +25,7 @@ def test_roles_of_heads_with_one_clear_job():
     np.testing.assert_allclose(roles.self, [0.2, 0.2, 1.0])  # the clamped ends look at themselves
     np.testing.assert_allclose(roles.first, [0.25, 0.0, 0.0])  # only query 1 looks at token 0
     np.testing.assert_array_equal(roles.entropy, [0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(roles.spread, [0.0, 0.0, 0.0])
     assert roles.uniform_entropy == pytest.approx(np.log(5))
 
 
@@ -32,6 +33,7 @@ def test_a_uniform_head_has_the_largest_entropy():
     T = 4
     roles = core.head_roles(np.full((1, T, T), 1 / T))
     np.testing.assert_allclose(roles.entropy, [np.log(T)], rtol=1e-15)
+    np.testing.assert_allclose(roles.spread, [1.0], rtol=1e-15)
     np.testing.assert_allclose(roles.previous, [0.25])
 
 
@@ -63,12 +65,18 @@ def test_switching_heads_off_zeroes_their_share_of_the_output():
     params = core.init_multi_head(8, 4, rng)
     x = rng.standard_normal((5, 8))
     res = core.multi_head_attention(x, params)
-    np.testing.assert_allclose(core.heads_off_output(res, params, []), res.output, rtol=1e-13)
+    none = core.heads_off(res, params, [])
+    np.testing.assert_allclose(none.output, res.output, rtol=1e-13)
+    assert none.mean_change == pytest.approx(0.0, abs=1e-15)
     d_v = params.d_v
-    off = core.heads_off_output(res, params, [1, 3])
+    off = core.heads_off(res, params, [3, 1, 1])
+    assert off.off == (1, 3)
     keep = np.r_[0:d_v, 2 * d_v : 3 * d_v]
-    np.testing.assert_allclose(off, res.concat[:, keep] @ params.w_o[keep], rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(core.heads_off_output(res, params, range(4)), 0.0)
+    np.testing.assert_allclose(off.output, res.concat[:, keep] @ params.w_o[keep], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(off.change, off.output - res.output, rtol=1e-15)
+    assert off.mean_change == pytest.approx(np.abs(off.output - res.output).mean())
+    assert off.mean_size == pytest.approx(np.abs(res.output).mean())
+    np.testing.assert_allclose(core.heads_off(res, params, range(4)).output, 0.0)
 
 
 @pytest.mark.parametrize(
@@ -92,4 +100,4 @@ def test_a_head_outside_the_model_cannot_be_switched_off():
     params = core.init_multi_head(4, 2, rng)
     res = core.multi_head_attention(rng.standard_normal((3, 4)), params)
     with pytest.raises(core.AttentionInputError, match="between 0 and 1"):
-        core.heads_off_output(res, params, [2])
+        core.heads_off(res, params, [2])

@@ -243,6 +243,20 @@ row_moments = core.row_moments  # each row's mean and spread, before and after a
 zero_fraction = core.zero_fraction  # the share of hidden units a ReLU cut
 
 
+def head_roles(result: PaperPass | TutorialPass, settings: state.Settings) -> tuple[core.HeadRoles, np.ndarray]:
+    """What each head looks at, and (H, H) how alike the heads' maps are. The article's H heads are
+    copies of one, so they share its numbers."""
+    weights = result.attention.weights if settings.paper else np.repeat(result.weights[None], settings.heads, axis=0)
+    return core.head_roles(weights), core.head_similarity(weights)
+
+
+def heads_off(result: PaperPass, settings: state.Settings) -> core.HeadsOff | None:
+    """The attention output with ``settings.off`` (1-based) switched off, or None with every head on."""
+    if not settings.off:
+        return None
+    return core.heads_off(result.attention, result.params, [h - 1 for h in settings.off])
+
+
 def cached_pass_bytes() -> int:
     """What the pass cache holds now (for benchmarks and tests)."""
     with _LOCK:

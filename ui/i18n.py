@@ -105,6 +105,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The link's cell {cell} is outside the sentence of {t} tokens, so it was ignored.",
         "pt": "A célula {cell} do link fica fora da frase de {t} tokens e foi ignorada.",
     },
+    "notice.param_heads": {
+        "en": "The link's {name}={value} is not a list of heads: write head numbers from 1 to {hi}, such as {name}=1,3.",
+        "pt": "O {name}={value} do link não é uma lista de cabeças: escreva números de cabeças de 1 a {hi}, como {name}=1,3.",
+    },
+    "notice.off_outside": {
+        "en": "The link switches off heads {heads}, but the model has {n} heads; those were left out.",
+        "pt": "O link desliga as cabeças {heads}, mas o modelo tem {n} cabeças; essas foram deixadas de fora.",
+    },
     "list.more": {"en": " … and {n} more", "pt": " … e mais {n}"},
     "errors.more": {
         "en": "… and {n} more problems of the same kind.",
@@ -339,6 +347,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "axis.query": {"en": "Query token (row)", "pt": "Token de consulta (linha)"},
     "axis.key": {"en": "Key token (column)", "pt": "Token chave (coluna)"},
     "axis.token": {"en": "Token", "pt": "Token"},
+    "axis.head": {"en": "Head", "pt": "Cabeça"},
+    "axis.similarity": {"en": "Similarity", "pt": "Similaridade"},
     "axis.position": {"en": "Position (token)", "pt": "Posição (token)"},
     "axis.dimension": {"en": "Dimension", "pt": "Dimensão"},
     "axis.hidden_unit": {"en": "Hidden unit", "pt": "Unidade oculta"},
@@ -522,6 +532,40 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pt": "Várias cabeças fazem atenção em paralelo, cada uma com seus W_Q, W_K, W_V, e assim cada uma pode procurar uma relação diferente. As saídas são concatenadas lado a lado e misturadas por W_O.",
     },
     "mh.heads": {"en": "Number of heads h", "pt": "Número de cabeças h"},
+    "mh.off": {"en": "Switch heads off", "pt": "Desligar cabeças"},
+    "mh.off_help": {
+        "en": "A head switched off has its output zeroed before W_O: see what the others carry alone. Heads {lo} to {hi}.",
+        "pt": "Uma cabeça desligada tem sua saída zerada antes de W_O: veja o que as outras levam sozinhas. Cabeças de {lo} a {hi}.",
+    },
+    "mh.roles": {"en": "What each head does", "pt": "O que cada cabeça faz"},
+    "mh.roles_body": {
+        "en": "For each head, the average weight its queries put on the previous token, the next token, themselves and the first token, and how spread its rows are (entropy ÷ log T: 1 is uniform, 0 looks at one key). Next to it, how alike the heads' maps are (cosine similarity).",
+        "pt": "Para cada cabeça, o peso médio que suas consultas põem no token anterior, no próximo, em si mesmas e no primeiro token, e quão espalhadas são suas linhas (entropia ÷ log T: 1 é uniforme, 0 olha para uma chave). Ao lado, quão parecidos são os mapas das cabeças (similaridade de cosseno).",
+    },
+    "mh.roles_random": {
+        "en": "These weights are random: no head has a role, and the numbers differ only by chance. Trained heads specialise: one looks back, another ahead.",
+        "pt": "Estes pesos são aleatórios: nenhuma cabeça tem um papel, e os números só diferem por acaso. Cabeças treinadas se especializam: uma olha para trás, outra para a frente.",
+    },
+    "mh.roles_tutorial": {
+        "en": "The article's heads are identical copies of one head, so every head has the same numbers: there is only one pattern.",
+        "pt": "As cabeças do artigo são cópias idênticas de uma cabeça, então todas têm os mesmos números: há um só padrão.",
+    },
+    "mh.role_previous": {"en": "previous", "pt": "anterior"},
+    "mh.role_next": {"en": "next", "pt": "próximo"},
+    "mh.role_self": {"en": "itself", "pt": "si mesmo"},
+    "mh.role_first": {"en": "first", "pt": "primeiro"},
+    "mh.role_spread": {"en": "spread", "pt": "espalhamento"},
+    "mh.role_axis": {"en": "Looks at", "pt": "Olha para"},
+    "mh.similarity": {"en": "Similarity of the heads' maps", "pt": "Similaridade dos mapas das cabeças"},
+    "mh.off_title": {"en": "Output with heads {heads} off", "pt": "Saída com as cabeças {heads} desligadas"},
+    "mh.off_change": {
+        "en": "Switching off heads {heads} changes the output by {change} on average per value (the output itself averages {size}).",
+        "pt": "Desligar as cabeças {heads} muda a saída em {change} em média por valor (a própria saída tem média {size}).",
+    },
+    "mh.off_diff": {
+        "en": "What changed: output with heads off − full output",
+        "pt": "O que mudou: saída com cabeças desligadas − saída completa",
+    },
     "mh.heads_help": {
         "en": "Allowed: {lo} to {hi}. Each head gets d_k = d_v = max(1, d_model // h) columns.",
         "pt": "Permitido: de {lo} a {hi}. Cada cabeça recebe d_k = d_v = max(1, d_model // h) colunas.",

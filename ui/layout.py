@@ -57,6 +57,7 @@ def bound(name: str, value) -> dict:
 
 
 _WIDGETS = {
+    "multiselect": st.multiselect,
     "radio": st.radio,
     "select": st.selectbox,
     "segmented": st.segmented_control,
@@ -82,7 +83,7 @@ def setting(t: Translator, settings: Settings, name: str, widget: str, *, value=
     if spec.kind == "choice":
         names = LANG_NAMES if name == "lang" else t.options(name, spec.choices)
         kwargs.update(options=spec.choices, format_func=names.get)
-    elif widget != "segmented":  # a segmented control of numbers gets its options from the caller
+    elif widget not in ("segmented", "multiselect"):  # these get their options from the caller
         kwargs.update(min_value=spec.lo, max_value=spec.hi)
         if widget == "number":
             kwargs.update(step=1 if spec.kind == "int" else 0.05, value=None)
@@ -290,6 +291,14 @@ def row_stats(page: Page, before, after, rows) -> None:
             t1=f(td.max()),
         )
     )
+
+
+def role_table(roles) -> np.ndarray:
+    """(H, 5) a head's weight on the previous, next, own and first token, and its spread, for one chart.
+
+    A relation no query has (one token) is drawn as 0.
+    """
+    return np.nan_to_num(np.stack([roles.previous, roles.next, roles.self, roles.first, roles.spread], axis=1))
 
 
 def feature_labels(prefix: str, n: int) -> list[str]:

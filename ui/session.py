@@ -386,7 +386,7 @@ def widget_key(name: str) -> str:
 def seed_widget(name: str, value) -> str:
     """Put the canonical value into the widget's key before it is drawn; returns the key."""
     key = widget_key(name)
-    st.session_state[key] = value
+    st.session_state[key] = list(value) if isinstance(value, tuple) and state.SPEC[name].kind == "heads" else value
     return key
 
 
@@ -399,7 +399,9 @@ def commit_widget(name: str) -> None:
     value = st.session_state[widget_key(name)]
     if value is None and state.SPEC[name].default is not None:
         return
-    if name == "dim":
+    if state.SPEC[name].kind == "heads":  # a multiselect gives a list: the settings hold a sorted tuple
+        update(**{name: tuple(sorted(value or ()))})
+    elif name == "dim":
         set_dim(int(value))
     elif name == "preset":
         load_preset(value)

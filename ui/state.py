@@ -71,6 +71,7 @@ SPECS = (
     Spec("norm", "choice", "post", "block.norm", "block.norm_help", choices=("post", "pre", "none"), paper_only=True),
     Spec("head", "int", 1, "sa.head", "sa.head_help", lo=HEADS_MIN, hi=HEADS_MAX),
     Spec("cell", "cell", None, "sa.cell", "sa.cell_help"),
+    Spec("off", "heads", (), "mh.off", "mh.off_help", lo=HEADS_MIN, hi=HEADS_MAX, paper_only=True),
 )
 SPEC = {spec.name: spec for spec in SPECS}
 LIMITS = {s.name: (s.lo, s.hi) for s in SPECS if s.kind in ("int", "float")}
@@ -98,6 +99,7 @@ class Settings:
     norm: str = "post"
     head: int = 1  # 1-based, as the page shows it
     cell: tuple[int, int] | None = None  # (query, key), 1-based: the cell being explained
+    off: tuple[int, ...] = ()  # heads switched off (1-based, sorted): their output is zeroed before W_O
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -217,12 +219,21 @@ def _read_cell(spec: Spec, raw: str, notices: list[Notice]) -> tuple[int, int] |
     return None
 
 
+def _read_heads(spec: Spec, raw: str, notices: list[Notice]) -> tuple[int, ...] | None:
+    parts = [p for p in raw.replace(" ", "").split(",") if p]
+    if all(p.isdigit() and spec.lo <= int(p) <= spec.hi for p in parts):
+        return tuple(sorted({int(p) for p in parts}))
+    notices.append(Notice("notice.param_heads", {"name": spec.name, "value": raw[:60], "hi": spec.hi}))
+    return None
+
+
 _READERS = {
     "int": _read_number,
     "float": _read_number,
     "choice": _read_choice,
     "text": _read_sentence,
     "cell": _read_cell,
+    "heads": _read_heads,
 }
 
 
@@ -259,11 +270,16 @@ def parse_query_params(params: Mapping[str, str]) -> tuple[Settings, list[Notice
 
 
 def fit_view(settings: Settings, notices: list[Notice] | None = None) -> Settings:
-    """The explained head and cell kept inside the model and the sentence (with a notice when moved)."""
+    """The explained head and cell, and the heads switched off, kept inside the model and the sentence
+    (with a notice when one moved)."""
     notices = [] if notices is None else notices
     if settings.head > settings.heads:
         notices.append(Notice("notice.head_clamped", {"head": settings.head, "heads": settings.heads}))
         settings = replace(settings, head=settings.heads)
+    outside = [h for h in settings.off if h > settings.heads]
+    if outside:
+        notices.append(Notice("notice.off_outside", {"heads": tuple(outside), "n": settings.heads}))
+        settings = replace(settings, off=tuple(h for h in settings.off if h <= settings.heads))
     T = len(settings.tokens)
     if settings.cell is not None and max(settings.cell) > T:
         notices.append(Notice("notice.cell_outside", {"cell": format_value(settings.cell), "t": T}))
