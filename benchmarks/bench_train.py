@@ -1,0 +1,234 @@
+"""Speed of core's training step and of ``core.train_block`` against PyTorch autograd.
+
+Run from the repository root (the script puts the root on ``sys.path`` itself)::
+
+    python benchmarks/bench_train.py            # full run
+    python benchmarks/bench_train.py --quick    # fewer repeats and seeds (CI smoke test, a few seconds)
+    python benchmarks/bench_train.py --check    # exit code 1 if a target fails
+    python benchmarks/bench_train.py --default-malloc   # leave glibc's malloc settings alone
+
+The case is the default training of the lesson: the task "neighbours" (two readouts), a
+vocabulary of 10 words of width 16 (``core.random_vocabulary``), 2 heads (d_k = 8), batches
+of 64 sentences of 8 words, the attention sublayer alone (MultiHead, Add & Norm, readout),
+post-norm.
+
+Step: one training step, forward + backward + Adam update, on the same batch and weights.
+core runs what ``train_block`` runs each step (``core.backward._loss_and_gradients`` and
+``core.train._adam``). torch (float64, CPU) runs ``nn.MultiheadAttention(bias=False,
+batch_first=True)`` (need_weights=False, torch's fastest path) + ``nn.LayerNorm`` + one
+``nn.Linear`` holding both readouts, ``F.cross_entropy(ignore_index=-1)``, ``zero_grad``,
+``loss.backward()`` and ``torch.optim.Adam.step()``. Before timing, the loss and every gradient
+of the two are checked equal (rtol 1e-9): a wrong answer is never timed. torch is timed with its
+default thread count and with one thread; the ratio uses the faster of the two. The contenders
+are timed interleaved, the order rotating every repeat, so they share the machine's noise;
+each sample is the mean of ``inner`` steps, the table shows medians.
+
+Training: ``train_block(vocab, "neighbours", n_heads=2, rng=np.random.default_rng(seed))`` with
+its defaults, one run per seed after one untimed warm-up run (also printed: the first training
+in a process pays for fresh memory pages). Its median is compared with the target and with
+DEFAULT_STEPS torch steps (the torch step median times the number of steps), in the same run.
+
+Memory: a step allocates arrays of ~200 KB; with glibc's defaults those sit near its mmap and
+trim thresholds, and whether they are page-faulted in afresh on every step depends on what
+the process allocated before (the same training measured 1.0 ms and 0.6 ms a step). By default
+the script raises glibc's trim and mmap thresholds (mallopt, for both libraries alike), as
+bench_core.py does; ``--default-malloc`` keeps the defaults.
+
+The machine's cores are shared with other jobs: the load average is printed before and after,
+and speeds are quoted as ratios to torch measured in the same run.
+
+Targets: step ratio core/torch <= 1.0; training median <= 3.0 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+import core  # noqa: E402
+from core.backward import _config, _loss_and_gradients, trainable_arrays  # noqa: E402
+from core.train import DEFAULT_BATCH, DEFAULT_LR, DEFAULT_STEPS, _adam, sample_sentences  # noqa: E402
+
+WORDS = ("the", "cat", "sat", "on", "a", "mat", "dog", "ran", "to", "park")
+D, H, T, TASK = 16, 2, 8, "neighbours"
+STEP_TARGET = 1.0
+TRAIN_TARGET = 3.0
+
+
+def keep_freed_memory() -> bool:
+    """glibc only: keep freed memory in the process (trim threshold 1 GiB, mmap threshold 32 MiB)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3  # from malloc.h
+        return bool(libc.mallopt(m_mmap_threshold, 32 << 20)) and bool(libc.mallopt(m_trim_threshold, 1 << 30))
+    except (OSError, AttributeError):  # not glibc
+        return False
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{v:.2f}" for v in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def time_interleaved(fns: dict, repeats: int, inner: int) -> dict[str, list[float]]:
+    """Seconds per call, one entry per repeat, for each name -> (setup, fn); the order rotates every
+    repeat. ``setup`` runs untimed before each sample (torch's thread count is set there)."""
+    names = list(fns)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(repeats):
+        shift = r % len(names)
+        for name in names[shift:] + names[:shift]:
+            setup, fn = fns[name]
+            setup()
+            fn()  # untimed: wakes the library's threads and caches after the other contenders ran
+            t0 = time.perf_counter()
+            for _ in range(inner):
+                fn()
+            times[name].append((time.perf_counter() - t0) / inner)
+    return times
+
+
+def step_contenders(vocab: core.Vocabulary, rng: np.random.Generator) -> dict:
+    """core's and torch's training step on one batch with the same weights, checked equal first."""
+    task = core.TASKS[TASK]
+    K, V = task.n_targets, len(vocab)
+    params = core.init_encoder_block(D, H, 4 * D, rng)
+    readout = core.init_readout(D, V, rng, n_targets=K)
+    ids = sample_sentences(V, DEFAULT_BATCH, T, rng)
+    x = vocab.vectors[ids] + core.sinusoidal_positional_encoding(T, D)  # (B, T, D)
+    targets = core.task_targets(task, ids)  # (K, B, T)
+    cfg = _config(params, T, None, None, False, False, 1e-5, None)
+    w = trainable_arrays(params, readout, False)
+    loss, grads = _loss_and_gradients(x, w, targets, cfg)
+    _, state = _adam(w, grads, None, DEFAULT_LR, 0.9, 0.999, 1e-8)  # a step with moments, as most are
+
+    # torch: in_proj_weight (3D, D) = [W_Q; W_K; W_V] is core's fused W_QKV (D, 3D) transposed
+    mha = torch.nn.MultiheadAttention(D, H, bias=False, batch_first=True, dtype=torch.float64)
+    norm1 = torch.nn.LayerNorm(D, dtype=torch.float64)
+    head = torch.nn.Linear(D, K * V, dtype=torch.float64)  # both readouts: weight (K·V, D)
+    with torch.no_grad():
+        mha.in_proj_weight.copy_(torch.from_numpy(w["w_qkv"].T.copy()))
+        mha.out_proj.weight.copy_(torch.from_numpy(w["w_o"].T.copy()))
+        head.weight.copy_(torch.from_numpy(w["w_r"].transpose(0, 2, 1).reshape(K * V, D).copy()))
+        head.bias.copy_(torch.from_numpy(w["b_r"].reshape(K * V).copy()))
+    modules = (mha, norm1, head)
+    opt = torch.optim.Adam([p for m in modules for p in m.parameters()], lr=DEFAULT_LR)
+    xt = torch.from_numpy(x)
+    tt = torch.from_numpy(targets.astype(np.int64)).reshape(-1)
+
+    def torch_loss():
+        out = norm1(xt + mha(xt, xt, xt, need_weights=False)[0])  # (B, T, D)
+        logits = head(out).reshape(DEFAULT_BATCH, T, K, V).permute(2, 0, 1, 3)  # (K, B, T, V)
+        return F.cross_entropy(logits.reshape(-1, V), tt, ignore_index=-1)
+
+    # Correctness first: the same loss and gradients.
+    t_loss = torch_loss()
+    t_loss.backward()
+    np.testing.assert_allclose(loss, t_loss.item(), rtol=1e-12)
+    expected = {
+        "w_qkv": mha.in_proj_weight.grad.numpy().T,
+        "w_o": mha.out_proj.weight.grad.numpy().T,
+        "gamma1": norm1.weight.grad.numpy(),
+        "beta1": norm1.bias.grad.numpy(),
+        "w_r": head.weight.grad.numpy().reshape(K, V, D).transpose(0, 2, 1),
+        "b_r": head.bias.grad.numpy().reshape(K, V),
+    }
+    for name, g in expected.items():
+        np.testing.assert_allclose(grads[name], g, rtol=1e-9, atol=1e-13 * np.abs(g).max(), err_msg=name)
+    opt.zero_grad(set_to_none=True)
+
+    def run_core(x=x, w=w, targets=targets, cfg=cfg, state=state):
+        _, g = _loss_and_gradients(x, w, targets, cfg)
+        return _adam(w, g, state, DEFAULT_LR, 0.9, 0.999, 1e-8)
+
+    def run_torch():
+        opt.zero_grad(set_to_none=True)
+        torch_loss().backward()
+        opt.step()
+
+    threads = torch.get_num_threads()
+    return {
+        "core": (lambda: None, run_core),
+        f"torch ({threads} threads)": (lambda: torch.set_num_threads(threads), run_torch),
+        "torch (1 thread)": (lambda: torch.set_num_threads(1), run_torch),
+    }, threads
+
+
+def fmt(seconds: float) -> str:
+    return f"{seconds * 1e3:8.3f} ms" if seconds < 1.0 else f"{seconds:8.2f} s "
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and seeds (CI smoke test)")
+    parser.add_argument("--check", action="store_true", help="exit with code 1 if a target fails")
+    parser.add_argument("--default-malloc", action="store_true", help="keep glibc's malloc thresholds")
+    args = parser.parse_args(argv)
+    malloc = "glibc defaults" if args.default_malloc else "freed memory kept (mallopt)"
+    if not args.default_malloc and not keep_freed_memory():
+        malloc = "defaults (mallopt not available)"
+    repeats, inner = (7, 10) if args.quick else (31, 20)
+    seeds = (0, 1) if args.quick else (0, 1, 2, 3, 4)
+
+    print(
+        f"numpy {np.__version__}, torch {torch.__version__}, float64 CPU, {os.cpu_count()} cores, "
+        f"load average {load_average()}{', --quick' if args.quick else ''}; malloc: {malloc}"
+    )
+    vocab = core.random_vocabulary(WORDS, D, 0)
+    fns, threads = step_contenders(vocab, np.random.default_rng(0))
+    time_interleaved(fns, repeats=2, inner=inner)  # warm-up
+    times = time_interleaved(fns, repeats=repeats, inner=inner)
+    torch.set_num_threads(threads)
+    med = {name: statistics.median(ts) for name, ts in times.items()}
+    torch_name = min((n for n in med if n.startswith("torch")), key=med.get)
+    ratio = med["core"] / med[torch_name]
+    print(f"\none training step: B={DEFAULT_BATCH} T={T} D={D} H={H}, task {TASK} (2 readouts of 10 words), median")
+    for name, m in med.items():
+        print(f"  {name:<20} {fmt(m)}")
+    step_ok = ratio <= STEP_TARGET
+    print(f"  core / {torch_name}: {ratio:.2f}x (target <= {STEP_TARGET:.1f}x) {'PASS' if step_ok else 'FAIL'}")
+
+    t0 = time.perf_counter()
+    core.train_block(vocab, TASK, n_heads=H, rng=np.random.default_rng(99))
+    cold = time.perf_counter() - t0
+    runs = []
+    for seed in seeds:
+        t0 = time.perf_counter()
+        result = core.train_block(vocab, TASK, n_heads=H, rng=np.random.default_rng(seed))
+        runs.append((seed, time.perf_counter() - t0, result.accuracy))
+    train_median = statistics.median(t for _, t, _ in runs)
+    torch_steps = DEFAULT_STEPS * med[torch_name]
+    print(f"\ntrain_block defaults ({DEFAULT_STEPS} steps of {DEFAULT_BATCH} sentences), task {TASK}, {H} heads")
+    print(f"  warm-up run (first training in this process): {fmt(cold)}")
+    for seed, t, acc in runs:
+        print(f"  seed {seed}: {fmt(t)}  held-out accuracy {acc:.3f}")
+    train_ok = train_median <= TRAIN_TARGET
+    print(f"  median {fmt(train_median)} (target <= {TRAIN_TARGET:.1f} s) {'PASS' if train_ok else 'FAIL'}")
+    print(
+        f"  {DEFAULT_STEPS} torch steps would take {fmt(torch_steps)}: "
+        f"training median / torch steps = {train_median / torch_steps:.2f}x"
+    )
+    print(f"\nload average after the run: {load_average()}")
+    failed = [what for what, ok in (("step ratio", step_ok), ("training time", train_ok)) if not ok]
+    if failed:
+        print(f"targets missed: {', '.join(failed)}")
+    return 1 if (args.check and failed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

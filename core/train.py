@@ -1,0 +1,494 @@
+"""Training the encoder block on toy tasks over the learner's own words: tasks, Adam, train_block.
+
+A sentence is ``length`` words drawn uniformly (with repeats) from the vocabulary; its input is
+the learner's vectors plus the sinusoidal positional encoding, x = E + PE, which stays fixed.
+The block and a linear readout to the vocabulary train with Adam on softmax cross-entropy
+(``core.backward``); by default only the attention sublayer (MultiHead, Add & Norm) trains.
+Every draw (initial weights, batches, held-out sentences) comes from the caller's generator.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+
+from ._checks import AttentionInputError, check_rng, frozen_array, positive_float, positive_int
+from .backward import (
+    ReadoutParams,
+    _config,
+    _forward,
+    _loss_and_gradients,
+    check_flag,
+    check_magnitude,
+    init_readout,
+    params_from_arrays,
+    trainable_arrays,
+)
+from .encoder import EncoderBlockParams, init_encoder_block
+from .layers import sinusoidal_positional_encoding
+from .multi_head import MultiHeadParams
+from .vocabulary import Vocabulary, split_sentence
+
+DEFAULT_STEPS = 1500
+DEFAULT_BATCH = 64
+DEFAULT_LR = 5e-2  # train_block's; adam_step defaults to Adam's usual 1e-2. train_block's docstring says why
+QK_INIT = 0.25  # W_Q and W_K start at this fraction of init_multi_head's draw (see train_block)
+HELD_OUT = 512  # held-out sentences that measure accuracy after training
+
+# ---------------------------------------------------------------- tasks
+
+
+@dataclass(frozen=True)
+class Task:
+    """A rule that gives each position of a sentence its target words, one per readout.
+
+    Each entry of ``targets`` is ("relative", k): the word k places away (-1 the one before,
+    +1 the one after; a position without it has no target there), or ("absolute", p): the word at
+    position p, the same target at every position. ``min_length``: the shortest sentence on which
+    the task means something.
+    """
+
+    name: str
+    targets: tuple[tuple[str, int], ...]
+    min_length: int
+
+    @property
+    def n_targets(self) -> int:
+        return len(self.targets)
+
+
+TASKS: Mapping[str, Task] = MappingProxyType(
+    {
+        "previous": Task("previous", (("relative", -1),), min_length=2),
+        "next": Task("next", (("relative", 1),), min_length=2),
+        "first": Task("first", (("absolute", 0),), min_length=2),
+        "neighbours": Task("neighbours", (("relative", -1), ("relative", 1)), min_length=3),
+    }
+)
+
+
+def check_task(task) -> Task:
+    """``task`` as a Task: a Task, or the name of one in TASKS."""
+    if isinstance(task, Task):
+        return task
+    if isinstance(task, str) and task in TASKS:
+        return TASKS[task]
+    raise AttentionInputError(f"task must be one of {', '.join(TASKS)} (or a Task), but is {task!r}")
+
+
+def sample_sentences(n_words: int, n: int, length: int, rng: np.random.Generator) -> np.ndarray:
+    """(n, length) word indices, uniform over 0 .. n_words - 1, drawn from ``rng``."""
+    return rng.integers(0, n_words, size=(n, length))
+
+
+def task_targets(task: Task, ids: np.ndarray) -> np.ndarray:
+    """ids (B, T) word indices -> targets (K, B, T): the word each readout should give, -1 = none."""
+    B, T = ids.shape
+    out = np.full((task.n_targets, B, T), -1, dtype=np.intp)
+    for k, (kind, where) in enumerate(task.targets):
+        if kind == "relative":  # position t's target is the word at t + where, if there is one
+            lo, hi = max(0, -where), min(T, T - where)  # the positions t with 0 <= t + where < T
+            if lo < hi:
+                out[k, :, lo:hi] = ids[:, lo + where : hi + where]
+        else:  # ("absolute", p): the word at position p, at every position
+            out[k] = ids[:, where : where + 1]
+    return out
+
+
+# ---------------------------------------------------------------- Adam
+
+
+@dataclass(frozen=True, eq=False)
+class AdamState:
+    """step (steps taken), m and v (first and second moment estimates, by parameter name)."""
+
+    step: int
+    m: Mapping[str, np.ndarray]
+    v: Mapping[str, np.ndarray]
+
+
+def _adam(w, g, state, lr, beta1, beta2, eps):
+    """One Adam step on the arrays ``w`` with gradients ``g`` (both by name); no checks."""
+    t = 1 if state is None else state.step + 1
+    new_w, new_m, new_v = {}, {}, {}
+    for name, p in w.items():
+        grad = g[name]
+        m = (1.0 - beta1) * grad if state is None else beta1 * state.m[name] + (1.0 - beta1) * grad
+        v = (1.0 - beta2) * grad * grad if state is None else beta2 * state.v[name] + (1.0 - beta2) * grad * grad
+        m_hat = m / (1.0 - beta1**t)  # bias correction: m and v start at zero
+        v_hat = v / (1.0 - beta2**t)
+        new_w[name] = p - lr * m_hat / (np.sqrt(v_hat) + eps)
+        new_m[name], new_v[name] = m, v
+    return new_w, AdamState(step=t, m=MappingProxyType(new_m), v=MappingProxyType(new_v))
+
+
+def adam_step(
+    params: Mapping[str, np.ndarray],
+    grads: Mapping[str, np.ndarray],
+    state: AdamState | None = None,
+    *,
+    lr: float = 1e-2,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+) -> tuple[dict[str, np.ndarray], AdamState]:
+    """One step of Adam (Kingma & Ba 2015, algorithm 1; ``torch.optim.Adam`` without weight decay).
+
+    params, grads: arrays by name, the same names and shapes. ``state`` None = the first step
+    (zero moments). Returns fresh parameters and the next state; nothing is modified in place.
+        m = β1 m + (1 - β1) g;  v = β2 v + (1 - β2) g²;  p -= lr · (m / (1 - β1^t)) / (sqrt(v / (1 - β2^t)) + eps)
+    """
+    if not isinstance(params, Mapping) or not isinstance(grads, Mapping):
+        raise AttentionInputError(
+            f"params and grads must be mappings of name -> array, but are {type(params).__name__} "
+            f"and {type(grads).__name__}"
+        )
+    if set(params) != set(grads):
+        raise AttentionInputError(f"grads must have the names of params {sorted(params)}, but have {sorted(grads)}")
+    if state is not None and not isinstance(state, AdamState):
+        raise AttentionInputError(f"state must be an AdamState or None, but is {type(state).__name__}")
+    if state is not None and (set(state.m) != set(params)):
+        raise AttentionInputError(f"state was built for {sorted(state.m)}, but params are {sorted(params)}")
+    lr = positive_float(lr, "lr")
+    try:
+        beta1, beta2 = (float(b) for b in betas)
+    except (TypeError, ValueError):
+        raise AttentionInputError(f"betas must be two numbers in [0, 1), but is {betas!r}") from None
+    for name, b in (("betas[0]", beta1), ("betas[1]", beta2)):
+        if not 0.0 <= b < 1.0:
+            raise AttentionInputError(f"{name} must be in [0, 1), but is {b}")
+    eps = positive_float(eps, "eps")
+    w, g = {}, {}
+    for name in params:
+        w[name] = np.asarray(params[name], dtype=np.float64)
+        g[name] = np.asarray(grads[name], dtype=np.float64)
+        if g[name].shape != w[name].shape:
+            raise AttentionInputError(
+                f"the gradient of {name} has shape {g[name].shape}, but the parameter has {w[name].shape}"
+            )
+    return _adam(w, g, state, lr, beta1, beta2, eps)
+
+
+# ---------------------------------------------------------------- training
+
+
+@dataclass(frozen=True, eq=False)
+class TrainResult:
+    """A trained block: params (EncoderBlockParams), readout (ReadoutParams, one readout per target),
+    losses (one float per step), accuracy (on held-out sentences, 0-1), and how it was trained.
+
+    When the feed-forward layer did not train (``feed_forward=False``), ``params.feed_forward`` and
+    ``params.norm2`` are their untouched initial values, and the model is the attention sublayer
+    alone: out = LN1(x + MultiHead(x)) (pre-norm: x + MultiHead(LN1(x))), then the readout.
+    """
+
+    params: EncoderBlockParams
+    readout: ReadoutParams
+    losses: tuple[float, ...]
+    accuracy: float
+    task: Task
+    feed_forward: bool
+    norm_first: bool
+    length: int
+
+
+def _quiet_attention(params: EncoderBlockParams) -> EncoderBlockParams:
+    """W_Q and W_K scaled by QK_INIT: the scores start QK_INIT² as large, the attention nearly uniform."""
+    a = params.attention
+    attention = MultiHeadParams(w_q=a.w_q * QK_INIT, w_k=a.w_k * QK_INIT, w_v=a.w_v, w_o=a.w_o)
+    return dataclasses.replace(params, attention=attention)
+
+
+def _count(value, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise AttentionInputError(f"{name} must be a whole number >= {minimum}, but is {value!r}")
+    if value < minimum:
+        raise AttentionInputError(f"{name} must be >= {minimum}, but is {value}")
+    return int(value)
+
+
+def _check_vocabulary(vocab) -> Vocabulary:
+    if not isinstance(vocab, Vocabulary):
+        raise AttentionInputError(f"vocab must be a Vocabulary (see random_vocabulary), but is {type(vocab).__name__}")
+    if len(vocab) < 3:
+        raise AttentionInputError(
+            f"training needs a vocabulary of at least 3 words (with fewer, guessing is enough), but it has {len(vocab)}"
+        )
+    if vocab.dim < 2:
+        raise AttentionInputError(
+            f"training needs word vectors of width >= 2 (layer norm maps width 1 to 0), but the width is {vocab.dim}"
+        )
+    return vocab
+
+
+def _inputs(vocab: Vocabulary, ids: np.ndarray) -> np.ndarray:
+    """ids (B, T) -> x (B, T, D) = E + PE: the learner's vectors plus the positional encoding."""
+    return vocab.vectors[ids] + sinusoidal_positional_encoding(ids.shape[1], vocab.dim)
+
+
+def _model_pass(params, readout, feed_forward, norm_first, vocab, ids, head_mask):
+    """ids (B, T) -> logits (K, B, T, V), weights (B, H, T, T) of the model as train_block builds it."""
+    cfg = _config(params, ids.shape[1], None, None, norm_first, feed_forward, 1e-5, head_mask)
+    logits, weights, _ = _forward(_inputs(vocab, ids), trainable_arrays(params, readout, feed_forward), cfg)
+    return logits, weights
+
+
+def _pass(result: TrainResult, vocab: Vocabulary, ids: np.ndarray, head_mask):
+    return _model_pass(result.params, result.readout, result.feed_forward, result.norm_first, vocab, ids, head_mask)
+
+
+def _accuracy(logits: np.ndarray, targets: np.ndarray) -> float:
+    """logits (K, B, T, V), targets (K, B, T) -> the share of entries with a target whose argmax is right."""
+    has = targets >= 0
+    return float(np.count_nonzero((logits.argmax(axis=-1) == targets) & has)) / float(np.count_nonzero(has))
+
+
+def train_block(
+    vocab: Vocabulary,
+    task,
+    *,
+    n_heads: int,
+    rng: np.random.Generator,
+    steps: int | None = None,
+    feed_forward: bool = False,
+    d_ff: int | None = None,
+    length: int = 8,
+    norm_first: bool = False,
+    callback: Callable[[int, float], object] | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    lr: float = DEFAULT_LR,
+) -> TrainResult:
+    """Train an encoder block and its readout on ``task`` (a name in TASKS or a Task) -> TrainResult.
+
+    From ``rng``, in this order: the block (init_encoder_block, d_model = the vocabulary's width,
+    d_k = max(1, d_model // n_heads), d_ff = 4·d_model unless given; then W_Q and W_K scaled by
+    QK_INIT), the readouts (init_readout), HELD_OUT held-out sentences, then one batch of
+    ``batch_size`` fresh sentences of ``length`` words per step (``steps``, DEFAULT_STEPS unless
+    given), each step one Adam update (lr, betas 0.9 and 0.999). ``feed_forward=False`` trains the
+    attention sublayer alone (MultiHead, Add & Norm, readout); True the whole block.
+    ``callback(step, loss)`` runs after each step, step = 1 .. steps. A step whose loss is not
+    finite stops the training with AttentionInputError; nothing the caller holds has changed.
+
+    Why these defaults (the lesson: two heads learn "neighbours", one head cannot). Attention to
+    both neighbours at once is the easy first pattern (the positional encoding's dot products are
+    symmetric in the offset), and two heads that both find it sit on a saddle: they split into
+    "look back" and "look ahead" only after a while, sooner with larger steps. Adam's usual lr of
+    1e-2 left some seeds there after thousands of steps; DEFAULT_LR leaves none within
+    DEFAULT_STEPS. With that lr a head that starts with sharp random scores can settle on a poor
+    solution (a single head on "previous" kept predicting one current word); starting W_Q and W_K
+    small (QK_INIT) makes every head start near uniform, and that failure went away.
+    benchmarks/bench_train.py and tests/test_core_train.py measure the result.
+    """
+    vocab = _check_vocabulary(vocab)
+    task = check_task(task)
+    H = positive_int(n_heads, "n_heads")
+    rng = check_rng(rng)
+    steps = DEFAULT_STEPS if steps is None else positive_int(steps, "steps")
+    feed_forward = check_flag(feed_forward, "feed_forward")
+    norm_first = check_flag(norm_first, "norm_first")
+    D, V = vocab.dim, len(vocab)
+    d_ff = 4 * D if d_ff is None else positive_int(d_ff, "d_ff")
+    length = _count(length, "length", 1)
+    if length < task.min_length:
+        raise AttentionInputError(
+            f"the task {task.name!r} needs sentences of at least {task.min_length} words, but length is {length}"
+        )
+    if callback is not None and not callable(callback):
+        raise AttentionInputError(f"callback must be a function (step, loss) or None, but is {callback!r}")
+    batch_size = positive_int(batch_size, "batch_size")
+    lr = positive_float(lr, "lr")
+    check_magnitude(vocab.vectors, "the word vectors")
+
+    params = _quiet_attention(init_encoder_block(D, H, d_ff, rng))
+    readout = init_readout(D, V, rng, n_targets=task.n_targets)
+    held_out = sample_sentences(V, HELD_OUT, length, rng)  # (HELD_OUT, T)
+    cfg = _config(params, length, None, None, norm_first, feed_forward, 1e-5, None)
+    pe = sinusoidal_positional_encoding(length, D)  # (T, D)
+    w = trainable_arrays(params, readout, feed_forward)
+    state = None
+    losses = []
+    for step in range(1, steps + 1):
+        ids = sample_sentences(V, batch_size, length, rng)  # (B, T)
+        x = vocab.vectors[ids] + pe  # (B, T, D) = E + PE
+        with np.errstate(all="ignore"):  # a non-finite loss is reported just below
+            loss, grads = _loss_and_gradients(x, w, task_targets(task, ids), cfg)
+            if math.isfinite(loss):
+                w, state = _adam(w, grads, state, lr, 0.9, 0.999, 1e-8)
+        if not math.isfinite(loss):
+            raise AttentionInputError(
+                f"training produced a non-finite loss ({loss}) at step {step} of {steps} and stopped; "
+                "the word vectors may be too large or the learning rate too high"
+            )
+        losses.append(loss)
+        if callback is not None:
+            callback(step, loss)
+    for name, arr in w.items():
+        if not np.isfinite(arr).all():
+            raise AttentionInputError(
+                f"training produced non-finite values in {name} at step {steps} of {steps} and stopped; "
+                "the word vectors may be too large or the learning rate too high"
+            )
+    params, readout = params_from_arrays(w, params)
+    logits, _ = _model_pass(params, readout, feed_forward, norm_first, vocab, held_out, None)
+    return TrainResult(
+        params=params,
+        readout=readout,
+        losses=tuple(losses),
+        accuracy=_accuracy(logits, task_targets(task, held_out)),
+        task=task,
+        feed_forward=feed_forward,
+        norm_first=norm_first,
+        length=length,
+    )
+
+
+# ---------------------------------------------------------------- after training
+
+
+def _check_result(result, vocab) -> tuple[TrainResult, Vocabulary]:
+    if not isinstance(result, TrainResult):
+        raise AttentionInputError(f"result must be a TrainResult (see train_block), but is {type(result).__name__}")
+    if not isinstance(vocab, Vocabulary):
+        raise AttentionInputError(f"vocab must be a Vocabulary, but is {type(vocab).__name__}")
+    if vocab.dim != result.params.d_model or len(vocab) != result.readout.n_words:
+        raise AttentionInputError(
+            f"the block was trained on {result.readout.n_words} words of width {result.params.d_model}, "
+            f"but the vocabulary has {len(vocab)} words of width {vocab.dim}"
+        )
+    return result, vocab
+
+
+def _held_out_accuracy(result: TrainResult, vocab: Vocabulary, task: Task, ids: np.ndarray, head_mask) -> float:
+    logits, _ = _pass(result, vocab, ids, head_mask)
+    return _accuracy(logits, task_targets(task, ids))
+
+
+def _check_eval_task(result: TrainResult, task, length) -> tuple[Task, int]:
+    task = check_task(task)
+    if task.n_targets != result.readout.n_targets:
+        raise AttentionInputError(
+            f"the task {task.name!r} has {task.n_targets} target(s) per position, but the block was trained "
+            f"with {result.readout.n_targets} readout(s)"
+        )
+    length = result.length if length is None else _count(length, "length", 1)
+    if length < task.min_length:
+        raise AttentionInputError(
+            f"the task {task.name!r} needs sentences of at least {task.min_length} words, but length is {length}"
+        )
+    return task, length
+
+
+def evaluate(
+    result: TrainResult,
+    vocab: Vocabulary,
+    task,
+    rng: np.random.Generator,
+    *,
+    n_sentences: int = HELD_OUT,
+    length: int | None = None,
+    head_mask=None,
+) -> float:
+    """Accuracy (0-1) of the trained model on ``n_sentences`` fresh sentences drawn from ``rng``.
+
+    ``head_mask`` (H,): True/1 = head on, False/0 = head off (its output zeroed before W_O), to see
+    what each head contributes. ``length`` defaults to the training length.
+    """
+    result, vocab = _check_result(result, vocab)
+    task, length = _check_eval_task(result, task, length)
+    rng = check_rng(rng)
+    n = positive_int(n_sentences, "n_sentences")
+    ids = sample_sentences(len(vocab), n, length, rng)
+    return _held_out_accuracy(result, vocab, task, ids, head_mask)
+
+
+@dataclass(frozen=True)
+class HeadAblation:
+    """accuracy with every head on; head_off[h] with head h alone switched off (the same sentences)."""
+
+    accuracy: float
+    head_off: tuple[float, ...]
+
+
+def ablate_heads(
+    result: TrainResult,
+    vocab: Vocabulary,
+    task,
+    rng: np.random.Generator,
+    *,
+    n_sentences: int = HELD_OUT,
+    length: int | None = None,
+) -> HeadAblation:
+    """Held-out accuracy with all heads, then with each head switched off in turn ("head 2 off: 99% -> 51%")."""
+    result, vocab = _check_result(result, vocab)
+    task, length = _check_eval_task(result, task, length)
+    rng = check_rng(rng)
+    ids = sample_sentences(len(vocab), positive_int(n_sentences, "n_sentences"), length, rng)
+    H = result.params.n_heads
+    full = _held_out_accuracy(result, vocab, task, ids, None)
+    off = tuple(_held_out_accuracy(result, vocab, task, ids, np.arange(H) != h) for h in range(H))
+    return HeadAblation(accuracy=full, head_off=off)
+
+
+@dataclass(frozen=True)
+class TrainedPass:
+    """The trained model on one sentence: words (T,), weights (H, T, T) per head (rows sum to 1),
+    logits (K, T, V), predicted (K, T) word indices, targets (K, T) (-1 = none), correct (K, T) bool
+    (False where there is no target).
+    """
+
+    words: tuple[str, ...]
+    weights: np.ndarray
+    logits: np.ndarray
+    predicted: np.ndarray
+    targets: np.ndarray
+    correct: np.ndarray
+
+
+def run_trained(result: TrainResult, vocab: Vocabulary, sentence, *, head_mask=None) -> TrainedPass:
+    """The trained block on ``sentence`` (words or a string of them, from the vocabulary) -> TrainedPass."""
+    result, vocab = _check_result(result, vocab)
+    words = tuple(split_sentence(sentence) if isinstance(sentence, str) else sentence)
+    vocab.embed(words)  # the same checks as every page: not empty, every word known
+    ids = np.array([[vocab.words.index(word) for word in words]])  # (1, T)
+    logits, weights = _pass(result, vocab, ids, head_mask)
+    targets = task_targets(result.task, ids)[:, 0]  # (K, T)
+    predicted = logits[:, 0].argmax(axis=-1)  # (K, T)
+    return TrainedPass(
+        words=words,
+        weights=frozen_array(weights[0]),
+        logits=frozen_array(logits[:, 0]),
+        predicted=predicted,
+        targets=targets,
+        correct=(predicted == targets) & (targets >= 0),
+    )
+
+
+@dataclass(frozen=True)
+class AttentionProfile:
+    """offsets (2T-1,) = -(T-1) .. T-1; weights (H, 2T-1): each head's mean attention from a token to
+    the token ``offset`` places away, over held-out sentences (the mean over the queries that have one).
+    """
+
+    offsets: np.ndarray
+    weights: np.ndarray
+
+
+def attention_profile(
+    result: TrainResult, vocab: Vocabulary, rng: np.random.Generator, *, n_sentences: int = HELD_OUT
+) -> AttentionProfile:
+    """Where each head looks, by relative position: e.g. weight 0.98 at offset -1 = "attends to the word before"."""
+    result, vocab = _check_result(result, vocab)
+    rng = check_rng(rng)
+    T = result.length
+    ids = sample_sentences(len(vocab), positive_int(n_sentences, "n_sentences"), T, rng)
+    _, weights = _pass(result, vocab, ids, None)  # (B, H, T, T)
+    mean = weights.mean(axis=0)  # (H, T, T)
+    offsets = np.arange(-(T - 1), T)
+    rel = np.arange(T)[None, :] - np.arange(T)[:, None]  # (T, T): key j - query i
+    profile = np.stack([mean[:, rel == o].mean(axis=-1) for o in offsets], axis=-1)  # (H, 2T-1)
+    return AttentionProfile(offsets=offsets, weights=profile)
