@@ -14,7 +14,13 @@ PAGE_TITLES = {
     "multi-head": "mh.title",
     "add-norm": "an.title",
     "feed-forward": "ff.title",
+    "train": "train.title",
 }
+
+
+def link_notices(at) -> list:
+    """The notices about the link (a value clamped or ignored), not the page's own warnings."""
+    return [w for w in at.warning if w.icon == ":material/link:"]
 
 
 @pytest.mark.parametrize("lang", ["en", "pt"])
@@ -24,8 +30,8 @@ def test_every_page_draws_in_every_mode_and_language(page, mode, lang):
     at = run_app(PAGES[page], mode=mode, lang=lang)
     assert_clean(at)
     assert at.title[0].value == CATALOGUE[PAGE_TITLES[page]][lang]
-    assert len(charts(at)) >= 1
-    assert not at.warning  # no notices for valid links
+    assert len(charts(at)) >= (0 if page == "train" else 1)  # /train draws once trained
+    assert not link_notices(at)  # no notices for valid links
 
 
 def test_router_starts_on_home():
@@ -524,7 +530,7 @@ BLOCK_SETTINGS = [
 def test_every_page_draws_with_every_block_setting(page, mode, params):
     at = run_app(PAGES[page], mode=mode, **params)
     assert_clean(at)
-    assert charts(at) and not at.warning
+    assert (charts(at) or page == "train") and not link_notices(at)
     assert all(at.query_params[k] in (v, [v]) for k, v in params.items())  # the link keeps the setting
 
 
@@ -641,3 +647,40 @@ def test_heads_off_outside_the_model_are_dropped_with_a_notice():
     at = run_app(PAGES["multi-head"], heads=2, off="1,5")
     assert at.session_state["settings"].off == (1,)
     assert any("5" in plain(w.value) for w in at.warning)
+
+
+# --- training ------------------------------------------------------------------------------------
+
+
+def test_training_from_the_page_shows_the_loss_the_accuracy_and_the_trained_heads():
+    at = run_app(PAGES["train"], preset="random", dim=8, sentence="a b c d e f", heads=2, steps=30, task="previous")
+    assert_clean(at)
+    assert not charts(at)
+    [train] = [b for b in at.button if b.label == "Train"]
+    train.click().run(timeout=120)
+    assert_clean(at)
+    titles = chart_titles(at)
+    assert "Training loss (cross-entropy)" in titles and "Head 1" in titles and "Head 2" in titles
+    accuracy = at.metric[0].value
+    assert accuracy.endswith("%") and 0 <= float(accuracy[:-1]) <= 100
+    assert any("Head 1 off" in plain(m.value) for m in at.markdown)
+    again = run_app(PAGES["train"], preset="random", dim=8, sentence="a b c d e f", heads=2, steps=30, task="previous")
+    assert "Training loss (cross-entropy)" in chart_titles(again)  # the same link: trained already, no button
+    assert again.metric[0].value == accuracy
+
+
+def test_the_articles_table_suggests_a_set_up_that_trains_well():
+    at = run_app(PAGES["train"], heads=2)  # 4 words of width 3: d_k = 1
+    assert any("d_k = 1" in plain(w.value) for w in at.warning)
+    [setup] = [b for b in at.button if b.label.startswith("Set up 10 random words")]
+    setup.click().run()
+    s = at.session_state["settings"]
+    assert (s.preset, s.dim, len(s.tokens)) == ("random", 16, 10)
+    assert not at.warning
+
+
+def test_training_is_for_paper_mode():
+    at = run_app(PAGES["train"], mode="tutorial")
+    assert_clean(at)
+    assert any("paper mode" in plain(i.value) for i in at.info)
+    assert not [b for b in at.button if b.label == "Train"]

@@ -1025,3 +1025,12 @@ def test_a_masked_weight_is_written_as_its_value_zero_and_a_masked_score_as_minu
     w, s = weights.data, scores.data
     assert w.loc[1, "txt"] == "0" and w.loc[1, "exact"] == "0" and w.loc[1, "masked"]
     assert s.loc[1, "txt"] == "−∞" and s.loc[1, "exact"] == "-inf"
+
+
+def test_the_loss_curve_carries_every_step_on_the_planned_range():
+    chart = charts.loss_curve([2.0, 1.5, 1.0], title="t", step_title="step", loss_title="loss", total_steps=10)
+    spec = chart.to_dict()
+    assert chart.data["step"].tolist() == [1, 2, 3] and chart.data["loss"].tolist() == [2.0, 1.5, 1.0]
+    assert spec["encoding"]["x"]["scale"]["domain"] == [1, 10]
+    with pytest.raises(charts.ChartInputError, match="finite"):
+        charts.loss_curve([1.0, float("nan")], title="t", step_title="s", loss_title="l")

@@ -1320,3 +1320,24 @@ def grid(charts: Sequence[alt.LayerChart], columns: int, *, spacing: int = 16) -
         .resolve_scale(color="shared")
         .resolve_legend(color="shared")
     )
+
+
+def loss_curve(
+    losses: Sequence[float], *, title: str, step_title: str, loss_title: str, total_steps: int | None = None
+):
+    """Training loss per step (1-based), a line on a fixed x range up to ``total_steps`` (the plan), so a
+    curve drawn while training grows from the left instead of rescaling at every update."""
+    values = np.asarray(losses, dtype=np.float64)
+    if values.ndim != 1 or not np.isfinite(values).all():
+        raise ChartInputError(f"losses must be a 1-D sequence of finite numbers, but have shape {values.shape}")
+    n = len(values)
+    last = max(n, int(total_steps or n), 1)
+    df = pd.DataFrame({"step": np.arange(1, n + 1), "loss": values})
+    x = alt.X("step:Q", title=step_title, scale=alt.Scale(domain=[1, last], nice=False))
+    y = alt.Y("loss:Q", title=loss_title, scale=alt.Scale(zero=True))
+    tooltip = [alt.Tooltip("step:Q", title=step_title), alt.Tooltip("loss:Q", title=loss_title, format=".4f")]
+    return (
+        alt.Chart(df, title=title, width=420, height=200)
+        .mark_line(color="#0072B2", strokeWidth=2)
+        .encode(x=x, y=y, tooltip=tooltip)
+    )

@@ -257,6 +257,88 @@ def heads_off(result: PaperPass, settings: state.Settings) -> core.HeadsOff | No
     return core.heads_off(result.attention, result.params, [h - 1 for h in settings.off])
 
 
+# --- training ------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainKey:
+    """What a training run depends on: it is deterministic, so a shared link trains the same heads."""
+
+    vocab_key: str
+    task: str
+    heads: int
+    steps: int | None
+    feed_forward: bool
+    seed: int
+
+    @classmethod
+    def of(cls, settings: state.Settings, vocab: core.Vocabulary) -> TrainKey:
+        return cls(
+            vocab_key=state.vocab_key(vocab),
+            task=settings.task,
+            heads=settings.heads,
+            steps=settings.steps,
+            feed_forward=settings.train_ffn == "1",
+            seed=settings.seed,
+        )
+
+
+_TRAINED = cachetools.TTLCache(maxsize=64, ttl=3600)
+_TRAIN_LOCK = threading.Lock()
+_TRAINING = threading.Condition(_TRAIN_LOCK)
+
+
+def _train_key(key: TrainKey, vocab: core.Vocabulary, callback=None):
+    return key  # the vocabulary is in key.vocab_key; the callback only draws progress
+
+
+@cachetools.cached(_TRAINED, key=_train_key, lock=_TRAIN_LOCK, condition=_TRAINING)
+def train(key: TrainKey, vocab: core.Vocabulary, callback=None) -> core.TrainResult:
+    """Train (or find trained) the block for ``key``; ``callback(step, loss)`` sees the steps of a new run.
+
+    Concurrent visitors of one link train once: the others wait for the first.
+    """
+    rng = np.random.default_rng([key.seed, 3])  # its own stream: training draws nothing the pass draws
+    return core.train_block(
+        vocab, key.task, n_heads=key.heads, rng=rng, steps=key.steps, feed_forward=key.feed_forward, callback=callback
+    )
+
+
+DEFAULT_STEPS = core.train.DEFAULT_STEPS
+
+
+def training_problem(vocab: core.Vocabulary, settings: state.Settings) -> state.Notice | None:
+    """Why this vocabulary cannot train (too few words, width 1), or trains poorly (d_k = 1); None if fine."""
+    if len(vocab) < 3:
+        return state.Notice("train.too_few", {"n": len(vocab)})
+    if vocab.dim < 2:
+        return state.Notice("train.too_narrow", {"d": vocab.dim})
+    if max(1, vocab.dim // settings.heads) < 2:
+        return state.Notice("train.narrow", {"d": vocab.dim, "h": settings.heads, "n": len(vocab)})
+    return None
+
+
+def trained(key: TrainKey) -> core.TrainResult | None:
+    """The finished run for ``key``, if this process has one."""
+    with _TRAIN_LOCK:
+        return _TRAINED.get(key)
+
+
+def held_out_sentence(result: core.TrainResult, vocab: core.Vocabulary, seed: int) -> tuple[str, ...]:
+    """A sentence the block never trained on (drawn from its own seeded stream), of the training length."""
+    ids = core.train.sample_sentences(len(vocab), 1, result.length, np.random.default_rng([seed, 4]))[0]
+    return tuple(vocab.words[i] for i in ids)
+
+
+def trained_view(result: core.TrainResult, vocab: core.Vocabulary, words) -> core.TrainedPass:
+    return core.run_trained(result, vocab, words)
+
+
+def ablation(result: core.TrainResult, vocab: core.Vocabulary, seed: int) -> core.HeadAblation:
+    """Held-out accuracy with every head, and with each head switched off in turn."""
+    return core.ablate_heads(result, vocab, result.task, np.random.default_rng([seed, 5]))
+
+
 def cached_pass_bytes() -> int:
     """What the pass cache holds now (for benchmarks and tests)."""
     with _LOCK:

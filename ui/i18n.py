@@ -33,6 +33,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "nav.multi_head": {"en": "Multi-head", "pt": "Multi-cabeça"},
     "nav.add_norm": {"en": "Add & Norm", "pt": "Add & Norm"},
     "nav.feed_forward": {"en": "Feed-forward", "pt": "Feed-forward"},
+    "nav.train": {"en": "Train the heads", "pt": "Treinar as cabeças"},
     # --- sidebar ---
     "sidebar.settings": {"en": "Settings for every page", "pt": "Ajustes de todas as páginas"},
     "sidebar.mode": {"en": "Mode", "pt": "Modo"},
@@ -647,6 +648,90 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "an.next": {
         "en": "The feed-forward screen ends with the second Add & Norm, around the feed-forward layer, and the block's output.",
         "pt": "A tela feed-forward termina com o segundo Add & Norm, em volta da camada feed-forward, e a saída do bloco.",
+    },
+    # --- training ---
+    "train.title": {"en": "Heads that learn", "pt": "Cabeças que aprendem"},
+    "train.intro": {
+        "en": "Random weights give every head a pattern that means nothing. Here the block learns a task on sentences made of your own words, in NumPy, in a few seconds: watch the loss fall, then look at what each head learned to look at.",
+        "pt": "Pesos aleatórios dão a cada cabeça um padrão que não significa nada. Aqui o bloco aprende uma tarefa em frases feitas das suas próprias palavras, em NumPy, em poucos segundos: veja a perda cair e depois o que cada cabeça aprendeu a olhar.",
+    },
+    "train.tutorial_note": {
+        "en": "The article's heads are identical copies with no weights to learn: training is for paper mode. Switch the mode in the sidebar.",
+        "pt": "As cabeças do artigo são cópias idênticas sem pesos a aprender: o treino é para o modo artigo científico. Troque o modo na barra lateral.",
+    },
+    "train.task": {"en": "Task", "pt": "Tarefa"},
+    "train.task_help": {
+        "en": "What each position must predict from the block's output, through a linear readout to the vocabulary.",
+        "pt": "O que cada posição deve prever a partir da saída do bloco, por uma leitura linear para o vocabulário.",
+    },
+    "task.previous": {"en": "previous: the word before", "pt": "previous: a palavra anterior"},
+    "task.next": {"en": "next: the word after", "pt": "next: a palavra seguinte"},
+    "task.first": {"en": "first: the sentence's first word", "pt": "first: a primeira palavra da frase"},
+    "task.neighbours": {"en": "neighbours: the words before and after", "pt": "neighbours: as palavras antes e depois"},
+    "train.about_previous": {
+        "en": "Each position must name the word before it. One head is enough: look for a map whose weight sits just left of the diagonal.",
+        "pt": "Cada posição deve dizer a palavra anterior. Uma cabeça basta: procure um mapa cujo peso fica logo à esquerda da diagonal.",
+    },
+    "train.about_next": {
+        "en": "Each position must name the word after it: a head learns to look one step to the right of the diagonal.",
+        "pt": "Cada posição deve dizer a palavra seguinte: uma cabeça aprende a olhar um passo à direita da diagonal.",
+    },
+    "train.about_first": {
+        "en": "Every position must name the sentence's first word: a head learns to put its weight on the first column.",
+        "pt": "Toda posição deve dizer a primeira palavra da frase: uma cabeça aprende a pôr seu peso na primeira coluna.",
+    },
+    "train.about_neighbours": {
+        "en": "Each position must name both the word before and the word after. One head's output is a single weighted mix of value vectors, and a linear readout cannot pull two words back out of one mix: with one head the accuracy stays low. With two heads, one learns to look left and the other right. Train with 1 head, then 2, and compare; then let the feed-forward layer train too, which can untangle the mix.",
+        "pt": "Cada posição deve dizer a palavra anterior e a seguinte. A saída de uma cabeça é uma única mistura ponderada de vetores de valor, e uma leitura linear não consegue tirar duas palavras de uma mistura: com uma cabeça a acurácia fica baixa. Com duas cabeças, uma aprende a olhar à esquerda e a outra à direita. Treine com 1 cabeça, depois 2, e compare; depois deixe a camada feed-forward treinar também, que pode desembaraçar a mistura.",
+    },
+    "train.steps": {"en": "Training steps", "pt": "Passos de treino"},
+    "train.steps_help": {
+        "en": "Adam steps on batches of 64 fresh sentences. Allowed: {lo} to {hi}; empty for the default.",
+        "pt": "Passos de Adam em lotes de 64 frases novas. Permitido: de {lo} a {hi}; vazio para o padrão.",
+    },
+    "train.steps_auto": {"en": "default", "pt": "padrão"},
+    "train.ffn": {"en": "What trains", "pt": "O que treina"},
+    "train.ffn_help": {
+        "en": "The attention sublayer alone (positional encoding, heads, Add & Norm, readout), or the whole block with its feed-forward layer.",
+        "pt": "A subcamada de atenção sozinha (codificação posicional, cabeças, Add & Norm, leitura), ou o bloco inteiro com sua camada feed-forward.",
+    },
+    "train_ffn.0": {"en": "Attention only", "pt": "Só a atenção"},
+    "train_ffn.1": {"en": "The whole block", "pt": "O bloco inteiro"},
+    "train.too_few": {
+        "en": "The vocabulary has {n} words; a task needs at least 3. Add words, or use the set-up below.",
+        "pt": "O vocabulário tem {n} palavras; uma tarefa precisa de ao menos 3. Adicione palavras, ou use a configuração abaixo.",
+    },
+    "train.too_narrow": {
+        "en": "The vectors have width {d}; training needs at least 2. Widen them on Vocabulary, or use the set-up below.",
+        "pt": "Os vetores têm largura {d}; o treino precisa de ao menos 2. Alargue-os em Vocabulário, ou use a configuração abaixo.",
+    },
+    "train.narrow": {
+        "en": "{n} words of width {d} with {h} heads leave each head d_k = 1 column: little room to learn. Training works, but 10 random words of width 16 train much better.",
+        "pt": "{n} palavras de largura {d} com {h} cabeças deixam a cada cabeça d_k = 1 coluna: pouco espaço para aprender. O treino funciona, mas 10 palavras aleatórias de largura 16 treinam bem melhor.",
+    },
+    "train.setup": {
+        "en": "Set up 10 random words of width 16",
+        "pt": "Configurar 10 palavras aleatórias de largura 16",
+    },
+    "train.go": {"en": "Train", "pt": "Treinar"},
+    "train.progress": {"en": "Training: step {step} of {total}", "pt": "Treinando: passo {step} de {total}"},
+    "train.idle": {
+        "en": "Press Train. Training is deterministic: the same link trains the same heads.",
+        "pt": "Aperte Treinar. O treino é determinístico: o mesmo link treina as mesmas cabeças.",
+    },
+    "train.accuracy": {"en": "Held-out accuracy", "pt": "Acurácia em frases novas"},
+    "train.loss": {"en": "Training loss (cross-entropy)", "pt": "Perda de treino (entropia cruzada)"},
+    "train.step": {"en": "Step", "pt": "Passo"},
+    "train.loss_axis": {"en": "Loss", "pt": "Perda"},
+    "train.maps": {"en": "What the trained heads look at", "pt": "Para onde olham as cabeças treinadas"},
+    "train.maps_help": {
+        "en": "A sentence the block never saw: {sentence}. Rows are queries, columns keys.",
+        "pt": "Uma frase que o bloco nunca viu: {sentence}. Linhas são consultas, colunas são chaves.",
+    },
+    "train.ablation": {"en": "Switch one head off", "pt": "Desligar uma cabeça"},
+    "train.head_off": {
+        "en": "Head {n} off: {full}% → {off}%",
+        "pt": "Cabeça {n} desligada: {full}% → {off}%",
     },
     # --- feed-forward page ---
     "ff.title": {"en": "Position-wise feed-forward", "pt": "Feed-forward por posição"},

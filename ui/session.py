@@ -338,6 +338,15 @@ def discard_sentence_draft() -> None:
     st.session_state[_SENTENCE_ERRORS] = []
 
 
+# --- training ------------------------------------------------------------------------------
+
+
+def training_setup() -> None:
+    """One click to a vocabulary that trains well: ten words with seeded random vectors of width 16."""
+    update(preset="random", dim=16, sentence=state.SETUP_WORDS)
+    _set_vocabulary(None)
+
+
 # --- the explained cell ----------------------------------------------------------------------
 
 CELL_KEYS = ("w_cell_q", "w_cell_k")
