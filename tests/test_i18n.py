@@ -76,3 +76,24 @@ def test_escape_markdown_leaves_no_special_character_unescaped(text):
             continue
         assert escaped[i] not in i18n._MD_SPECIAL
         i += 1
+
+
+# Keys a page builds from a value: f"mh.role_{role}", f"train.about_{task}".
+DYNAMIC_FAMILIES = ("mh.role_", "train.about_")
+
+
+def test_every_string_in_the_catalogue_is_used():
+    from ui.state import SPECS
+
+    source = "".join(p.read_text(encoding="utf-8") for p in SOURCES if p.name != "i18n.py")
+    choice_labels = {f"{s.name}.{c}" for s in SPECS if s.kind == "choice" for c in s.choices}
+    unused = [
+        key
+        for key in CATALOGUE
+        if f'"{key}"' not in source
+        and f"'{key}'" not in source
+        and key not in choice_labels
+        and not key.startswith(DYNAMIC_FAMILIES)
+        and key not in ("list.more",)  # used by the Translator itself for long lists
+    ]
+    assert not unused

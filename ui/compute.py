@@ -337,9 +337,3 @@ def trained_view(result: core.TrainResult, vocab: core.Vocabulary, words) -> cor
 def ablation(result: core.TrainResult, vocab: core.Vocabulary, seed: int) -> core.HeadAblation:
     """Held-out accuracy with every head, and with each head switched off in turn."""
     return core.ablate_heads(result, vocab, result.task, np.random.default_rng([seed, 5]))
-
-
-def cached_pass_bytes() -> int:
-    """What the pass cache holds now (for benchmarks and tests)."""
-    with _LOCK:
-        return int(_PASSES.currsize)

@@ -53,10 +53,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The address bar holds these settings: copy it to share this exact view.",
         "pt": "A barra de endereço guarda estes ajustes: copie-a para compartilhar exatamente esta visão.",
     },
-    "sidebar.summary": {
-        "en": "{tokens} tokens · d_model = {d} · {heads} heads · d_ff = {ffn}",
-        "pt": "{tokens} tokens · d_model = {d} · {heads} cabeças · d_ff = {ffn}",
-    },
     # --- notices about the URL ---
     "notice.param_not_number": {
         "en": "The link's {name}={value} is not a whole number, so it was ignored (allowed: {lo} to {hi}).",
@@ -467,10 +463,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "You edited the table. Your edits stay in this session; a copied link carries the preset, the sentence and the settings, not the edits.",
         "pt": "Você editou a tabela. Suas edições ficam nesta sessão; um link copiado leva o ponto de partida, a frase e os ajustes, não as edições.",
     },
-    "vocab.big_table": {
-        "en": "The table has {n} words; only the ones in the sentence are charted below.",
-        "pt": "A tabela tem {n} palavras; só as da frase aparecem no gráfico abaixo.",
-    },
     "vocab.embeddings": {"en": "Embeddings of the sentence, E ({t} × {d})", "pt": "Embeddings da frase, E ({t} × {d})"},
     "vocab.pe_title": {
         "en": "Positional encoding: where each token stands",
@@ -598,7 +590,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The article calls the same self-attention {h} times on the same embeddings, so every head is an identical copy, and np.concatenate joins them along axis 0: the copies are stacked as extra rows ({ht} × {d}) instead of side by side as features, and there is no W_O. In the paper, each head has its own projections, so heads differ, and the concatenation keeps one row per token.",
         "pt": "O artigo chama a mesma autoatenção {h} vezes sobre os mesmos embeddings, então cada cabeça é uma cópia idêntica, e np.concatenate as junta no eixo 0: as cópias viram linhas extras ({ht} × {d}) em vez de ficarem lado a lado como atributos, e não há W_O. No artigo científico, cada cabeça tem suas projeções, as cabeças diferem, e a concatenação mantém uma linha por token.",
     },
-    "mh.more_heads": {"en": "Showing the first {n} of {h} heads.", "pt": "Mostrando as primeiras {n} de {h} cabeças."},
     # --- add & norm page ---
     "an.title": {
         "en": "Add & Norm: the residual and the layer norm",
@@ -636,10 +627,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "an.pre_norm1": {
         "en": "Norm first: each row of x to mean 0, spread 1",
         "pt": "Normalização primeiro: cada linha de x com média 0 e espalhamento 1",
-    },
-    "an.stats": {
-        "en": "Row means and spreads, before and after the norm",
-        "pt": "Médias e espalhamentos das linhas, antes e depois da normalização",
     },
     "an.stats_line": {
         "en": "Before: row means {m0} … {m1}, spreads {s0} … {s1}. After: means {n0} … {n1}, spreads {t0} … {t1}.",
