@@ -161,7 +161,15 @@ def test_cold_deep_link_draws_the_page(cold_server, page):
     assert sidebar.get_by_text("Ajustes de todas as páginas").is_visible()
     # the translated menu, not Streamlit's legacy one built from file names
     links = [a.strip().splitlines()[-1] for a in sidebar.get_by_role("link").all_inner_texts() if a.strip()]
-    assert links == ["Início", "Vocabulário", "Autoatenção", "Multi-cabeça", "Add & Norm", "Feed-forward"]
+    assert links == [
+        "Início",
+        "Vocabulário",
+        "Autoatenção",
+        "Multi-cabeça",
+        "Add & Norm",
+        "Feed-forward",
+        "Treinar as cabeças",
+    ]
     assert radio_value(page, "w_mode") == "Artigo científico (Vaswani et al. 2017)"
     assert selectbox_value(page, "w_lang") == "Português (Brasil)"
     assert page.locator(f"{key('w_seed')} input").input_value() == "3"
