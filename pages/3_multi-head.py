@@ -77,7 +77,12 @@ with layout.guarded(page):
 
     st.subheader(t("mh.roles"))
     st.write(t("mh.roles_body"))
-    st.info(t("mh.roles_tutorial" if s.mode == "tutorial" else "mh.roles_random"), icon=":material/psychology:")
+    if s.mode == "tutorial":
+        st.info(t("mh.roles_tutorial"), icon=":material/psychology:")
+    elif s.weights == "trained":
+        st.info(t("mh.roles_trained", task=s.task), icon=":material/psychology:")
+    else:
+        st.info(t("mh.roles_random"), icon=":material/psychology:")
     roles, similarity = compute.head_roles(result, s)
     head_names = [t("mh.head_n", raw=True, n=h + 1) for h in range(H)]
     role_names = [t(f"mh.role_{r}", raw=True) for r in ("previous", "next", "self", "first", "spread")]

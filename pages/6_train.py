@@ -59,6 +59,10 @@ with layout.guarded(page):
         st.stop()
 
     st.metric(t("train.accuracy"), f"{100 * result.accuracy:.1f}%")
+    if s.weights != "trained":
+        st.button(
+            t("train.show_everywhere"), on_click=session.update, kwargs={"weights": "trained"}, icon=":material/public:"
+        )
     layout.chart(
         charts.loss_curve(
             result.losses,

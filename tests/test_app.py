@@ -1,5 +1,7 @@
 """Every page driven by AppTest: defaults, modes, languages, links, bad input, kept edits."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -684,3 +686,38 @@ def test_training_is_for_paper_mode():
     assert_clean(at)
     assert any("paper mode" in plain(i.value) for i in at.info)
     assert not [b for b in at.button if b.label == "Train"]
+
+
+TRAINED = {"weights": "trained", "preset": "random", "dim": 8, "sentence": "a b c d e f", "steps": 40}
+
+
+@pytest.mark.parametrize("lang", ["en", "pt"])
+@pytest.mark.parametrize("page", [p for p in PAGES if p != "home"])
+def test_every_page_draws_the_trained_block(page, lang):
+    at = run_app(PAGES[page], lang=lang, **TRAINED)
+    assert_clean(at)
+    assert not link_notices(at)
+    assert charts(at)
+
+
+def test_trained_weights_are_the_ones_train_made_and_differ_from_random():
+    from ui import compute, state
+
+    trained_settings, _ = state.parse_query_params({k: str(v) for k, v in TRAINED.items()})
+    vocab = state.preset_vocabulary(trained_settings)
+    key = compute.PassKey.of(trained_settings, vocab)
+    result = compute.current_pass(trained_settings, vocab)
+    trained = compute.train(key.trained, vocab)
+    np.testing.assert_array_equal(result.params.w_q, trained.params.attention.w_q)
+    random = compute.current_pass(dataclasses.replace(trained_settings, weights="random"), vocab)
+    assert not np.array_equal(random.params.w_q, result.params.w_q)
+
+
+def test_the_train_page_offers_its_heads_to_every_page():
+    at = run_app(PAGES["train"], **{**TRAINED, "weights": "random"})
+    [train] = [b for b in at.button if b.label == "Train"]
+    train.click().run(timeout=120)
+    [show] = [b for b in at.button if b.label == "Show these heads on every page"]
+    show.click().run()
+    assert at.session_state["settings"].weights == "trained"
+    assert at.query_params["weights"] in ("trained", ["trained"])

@@ -46,11 +46,14 @@ class PassKey:
     scale: str = "sqrt"
     temp: float = 1.0
     norm: str = "post"
+    trained: TrainKey | None = None  # the training whose weights the block uses, or None: random weights
 
     @classmethod
     def of(cls, settings: state.Settings, vocab: core.Vocabulary) -> PassKey:
         paper = {"pe": settings.pe, "mask": settings.mask, "scale": settings.scale, "temp": settings.temp}
         paper["norm"] = settings.norm
+        if settings.weights == "trained":
+            paper["trained"] = TrainKey.of(settings, vocab)
         return cls(
             mode=settings.mode,
             vocab_key=state.vocab_key(vocab),
@@ -111,9 +114,14 @@ def paper_pass(key: PassKey, vocab: core.Vocabulary) -> PaperPass:
     T, D = embeddings.shape
     positions = core.sinusoidal_positional_encoding(T, D) if key.pe == "sin" else None
     x = embeddings if positions is None else embeddings + positions  # (T, D), the block's input
-    rng_att, rng_ffn = rngs(key.seed)
-    params = core.init_multi_head(D, key.heads, rng_att)
-    ffn_params = core.init_feed_forward(D, key.ffn or state.default_ffn("paper", D), rng_ffn)
+    if key.trained is not None:  # the block /train trained: its heads, feed-forward layer and norms
+        trained = train(key.trained, vocab).params
+        params, ffn_params, norm1, norm2 = trained.attention, trained.feed_forward, trained.norm1, trained.norm2
+    else:
+        rng_att, rng_ffn = rngs(key.seed)
+        params = core.init_multi_head(D, key.heads, rng_att)
+        ffn_params = core.init_feed_forward(D, key.ffn or state.default_ffn("paper", D), rng_ffn)
+        norm1 = norm2 = core.LayerNormParams(np.ones(D), np.zeros(D))  # as before training: gamma 1, beta 0
     mask = core.causal_mask(T) if key.mask == "causal" else None
     scale = (1.0 / np.sqrt(params.d_k) if key.scale == "sqrt" else 1.0) / key.temp
     if key.norm == "none":
@@ -121,9 +129,7 @@ def paper_pass(key: PassKey, vocab: core.Vocabulary) -> PaperPass:
         ffn, block = core.feed_forward(attention.output, ffn_params), None
         output = ffn.output
     else:
-        ones, zeros = np.ones(D), np.zeros(D)
-        norms = {"norm1": core.LayerNormParams(ones, zeros), "norm2": core.LayerNormParams(ones, zeros)}
-        block_params = core.EncoderBlockParams(attention=params, feed_forward=ffn_params, **norms)
+        block_params = core.EncoderBlockParams(params, ffn_params, norm1, norm2)
         block = core.encoder_block(x, block_params, mask=mask, scale=scale, norm_first=key.norm == "pre")
         attention, ffn, output = block.attention, block.feed_forward, block.output
     return PaperPass(

@@ -646,6 +646,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The article's heads are identical copies with no weights to learn: training is for paper mode. Switch the mode in the sidebar.",
         "pt": "As cabeças do artigo são cópias idênticas sem pesos a aprender: o treino é para o modo artigo científico. Troque o modo na barra lateral.",
     },
+    "train.weights": {"en": "Weights", "pt": "Pesos"},
+    "train.weights_help": {
+        "en": "Random: seeded, as before training. Trained: the block the Train screen trains for the task, head count and seed of this link (it trains on first use, in a second or two).",
+        "pt": "Aleatórios: com semente, como antes do treino. Treinados: o bloco que a tela Treinar treina para a tarefa, o número de cabeças e a semente deste link (treina no primeiro uso, em um ou dois segundos).",
+    },
+    "weights.random": {"en": "Random (untrained)", "pt": "Aleatórios (sem treino)"},
+    "weights.trained": {"en": "Trained on the task", "pt": "Treinados na tarefa"},
+    "train.show_everywhere": {
+        "en": "Show these heads on every page",
+        "pt": "Mostrar estas cabeças em todas as páginas",
+    },
+    "mh.roles_trained": {
+        "en": "These heads were trained on “{task}”: look for a head whose weight sits on the previous token and another on the next.",
+        "pt": "Estas cabeças foram treinadas em “{task}”: procure uma cabeça cujo peso fica no token anterior e outra no seguinte.",
+    },
     "train.task": {"en": "Task", "pt": "Tarefa"},
     "train.task_help": {
         "en": "What each position must predict from the block's output, through a linear readout to the vocabulary.",

@@ -115,7 +115,7 @@ def _sidebar(t: Translator) -> None:
         st.subheader(t("block.settings"))
         if not s.paper:
             st.caption(t("block.tutorial_off"))
-        for name in ("pe", "mask", "scale", "norm"):
+        for name in ("weights", "pe", "mask", "scale", "norm"):
             setting(t, s, name, "select")
         setting(t, s, "temp", "number", format="%.2f")
         st.caption(t("sidebar.link"))

@@ -30,6 +30,7 @@ SEED_MIN, SEED_MAX = 0, 2**32 - 1
 TEMP_MIN, TEMP_MAX = 0.05, 20.0
 STEPS_MIN, STEPS_MAX = 10, 5000
 TASKS = tuple(core.TASKS)  # what a block can be trained to do (core/train.py)
+WEIGHTS = ("random", "trained")
 SETUP_WORDS = "the cat sat on a mat dog ran to park"  # ten words: with random vectors of width 16, heads learn
 MAX_TOKENS = 512
 MAX_WORDS = 1024
@@ -75,6 +76,7 @@ SPECS = (
     Spec("head", "int", 1, "sa.head", "sa.head_help", lo=HEADS_MIN, hi=HEADS_MAX),
     Spec("cell", "cell", None, "sa.cell", "sa.cell_help"),
     Spec("off", "heads", (), "mh.off", "mh.off_help", lo=HEADS_MIN, hi=HEADS_MAX, paper_only=True),
+    Spec("weights", "choice", "random", "train.weights", "train.weights_help", choices=WEIGHTS, paper_only=True),
     Spec("task", "choice", "neighbours", "train.task", "train.task_help", choices=TASKS, paper_only=True),
     Spec("steps", "int", None, "train.steps", "train.steps_help", lo=STEPS_MIN, hi=STEPS_MAX, paper_only=True),
     Spec("train_ffn", "choice", "0", "train.ffn", "train.ffn_help", choices=("0", "1"), paper_only=True),
@@ -106,6 +108,7 @@ class Settings:
     head: int = 1  # 1-based, as the page shows it
     cell: tuple[int, int] | None = None  # (query, key), 1-based: the cell being explained
     off: tuple[int, ...] = ()  # heads switched off (1-based, sorted): their output is zeroed before W_O
+    weights: str = "random"  # "trained": every page shows the block /train trains for these settings
     task: str = "neighbours"
     steps: int | None = None  # training steps; None: core's default
     train_ffn: str = "0"  # "1": the feed-forward layer trains too
