@@ -4,6 +4,8 @@ import streamlit as st
 
 from ui import charts, compute, layout
 
+HEAD_VIEW_TOKENS = 40  # past this many tokens a line per weight is a thicket: the maps say more
+
 page = layout.start("nav.multi_head")
 t, s, vocab = page.t, page.settings, page.vocab
 
@@ -49,6 +51,21 @@ with layout.guarded(page):
             value_axis="axis.weight",
             masked_value="0",
         )
+
+        if T <= HEAD_VIEW_TOKENS:
+            st.subheader(t("mh.head_view"))
+            st.caption(t("mh.head_view_help"))
+            layout.chart(
+                charts.head_view(
+                    tokens,
+                    att.weights,  # a masked weight is exactly 0
+                    title="",  # the subheader above names it
+                    head_title=t("axis.head", raw=True),
+                    query_title=t("axis.query", raw=True),
+                    key_title=t("axis.key", raw=True),
+                    weight_title=t("axis.weight", raw=True),
+                )
+            )
 
         st.subheader(t("mh.outputs"))
         out_domain = charts.symmetric_domain(att.head_outputs[:, w])

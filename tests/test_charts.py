@@ -1034,3 +1034,25 @@ def test_the_loss_curve_carries_every_step_on_the_planned_range():
     assert spec["encoding"]["x"]["scale"]["domain"] == [1, 10]
     with pytest.raises(charts.ChartInputError, match="finite"):
         charts.loss_curve([1.0, float("nan")], title="t", step_title="s", loss_title="l")
+
+
+def test_the_head_view_draws_one_line_per_weight_of_the_chosen_heads():
+    w = np.zeros((2, 3, 3))
+    w[0] = np.eye(3)
+    w[1, :, 0] = 1.0
+    chart = charts.head_view(
+        ["a", "b", "a"], w, title="t", head_title="Head", query_title="q", key_title="k", weight_title="w"
+    )
+    spec = chart.to_dict()
+    lines = chart.layer[0].data
+    assert len(lines) == 6 and set(lines["head"]) == {"Head 1", "Head 2"}
+    assert lines[lines["head"] == "Head 2"]["k"].tolist() == [0, 0, 0]
+    assert {p["name"] for p in spec["params"]} >= {"query", "heads"} or any(
+        p.get("name") in ("query", "heads") for layer in spec["layer"] for p in layer.get("params", [])
+    )
+    only = charts.head_view(
+        ["a", "b", "a"], w, heads=[1], title="t", head_title="Head", query_title="q", key_title="k", weight_title="w"
+    )
+    assert set(only.layer[0].data["head"]) == {"Head 2"}
+    with pytest.raises(charts.ChartInputError, match=r"\(H, T, T\)"):
+        charts.head_view(["a"], w, title="t", head_title="H", query_title="q", key_title="k", weight_title="w")

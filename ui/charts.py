@@ -1341,3 +1341,100 @@ def loss_curve(
         .mark_line(color="#0072B2", strokeWidth=2)
         .encode(x=x, y=y, tooltip=tooltip)
     )
+
+
+HEAD_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")  # Okabe-Ito
+
+
+def head_view(
+    tokens: Sequence[str],
+    weights,
+    *,
+    title: str,
+    head_title: str,
+    query_title: str,
+    key_title: str,
+    weight_title: str,
+    heads: Sequence[int] | None = None,
+    min_weight: float = 0.01,
+    height: int | None = None,
+):
+    """BertViz's line view: queries in a left column, keys in a right one, one line per weight.
+
+    weights (H, T, T). A line's opacity and width follow its weight; one colour per head
+    (colour-blind-safe, repeating past eight heads); ``heads`` (0-based) picks the heads
+    drawn. Hovering a query token keeps only its lines; the legend toggles heads. Weights
+    below ``min_weight`` are left out, so a long sentence stays readable.
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    if w.ndim != 3 or w.shape[1] != w.shape[2] or w.shape[1] != len(tokens):
+        raise ChartInputError(f"weights must have shape (H, T, T) with T = {len(tokens)} tokens, but has {w.shape}")
+    if not np.isfinite(w).all():
+        raise ChartInputError("weights must be finite (draw a masked weight as 0)")
+    H, T, _ = w.shape
+    shown = list(range(H)) if heads is None else sorted({int(h) for h in heads})
+    if any(h < 0 or h >= H for h in shown):
+        raise ChartInputError(f"heads must be between 0 and {H - 1}, but are {shown}")
+    h_idx, i_idx, j_idx = np.nonzero(w >= min_weight)
+    keep = np.isin(h_idx, shown)
+    h_idx, i_idx, j_idx = h_idx[keep], i_idx[keep], j_idx[keep]
+    names = [f"{head_title} {h + 1}" for h in range(H)]
+    lines = pd.DataFrame(
+        {
+            "head": [names[h] for h in h_idx],
+            "q": i_idx,
+            "k": j_idx,
+            "query": [f"{tokens[i]} (#{i + 1})" for i in i_idx],
+            "key": [f"{tokens[j]} (#{j + 1})" for j in j_idx],
+            "w": w[h_idx, i_idx, j_idx],
+            "x0": 0.0,
+            "x1": 1.0,
+        }
+    )
+    labels = pd.DataFrame({"t": np.arange(T), "token": list(tokens)})
+    height = height or max(160, 26 * T)
+    y = alt.Scale(domain=[-0.5, T - 0.5], reverse=True)
+    hover = alt.selection_point(name="query", fields=["q"], on="pointerover", clear="pointerout", empty=True)
+    legend = alt.selection_point(name="heads", fields=["head"], bind="legend")
+    color = alt.Color(
+        "head:N",
+        title=head_title,
+        legend=alt.Legend(symbolOpacity=1, symbolStrokeWidth=3),
+        scale=alt.Scale(domain=[names[h] for h in shown], range=[HEAD_COLORS[h % len(HEAD_COLORS)] for h in shown]),
+    )
+    rules = (
+        alt.Chart(lines)
+        .mark_rule()
+        .encode(
+            x=alt.X("x0:Q", axis=None, scale=alt.Scale(domain=[0, 1])),
+            x2="x1:Q",
+            y=alt.Y("q:Q", axis=None, scale=y),
+            y2="k:Q",
+            color=color,
+            opacity=alt.condition(
+                hover & legend, alt.Opacity("w:Q", scale=alt.Scale(domain=[0, 1]), legend=None), alt.value(0.03)
+            ),
+            strokeWidth=alt.StrokeWidth("w:Q", scale=alt.Scale(domain=[0, 1], range=[0.5, 4]), legend=None),
+            tooltip=[
+                alt.Tooltip("head:N", title=head_title),
+                alt.Tooltip("query:N", title=query_title),
+                alt.Tooltip("key:N", title=key_title),
+                alt.Tooltip("w:Q", title=weight_title, format=".4f"),
+            ],
+        )
+        .add_params(legend)
+    )
+    left = (
+        alt.Chart(labels)
+        .mark_text(align="right", dx=-6, fontSize=12)
+        .encode(x=alt.datum(0), y=alt.Y("t:Q", scale=y), text="token:N", detail=alt.Detail("t:Q"))
+        .transform_calculate(q="datum.t")
+        .add_params(hover)
+    )
+    right = (
+        alt.Chart(labels)
+        .mark_text(align="left", dx=6, fontSize=12)
+        .encode(x=alt.datum(1), y=alt.Y("t:Q", scale=y), text="token:N")
+    )
+    chart = alt.layer(rules, left, right, width=300, height=height)
+    return chart.properties(title=title) if title else chart

@@ -525,6 +525,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pt": "Várias cabeças fazem atenção em paralelo, cada uma com seus W_Q, W_K, W_V, e assim cada uma pode procurar uma relação diferente. As saídas são concatenadas lado a lado e misturadas por W_O.",
     },
     "mh.heads": {"en": "Number of heads h", "pt": "Número de cabeças h"},
+    "mh.head_view": {"en": "Head view: every weight as a line", "pt": "Visão das cabeças: cada peso como uma linha"},
+    "mh.head_view_help": {
+        "en": "Queries on the left, keys on the right; a line's thickness and opacity follow its weight, one colour per head. Point at a word on the left to see only its lines; click a head in the legend to show it alone.",
+        "pt": "Consultas à esquerda, chaves à direita; a espessura e a opacidade de uma linha seguem seu peso, uma cor por cabeça. Aponte uma palavra à esquerda para ver só as linhas dela; clique numa cabeça na legenda para mostrá-la sozinha.",
+    },
     "mh.off": {"en": "Switch heads off", "pt": "Desligar cabeças"},
     "mh.off_help": {
         "en": "A head switched off has its output zeroed before W_O: see what the others carry alone. Heads {lo} to {hi}.",
