@@ -4,6 +4,7 @@
     python benchmarks/bench_room.py --users 20 --interactions 10
     python benchmarks/bench_room.py --think 0.5                # a room that clicks 4 times faster
     python benchmarks/bench_room.py --quick                  # 3 users, every step once, shorter pauses
+    python benchmarks/bench_room.py --trainers 3             # 3 of the 10 users train heads meanwhile
     python benchmarks/bench_room.py --check                  # exit 1 unless p95 < 2 s as well
 
 An error (below) always makes the exit code 1: it is a bug, whatever the machine's load.
@@ -17,7 +18,10 @@ a learner looks at what changed before the next click), cycling
 through: more heads (ArrowRight on the focused slider), the sidebar link to Self-attention,
 tutorial mode, the link to Vocabulary, a new sentence typed and entered (a different one per
 user, so the server computes something new), the link to Multi-head, more heads, paper mode,
-the link to Feed-forward, the link back to Multi-head.
+the link to Feed-forward, the link back to Multi-head. With ``--trainers N``, the first N users
+train heads instead: open /train on ten words of width 16 with a seed of their own (so the
+server trains every time), press Train, look at Multi-head with the trained weights, and again;
+the p95 target is judged on the others, who browse while the training runs.
 
 An interaction is timed in the page, from the key or mouse press to the end of the script run
 it caused with every chart drawn, or to the last chart paint after it if later (an interaction is
@@ -65,11 +69,17 @@ STEPS = (
     "go to Feed-forward",
     "go to Multi-head",
 )
+# A learner who trains heads: opens /train on ten words of width 16 (a seed of their own, so the
+# server trains each time), presses Train, looks at Multi-head, and again.
+TRAIN_STEPS = ("open /train", "press Train", "go to Multi-head")
+TRAIN_QUERY = "preset=random&dim=16&sentence=the+cat+sat+on+a+mat+dog+ran+to+park&weights=trained"
 
 
 class User:
-    def __init__(self, index: int, browser, base: str, timeout_s: float):
+    def __init__(self, index: int, browser, base: str, timeout_s: float, trains: bool = False):
         self.index, self.browser, self.base, self.timeout_ms = index, browser, base, timeout_s * 1000
+        self.trains = trains
+        self.steps = TRAIN_STEPS if trains else STEPS
         self.times: list[tuple[str, float]] = []
         self.server_ms: list[float] = []  # press -> the run's script_finished seen by Playwright
         self.finished_at = 0.0
@@ -139,6 +149,15 @@ class User:
             await sidebar.get_by_role("link", name=step.removeprefix("go to ")).click()
         elif step.startswith("mode: "):
             await sidebar.get_by_text(MODE_LABELS[step.removeprefix("mode: ")]).click()
+        elif step == "open /train":
+            self.trainings = getattr(self, "trainings", 0) + 1
+            seed = 1000 * (self.index + 1) + self.trainings
+            await page.goto(f"{self.base}/train?{TRAIN_QUERY}&seed={seed}", wait_until="commit")
+            await page.get_by_role("button", name="Train", exact=True).wait_for()  # no chart before training
+            self.times.append((step, (time.perf_counter() - t_press) * 1000))
+            return
+        elif step == "press Train":
+            await page.get_by_role("button", name="Train", exact=True).click()
         elif step == "type a sentence":
             box = page.locator(f"{H.key('w_sentence')} input")
             await box.fill(user_sentence(self.index))
@@ -153,7 +172,7 @@ class User:
         rng = random.Random(self.index)
         for i in range(n):
             await asyncio.sleep(rng.uniform(0, 2 * think_s))
-            step = STEPS[i % len(STEPS)]
+            step = self.steps[i % len(self.steps)]
             try:
                 await self.act(step)
             except Exception as exc:
@@ -172,7 +191,9 @@ async def sample_memory(pid: int, stop: asyncio.Event, out: list[int]) -> None:
             pass
 
 
-async def room(base: str, pid: int, users: int, interactions: int, think_s: float, timeout_s: float) -> dict:
+async def room(
+    base: str, pid: int, users: int, interactions: int, think_s: float, timeout_s: float, trainers: int = 0
+) -> dict:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
@@ -187,7 +208,7 @@ async def room(base: str, pid: int, users: int, interactions: int, think_s: floa
         await warm.first_load()
         await warm.close()
         rss_warm = memory_kib(pid)["VmRSS"]
-        people = [User(i, browser, base, timeout_s) for i in range(users)]
+        people = [User(i, browser, base, timeout_s, trains=i < trainers) for i in range(users)]
         await asyncio.gather(*(u.open() for u in people))
         load_kinds0, load_cpu0 = cpu_by_kind(), cpu_seconds(pid)
         t_load = time.perf_counter()
@@ -239,31 +260,39 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=30.0, help="an interaction slower than this is an error")
     parser.add_argument("--check", action="store_true", help="exit 1 unless p95 < 2 s as well")
     parser.add_argument("--quick", action="store_true", help="3 users x 10 interactions, 0.5 s mean pause")
+    parser.add_argument("--trainers", type=int, default=0, help="this many of the users train heads on /train")
     args = parser.parse_args()
     if args.quick:
         args.users, args.interactions, args.think = 3, len(STEPS), 0.5
+        args.trainers = min(args.trainers, 1)
 
     print(f"load average before: {loadavg()}; {os.cpu_count()} CPUs")
     with H.streamlit_server() as server:
         pid = server_pid(server)
-        r = asyncio.run(room(server, pid, args.users, args.interactions, args.think, args.timeout))
+        r = asyncio.run(room(server, pid, args.users, args.interactions, args.think, args.timeout, args.trainers))
     print(f"load average after:  {loadavg()}")
 
     people = r["people"]
-    times = [ms for u in people for _, ms in u.times]
+    trainers = [u for u in people if u.trains]
+    browsing = [u for u in people if not u.trains]
+    times = [ms for u in browsing for _, ms in u.times]  # the room's target is for those who browse
     errors = [f"user {u.index}: {e}" for u in people for e in u.errors]
     loads = [u.first_load_ms for u in people if u.first_load_ms is not None]
     by_step: dict[str, list[float]] = {}
     for u in people:
         for step, ms in u.times:
             by_step.setdefault(step, []).append(ms)
-    n_inter = args.users * args.interactions
+    n_inter = len(browsing) * args.interactions
+    n_trained = len(trainers) * args.interactions
+    trained_times = [ms for u in trainers for _, ms in u.times]
     ok = not errors and len(times) == n_inter and p95(times) < TARGET_P95_MS
 
     print(f"\n{args.users} users x {args.interactions} interactions, one server, one Chromium, 2 cores shared")
     print(f"{'':<44} {'value':>12} {'target':>10}")
     print(f"{'errors':<44} {len(errors):>12} {0:>10}  {'PASS' if not errors else 'FAIL'}")
-    print(f"{'interactions timed':<44} {len(times):>12} {n_inter:>10}")
+    print(f"{'interactions timed (browsing users)':<44} {len(times):>12} {n_inter:>10}")
+    if trainers:
+        print(f"{'interactions timed (users training heads)':<44} {len(trained_times):>12} {n_trained:>10}")
     print(f"{'time per interaction, median':<44} {median(times):>9,.0f} ms")
     verdict = "PASS" if p95(times) < TARGET_P95_MS else "FAIL"
     print(f"{'time per interaction, p95':<44} {p95(times):>9,.0f} ms {TARGET_P95_MS:>7,.0f} ms  {verdict}")
@@ -294,17 +323,17 @@ def main() -> int:
     print(f"\nwhere the 2 cores went during the interactions ({total:.1f} CPU-s in {r['wall']:.1f} s):")
     print("  " + ", ".join(f"{k} {v:.1f} s" for k, v in kinds if v >= 0.05))
     print("\nper interaction (median / max ms):")
-    for step in dict.fromkeys(STEPS):
+    for step in dict.fromkeys((*STEPS, *TRAIN_STEPS)):
         ts = by_step.get(step, [])
         if ts:
             print(f"  {step:<22} {median(ts):>7,.0f} / {max(ts):>7,.0f}   (n={len(ts)})")
-    slowest = sorted(((ms, step) for u in people for step, ms in u.times), reverse=True)[: max(1, len(times) // 10)]
+    slowest = sorted(((ms, step) for u in browsing for step, ms in u.times), reverse=True)[: max(1, len(times) // 10)]
     print("\nthe slowest tenth: " + ", ".join(f"{step} {ms:,.0f}" for ms, step in slowest))
     if errors:
         print("\nerrors:")
         for e in errors[:30]:
             print(f"  {e}")
-    complete = not errors and len(times) == n_inter
+    complete = not errors and len(times) == n_inter and len(trained_times) == n_trained
     return 0 if complete and (ok or not args.check) else 1
 
 
