@@ -135,6 +135,12 @@ with layout.guarded(page):
         if off is not None:
             shown = ", ".join(str(h) for h in s.off)
             st.caption(t("mh.off_change", heads=shown, change=f"{off.mean_change:.4f}", size=f"{off.mean_size:.4f}"))
+            accuracy = compute.accuracy_with_heads_off(s, vocab)
+            if accuracy is not None:
+                full, without = (f"{100 * a:.0f}" for a in accuracy)
+                st.info(
+                    t("mh.off_accuracy", heads=shown, task=s.task, full=full, off=without), icon=":material/target:"
+                )
             dims = layout.feature_labels("d", D)
             left, right = st.columns(2)
             with left:

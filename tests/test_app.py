@@ -723,3 +723,17 @@ def test_the_train_page_offers_its_heads_to_every_page():
     show.click().run()
     assert at.session_state["settings"].weights == "trained"
     assert at.query_params["weights"] in ("trained", ["trained"])
+
+
+def test_with_trained_weights_switching_a_head_off_shows_the_accuracy_core_measures():
+    from ui import compute, state
+
+    params = {**TRAINED, "heads": 2, "off": "2", "seed": 17}
+    at = run_app(PAGES["multi-head"], **params)
+    assert_clean(at)
+    settings, _ = state.parse_query_params({k: str(v) for k, v in params.items()})
+    vocab = state.preset_vocabulary(settings)
+    result = compute.train(compute.TrainKey.of(settings, vocab), vocab)
+    ablation = compute.ablation(result, vocab, settings.seed)  # the same held-out sentences
+    expected = f"{100 * ablation.accuracy:.0f}% → {100 * ablation.head_off[1]:.0f}%"
+    assert any(expected in plain(i.value) for i in at.info), [plain(i.value) for i in at.info]

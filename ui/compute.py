@@ -340,6 +340,17 @@ def trained_view(result: core.TrainResult, vocab: core.Vocabulary, words) -> cor
     return core.run_trained(result, vocab, words)
 
 
+def accuracy_with_heads_off(settings: state.Settings, vocab: core.Vocabulary) -> tuple[float, float] | None:
+    """With trained weights and heads switched off: held-out accuracy with every head, and without those."""
+    if settings.weights != "trained" or not settings.off:
+        return None
+    result = train(TrainKey.of(settings, vocab), vocab)
+    on = np.array([h + 1 not in settings.off for h in range(settings.heads)])
+    rng = [settings.seed, 5]  # the held-out sentences of ``ablation``
+    full = core.evaluate(result, vocab, result.task, np.random.default_rng(rng))
+    return full, core.evaluate(result, vocab, result.task, np.random.default_rng(rng), head_mask=on)
+
+
 def ablation(result: core.TrainResult, vocab: core.Vocabulary, seed: int) -> core.HeadAblation:
     """Held-out accuracy with every head, and with each head switched off in turn."""
     return core.ablate_heads(result, vocab, result.task, np.random.default_rng([seed, 5]))

@@ -531,6 +531,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pt": "Consultas à esquerda, chaves à direita; a espessura e a opacidade de uma linha seguem seu peso, uma cor por cabeça. Aponte uma palavra à esquerda para ver só as linhas dela; clique numa cabeça na legenda para mostrá-la sozinha.",
     },
     "mh.off": {"en": "Switch heads off", "pt": "Desligar cabeças"},
+    "mh.off_accuracy": {
+        "en": "Held-out accuracy on “{task}”: heads {heads} off: {full}% → {off}%.",
+        "pt": "Acurácia em frases novas em “{task}”: cabeças {heads} desligadas: {full}% → {off}%.",
+    },
     "mh.off_help": {
         "en": "A head switched off has its output zeroed before W_O: see what the others carry alone. Heads {lo} to {hi}.",
         "pt": "Uma cabeça desligada tem sua saída zerada antes de W_O: veja o que as outras levam sozinhas. Cabeças de {lo} a {hi}.",
