@@ -60,7 +60,6 @@ GFLOP/s, timed interleaved with the large case) and the share of it that the lar
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
 import resource
 import statistics
@@ -68,6 +67,8 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from _machine import keep_freed_memory, load_average
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -220,27 +221,6 @@ def time_interleaved(
             times[name].append((time.perf_counter() - t0) / inner)
             faults[name].append((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0) / inner)
     return times, faults
-
-
-def keep_freed_memory() -> bool:
-    """glibc only: keep freed memory in the process instead of returning it to the kernel.
-
-    Raises the trim threshold to 1 GiB and fixes the mmap threshold at 32 MiB (arrays up to
-    that size come from the heap and are reused), for every library in this process.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        m_trim_threshold, m_mmap_threshold = -1, -3  # from malloc.h
-        return bool(libc.mallopt(m_mmap_threshold, 32 << 20)) and bool(libc.mallopt(m_trim_threshold, 1 << 30))
-    except (OSError, AttributeError):  # not glibc
-        return False
-
-
-def load_average() -> str:
-    try:
-        return " ".join(f"{v:.2f}" for v in os.getloadavg())
-    except OSError:  # not available on this platform
-        return "n/a"
 
 
 def busy() -> bool:

@@ -43,12 +43,13 @@ Targets: step ratio core/torch <= 1.0; training median <= 3.0 s.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
 import statistics
 import sys
 import time
 from pathlib import Path
+
+from _machine import keep_freed_memory, load_average
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -66,23 +67,6 @@ WORDS = ("the", "cat", "sat", "on", "a", "mat", "dog", "ran", "to", "park")
 D, H, T, TASK = 16, 2, 8, "neighbours"
 STEP_TARGET = 1.0
 TRAIN_TARGET = 3.0
-
-
-def keep_freed_memory() -> bool:
-    """glibc only: keep freed memory in the process (trim threshold 1 GiB, mmap threshold 32 MiB)."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        m_trim_threshold, m_mmap_threshold = -1, -3  # from malloc.h
-        return bool(libc.mallopt(m_mmap_threshold, 32 << 20)) and bool(libc.mallopt(m_trim_threshold, 1 << 30))
-    except (OSError, AttributeError):  # not glibc
-        return False
-
-
-def load_average() -> str:
-    try:
-        return " ".join(f"{v:.2f}" for v in os.getloadavg())
-    except OSError:
-        return "n/a"
 
 
 def time_interleaved(fns: dict, repeats: int, inner: int) -> dict[str, list[float]]:
