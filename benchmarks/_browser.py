@@ -63,10 +63,10 @@ def sentence(n_words: int = 512, seed: int = 512) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(n_words))
 
 
-def mh_charts(heads: int, tokens: int = 4) -> int:
-    """Charts on /multi-head in paper mode: a weights map and an output per head, the head view (up to 40
-    tokens), the concatenation, W_O, the heads' roles and similarity."""
-    return 2 * heads + 4 + (tokens <= 40)
+def mh_charts(heads: int) -> int:
+    """Charts on /multi-head in paper mode with random weights: a weights map and an output per head, the
+    concatenation, the output (the heads' analysis is off until asked for)."""
+    return 2 * heads + 2
 
 
 # --- in-page timing ----------------------------------------------------------------------------

@@ -116,25 +116,24 @@ def returning_page(browser):
     return page
 
 
-def head_steps(browser, url: str, heads: int, steps: int, key: str = "ArrowRight", tokens: int = 4) -> list[dict]:
-    """Open ``url`` (``heads`` heads, ``tokens`` tokens), then press ``key`` on the head slider ``steps`` times;
-    per press: times."""
+def head_steps(browser, url: str, heads: int, steps: int, key: str = "ArrowRight") -> list[dict]:
+    """Open ``url`` (``heads`` heads), then press ``key`` on the head slider ``steps`` times; per press: times."""
     context, page = H.open_page(browser)
     out = []
     try:
         install(context)
         meter = FrameMeter(page)
         page.goto(url, wait_until="commit")
-        want(page, mh_charts(heads, tokens))
+        want(page, mh_charts(heads))
         wait_drawn(page)
-        H.wait_ready(page, min_charts=mh_charts(heads, tokens))
+        H.wait_ready(page, min_charts=mh_charts(heads))
         for i in range(steps):
             k = key[i % len(key)] if isinstance(key, list) else key
             heads += 1 if k == "ArrowRight" else -1
-            want(page, mh_charts(heads, tokens), after_key=True)
+            want(page, mh_charts(heads), after_key=True)
             page.locator(H.key("w_heads")).get_by_role("slider").focus()
             mark = meter.mark()
-            with H.rerun(page, min_charts=mh_charts(heads, tokens)):
+            with H.rerun(page, min_charts=mh_charts(heads)):
                 page.keyboard.press(k)
             times = wait_drawn(page)
             assert H.slider_value(page, "w_heads") == heads
@@ -202,7 +201,7 @@ def main() -> int:
         version = browser.version
         urls = {
             "default": (f"{server}/multi-head", mh_charts(2)),
-            "512": (f"{server}/multi-head?{LONG_QUERY}", mh_charts(8, tokens=512)),
+            "512": (f"{server}/multi-head?{LONG_QUERY}", mh_charts(8)),
             "ref": (f"{ref}/chart", 1),
         }
         # the fresh server's first visits, then one warm-up visit each, new and returning
@@ -223,7 +222,7 @@ def main() -> int:
         head_steps(browser, urls["default"][0], 2, repeats)  # warm-up session
         results["heads"] = head_steps(browser, urls["default"][0], 2, repeats)
         results["heads_512"] = head_steps(
-            browser, urls["512"][0], 8, max(2, repeats // 2), key=["ArrowRight", "ArrowLeft"], tokens=512
+            browser, urls["512"][0], 8, max(2, repeats // 2), key=["ArrowRight", "ArrowLeft"]
         )
         browser.close()
         for _ in range(repeats):

@@ -52,7 +52,10 @@ with layout.guarded(page):
             masked_value="0",
         )
 
-        if T <= HEAD_VIEW_TOKENS:
+        analyse = st.toggle(
+            t("mh.analyse"), value=s.weights == "trained" or bool(s.off), key="mh_analyse", help=t("mh.analyse_help")
+        )
+        if analyse and T <= HEAD_VIEW_TOKENS:
             st.subheader(t("mh.head_view"))
             st.caption(t("mh.head_view_help"))
             layout.chart(
@@ -92,6 +95,8 @@ with layout.guarded(page):
         st.subheader(t("mh.output", t=T, d=D))
         layout.matrix(page, att.output[w], rows, layout.feature_labels("d", D), title="concat · W_O")
 
+    if s.mode == "paper" and not analyse:
+        st.stop()
     st.subheader(t("mh.roles"))
     st.write(t("mh.roles_body"))
     if s.mode == "tutorial":

@@ -72,16 +72,14 @@ def test_paper_weights_rows_sum_to_one_for_every_head():
 def test_one_weight_chart_and_one_output_chart_per_head(heads):
     at = run_app(PAGES["multi-head"], heads=heads, preset="random", dim=8)
     assert_clean(at)
-    assert (
-        len(charts(at)) == 2 * heads + 5
-    )  # weights and outputs per head, head view, concat, W_O output, roles, similarity
+    assert len(charts(at)) == 2 * heads + 2  # weights and outputs per head, concat, W_O output
 
 
 def test_changing_heads_changes_the_charts_and_the_url():
     at = run_app(PAGES["multi-head"])
     at.slider(key="w_heads").set_value(4).run()
     assert_clean(at)
-    assert len(charts(at)) == 2 * 4 + 5
+    assert len(charts(at)) == 2 * 4 + 2
     assert at.query_params["heads"] == ["4"] or at.query_params["heads"] == "4"
 
 
@@ -97,7 +95,7 @@ def test_cold_deep_link_draws_the_page_with_its_parameters():
     )
     assert_clean(at)
     assert at.title[0].value == CATALOGUE["mh.title"]["pt"]
-    assert len(charts(at)) == 2 * 4 + 5
+    assert len(charts(at)) == 2 * 4 + 2
     assert at.slider(key="w_heads").value == 4
     assert at.number_input(key="w_seed").value == 7
 
@@ -182,7 +180,7 @@ def test_random_preset_accepts_any_sentence_and_512_tokens():
     words = " ".join(f"w{i % 300}" for i in range(512))
     at = run_app(PAGES["multi-head"], preset="random", dim=64, heads=8, ffn=256, sentence=words)
     assert_clean(at)
-    assert len(charts(at)) == 2 * 8 + 4
+    assert len(charts(at)) == 2 * 8 + 2
     # a 512 x 512 map is drawn as one image, not 262,144 rects
     marks = [
         layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
@@ -627,6 +625,8 @@ def test_a_masked_cell_says_so():
 
 def test_the_heads_roles_are_the_weights_maps_averages():
     at = run_app(PAGES["multi-head"], heads=2, preset="random", dim=8, sentence="a b c d e")
+    assert "What each head does" not in chart_titles(at)  # random weights: the analysis waits to be asked
+    at.toggle(key="mh_analyse").set_value(True).run()
     assert_clean(at)
     titles = chart_titles(at)
     roles = chart_frame(charts(at)[titles.index("What each head does")])

@@ -525,6 +525,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pt": "Várias cabeças fazem atenção em paralelo, cada uma com seus W_Q, W_K, W_V, e assim cada uma pode procurar uma relação diferente. As saídas são concatenadas lado a lado e misturadas por W_O.",
     },
     "mh.heads": {"en": "Number of heads h", "pt": "Número de cabeças h"},
+    "mh.analyse": {"en": "Show what each head does", "pt": "Mostrar o que cada cabeça faz"},
+    "mh.analyse_help": {
+        "en": "The head view, each head's role and likeness to the others, and heads switched off. On by default with trained weights, whose heads have roles.",
+        "pt": "A visão das cabeças, o papel de cada cabeça e sua semelhança com as outras, e cabeças desligadas. Ligado por padrão com pesos treinados, cujas cabeças têm papéis.",
+    },
     "mh.head_view": {"en": "Head view: every weight as a line", "pt": "Visão das cabeças: cada peso como uma linha"},
     "mh.head_view_help": {
         "en": "Queries on the left, keys on the right; a line's thickness and opacity follow its weight, one colour per head. Point at a word on the left to see only its lines; click a head in the legend to show it alone.",
