@@ -41,7 +41,7 @@ def _softmax_bounded(x: np.ndarray, out: np.ndarray) -> np.ndarray:
     array fewer, the same weights up to rounding. An all -inf row sums to 0 and gives zeros.
     """
     np.exp(x, out=out)
-    s = np.matmul(out, np.ones(out.shape[-1]))[..., None]  # row sums as matrix-vector products: BLAS, all cores
+    s = np.matmul(out, np.ones(out.shape[-1]))[..., None]  # row sums as matrix-vector products, in BLAS
     np.maximum(s, _TINY, out=s)  # a row with one finite logit sums to >= exp(-EXP_SAFE) > _TINY; 0 / _TINY = 0
     np.divide(out, s, out=out)  # a division, not a reciprocal: a row with one allowed key gets exactly 1
     return out

@@ -195,6 +195,8 @@ def multi_head_attention(x, params: MultiHeadParams, mask=None, scale=None) -> M
     # copy). Every view here has unit inner stride, so each matmul below is one BLAS gemm per head.
     # concat is allocated after scores and weights: in the other order glibc handed out fresh
     # pages on every call at T=256 (~1000 page faults, +15% time), in this one it reuses memory.
+    # The softmax runs on the calling thread, BLAS spreads the matmuls over the cores (a softmax
+    # split between two threads came out slower: benchmarks/bench_core.py says why).
     excluded = None if mask is None else ~mask  # True = score set to -inf
     step = _BLOCK_ELEMENTS // (T * T)  # heads per cache-sized block
     if step >= H:  # one block: whole-array calls, the fewest Python steps (short inputs)
