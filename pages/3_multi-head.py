@@ -59,15 +59,14 @@ with layout.guarded(page):
             st.subheader(t("mh.head_view"))
             st.caption(t("mh.head_view_help"))
             layout.chart(
-                charts.head_view(
-                    tokens,
-                    att.weights,  # a masked weight is exactly 0
-                    title="",  # the subheader above names it
-                    head_title=t("axis.head", raw=True),
-                    query_title=t("axis.query", raw=True),
-                    key_title=t("axis.key", raw=True),
-                    weight_title=t("axis.weight", raw=True),
-                )
+                "head_view",
+                tokens,
+                att.weights,  # a masked weight is exactly 0
+                title="",  # the subheader above names it
+                head_title=t("axis.head", raw=True),
+                query_title=t("axis.query", raw=True),
+                key_title=t("axis.key", raw=True),
+                weight_title=t("axis.weight", raw=True),
             )
 
         st.subheader(t("mh.outputs"))

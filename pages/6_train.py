@@ -64,12 +64,11 @@ with layout.guarded(page):
             t("train.show_everywhere"), on_click=session.update, kwargs={"weights": "trained"}, icon=":material/public:"
         )
     layout.chart(
-        charts.loss_curve(
-            result.losses,
-            title=t("train.loss", raw=True),
-            step_title=t("train.step", raw=True),
-            loss_title=t("train.loss_axis", raw=True),
-        )
+        "loss_curve",
+        result.losses,
+        title=t("train.loss", raw=True),
+        step_title=t("train.step", raw=True),
+        loss_title=t("train.loss_axis", raw=True),
     )
     words = compute.held_out_sentence(result, vocab, s.seed)
     view = compute.trained_view(result, vocab, words)

@@ -78,3 +78,35 @@ def heatmap_spec(digest: str, rows: tuple, cols: tuple, options: tuple, _values:
     """The cached spec of a heatmap: keyed on a digest of its values (see _build_heatmap_spec)."""
     cache = _small_heatmap_spec if _values.size <= _SMALL_SPEC_CELLS else _big_heatmap_spec
     return cache(digest, rows, cols, options, _values=_values)
+
+
+def _digest_of(value, h) -> None:
+    if isinstance(value, np.ndarray):
+        arr = np.ascontiguousarray(value)
+        h.update(str((arr.dtype, arr.shape)).encode())
+        h.update(arr.tobytes())
+    elif isinstance(value, list | tuple):
+        h.update(b"(")
+        for v in value:
+            _digest_of(v, h)
+        h.update(b")")
+    elif isinstance(value, dict):
+        for k in sorted(value):
+            h.update(repr(k).encode())
+            _digest_of(value[k], h)
+    else:
+        h.update(repr(value).encode())
+    h.update(b"\x1f")
+
+
+def arguments_digest(*args, **kwargs) -> str:
+    """A digest of a chart builder's arguments, arrays by their bytes: the key of its cached spec."""
+    h = hashlib.blake2b(digest_size=16)
+    _digest_of((args, kwargs), h)
+    return h.hexdigest()
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def chart_spec(builder: str, digest: str, _args: tuple, _kwargs: dict) -> dict:
+    """The Vega-Lite spec of ``charts.<builder>(*args, **kwargs)``, built once per content (``digest``)."""
+    return getattr(charts, builder)(*_args, **_kwargs).to_dict(validate=False)
