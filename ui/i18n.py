@@ -806,6 +806,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The article draws W1, b1, W2, b2 with np.random.rand: uniform in [0, 1), all positive, with d_ff = 2·d by default. With positive weights and inputs, ReLU rarely has anything to cut, and the outputs grow with d_ff. The paper's layers are trained; initialised like torch.nn.Linear here, uniform in ±1/√fan_in, so about half the hidden values are cut. The article feeds the layer its {ht} stacked rows: {h} identical copies of the head's {t} rows, which give {h} identical results. The charts show one copy; the article's output is these {t} rows repeated {h} times.",
         "pt": "O artigo sorteia W1, b1, W2, b2 com np.random.rand: uniformes em [0, 1), todos positivos, com d_ff = 2·d por padrão. Com pesos e entradas positivos, a ReLU quase nunca corta algo, e as saídas crescem com d_ff. No artigo científico as camadas são treinadas; aqui são iniciadas como torch.nn.Linear, uniformes em ±1/√fan_in, e cerca de metade dos valores ocultos é cortada. O artigo passa à camada suas {ht} linhas empilhadas: {h} cópias idênticas das {t} linhas da cabeça, que dão {h} resultados idênticos. Os gráficos mostram uma cópia; a saída do artigo são estas {t} linhas repetidas {h} vezes.",
     },
+    # --- links that carry the table, and scenario files ---
+    # --- downloads ---
+    # --- the lesson ---
+    # --- training: accuracy and comparison ---
 }
 
 
