@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 import core
-from ui import charts, compute, process, session, specs, state
+from ui import charts, compute, process, session, share, specs, state
 from ui.i18n import LANG_NAMES, Translator
 from ui.screens import SCREENS
 from ui.state import Settings
@@ -35,8 +35,11 @@ class Page:
     vocab: core.Vocabulary
 
 
-def start(title_key: str) -> Page:
-    """Session, page config, sidebar, URL notices and the URL itself, for any page."""
+def start(title_key: str, page_params: tuple[str, ...] = ()) -> Page:
+    """Session, page config, sidebar, URL notices and the URL itself, for any page.
+
+    ``page_params``: the page's own URL parameters (``state.PAGE_PARAMS``), kept in the link.
+    """
     process.configure()
     session.ensure()
     session.begin_run()
@@ -44,10 +47,10 @@ def start(title_key: str) -> Page:
     st.set_page_config(
         page_title=f"{t(title_key)} · {t('app.title')}", page_icon=":material/visibility:", layout="wide"
     )
+    session.sync_url(keep=page_params)  # first: the sidebar says whether the link holds the table
     _sidebar(t)
     for notice in session.take_notices():
         st.warning(t.notice(notice), icon=":material/link:")
-    session.sync_url()
     return Page(settings=session.settings(), t=t, vocab=session.vocabulary())
 
 
@@ -118,7 +121,39 @@ def _sidebar(t: Translator) -> None:
         for name in ("weights", "pe", "mask", "scale", "norm"):
             setting(t, s, name, "select")
         setting(t, s, "temp", "number", format="%.2f")
-        st.caption(t("sidebar.link"))
+        _share(t)
+
+
+def _share(t: Translator) -> None:
+    """What the link holds, and the session as a scenario file to save or open."""
+    too_long = session.link_too_long()
+    if too_long:
+        st.warning(t("share.link_table_too_long", n=too_long, max=share.MAX_LINK_CHARS), icon=":material/link_off:")
+    else:
+        st.caption(t("share.link_table" if session.is_custom() else "sidebar.link"))
+    with st.expander(t("share.title"), icon=":material/save:"):
+        settings, custom = session.settings(), session.custom_vocabulary()
+        st.download_button(
+            t("share.save"),
+            data=lambda: share.scenario_bytes(settings, custom),  # built on a click, in its own thread
+            file_name=share.scenario_file_name(session.settings()),
+            mime="application/json",
+            on_click="ignore",
+            help=t("share.save_help"),
+            icon=":material/download:",
+        )
+        st.file_uploader(
+            t("share.open"),
+            type=["json"],
+            key=session.uploader_key(),
+            on_change=session.load_scenario,
+            args=(session.uploader_key(),),
+            help=t("share.open_help", mb=share.MAX_SCENARIO_BYTES // 1_000_000),
+        )
+    notices = session.take_upload_notices()
+    rejected = bool(notices) and notices[0].key == "share.file_rejected"  # and nothing changed
+    for notice in notices:
+        (st.error if rejected else st.info)(t.notice(notice), icon=":material/upload_file:")
 
 
 # --- building blocks for pages ----------------------------------------------------------------

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import core
-from ui import state
+from ui import share, state
 from ui.state import Notice, Settings
 
 _SETTINGS = "settings"
@@ -33,6 +33,10 @@ _RUN = "run"  # script runs of this session
 _SENTENCE_NOTE = "sentence_note"  # what cleaning the typed sentence took out
 _SENTENCE_DRAFT = "sentence_draft"  # the sentence as typed, when it cannot be used
 _SENTENCE_ERRORS = "sentence_errors"
+_LINK_VOCAB = "link_vocab"  # (the custom vocabulary, its vocab= text or None when too long for a link)
+_LINK_LENGTH = "link_length"  # characters the link would have had, when the table did not fit
+_UPLOAD_VERSION = "upload_version"  # part of the scenario uploader's key: a new one is an empty uploader
+_UPLOAD_NOTICES = "upload_notices"  # what reading the last scenario file found (errors: nothing changed)
 
 
 def ensure() -> None:
@@ -40,8 +44,16 @@ def ensure() -> None:
     ss = st.session_state
     if _SETTINGS in ss:
         return
-    settings, notices = state.parse_query_params(st.query_params.to_dict())
-    ss[_CUSTOM_VOCAB] = None
+    params = st.query_params.to_dict()
+    linked = params.pop("vocab", None)
+    settings, notices = state.parse_query_params(params)
+    custom = None
+    if linked is not None:  # a link that carries an edited table: read by the table's rules
+        custom, more = share.decode_vocab(str(linked))
+        notices += more
+        if custom is not None:
+            settings = replace(settings, dim=custom.dim)
+    ss[_CUSTOM_VOCAB] = custom
     ss[_TABLE_DRAFT] = None
     ss[_TABLE_READING] = None
     ss[_HIDDEN] = {}
@@ -71,11 +83,84 @@ def take_notices() -> list[Notice]:
     return notices
 
 
-def sync_url() -> None:
-    """Write the settings into the URL, so a copied link reproduces the view."""
-    target = state.to_query_params(settings())
-    if st.query_params.to_dict() != target:
+def sync_url(keep: tuple[str, ...] = ()) -> None:
+    """Write the settings into the URL, so a copied link reproduces the view.
+
+    ``keep``: the page's own parameters (the lesson's step), left as they are.
+    """
+    current = st.query_params.to_dict()
+    target = {**_link_params(), **{k: current[k] for k in keep if k in current}}
+    if current != target:
         st.query_params.from_dict(target)
+
+
+def _link_params() -> dict[str, str]:
+    """The settings, and an edited table as ``vocab=`` when the link stays within
+    ``share.MAX_LINK_CHARS`` (else the table is left out and ``link_too_long`` says by how much).
+
+    The table's text is made once per table, not on every rerun.
+    """
+    ss = st.session_state
+    params = state.to_query_params(settings())
+    custom = ss.get(_CUSTOM_VOCAB)
+    if custom is None:
+        ss[_LINK_LENGTH] = None
+        return params
+    cached = ss.get(_LINK_VOCAB)
+    if cached is None or cached[0] is not custom:
+        # Each value takes at least two characters (a digit and a separator): a table with more values
+        # than half the limit cannot fit, and is not written out.
+        text = share.encode_vocab(custom) if custom.vectors.size * 2 <= share.MAX_LINK_CHARS else None
+        cached = ss[_LINK_VOCAB] = (custom, text)
+    text = cached[1]
+    length = custom.vectors.size * 2  # at least, when the table was not even written out
+    if text is not None:
+        with_vocab = {**params, "vocab": text}
+        length = share.query_length(with_vocab)
+        if length <= share.MAX_LINK_CHARS:
+            ss[_LINK_LENGTH] = None
+            return with_vocab
+    ss[_LINK_LENGTH] = length
+    return params
+
+
+def link_too_long() -> int | None:
+    """With an edited table too big for a link: about how many characters the link would need."""
+    return st.session_state.get(_LINK_LENGTH)
+
+
+# --- scenario files ----------------------------------------------------------------------
+
+
+def scenario() -> tuple[bytes, str]:
+    """The session as a scenario file, and its name."""
+    s = settings()
+    return share.scenario_bytes(s, st.session_state.get(_CUSTOM_VOCAB)), share.scenario_file_name(s)
+
+
+def uploader_key() -> str:
+    return f"scenario_upload_{st.session_state.get(_UPLOAD_VERSION, 0)}"
+
+
+def load_scenario(key: str) -> None:
+    """on_change of the uploader: a valid file becomes the session (the language stays);
+    a bad one changes nothing, and its notices say why."""
+    ss = st.session_state
+    upload = ss.get(key)
+    if upload is None:
+        return
+    loaded, notices = share.read_scenario(upload.getvalue())
+    ss[_UPLOAD_NOTICES] = notices
+    ss[_UPLOAD_VERSION] = ss.get(_UPLOAD_VERSION, 0) + 1  # an empty uploader: the same file can be read again
+    if loaded is not None:
+        open_view(loaded.settings, loaded.vocab)
+        ss[_UPLOAD_NOTICES] = [Notice("share.file_loaded", {"name": upload.name[:80]}), *notices]
+
+
+def take_upload_notices() -> list[Notice]:
+    notices = st.session_state.get(_UPLOAD_NOTICES) or []
+    st.session_state[_UPLOAD_NOTICES] = []
+    return notices
 
 
 # --- the vocabulary --------------------------------------------------------------------------
@@ -94,6 +179,11 @@ def vocabulary() -> core.Vocabulary:
     s = settings()
     tokens = s.tokens if s.preset == "random" else ()
     return _preset_vocabulary(s.preset, tokens, s.dim, s.seed)
+
+
+def custom_vocabulary() -> core.Vocabulary | None:
+    """The table the user edited (or a link or file brought), or None: the preset's."""
+    return st.session_state.get(_CUSTOM_VOCAB)
 
 
 def is_custom() -> bool:
@@ -345,6 +435,20 @@ def training_setup() -> None:
     """One click to a vocabulary that trains well: ten words with seeded random vectors of width 16."""
     update(preset="random", dim=16, sentence=state.SETUP_WORDS)
     _set_vocabulary(None)
+
+
+# --- the lesson ------------------------------------------------------------------------------
+
+
+def open_view(view: Settings, vocab: core.Vocabulary | None) -> None:
+    """Make a lesson step's view the learner's own (their language stays): its settings, and its
+    vocabulary as an edited table (None: the preset's)."""
+    ss = st.session_state
+    ss[_SETTINGS] = state.fit_view(replace(view, lang=settings().lang))
+    ss[_HIDDEN] = {}
+    ss[_WIDTH_NOTE] = None
+    discard_sentence_draft()
+    _set_vocabulary(vocab)
 
 
 # --- the explained cell ----------------------------------------------------------------------
