@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ui import i18n
+from ui import i18n, lesson
 from ui.i18n import CATALOGUE, Translator
 from ui.state import Notice
 
@@ -78,8 +78,8 @@ def test_escape_markdown_leaves_no_special_character_unescaped(text):
         i += 1
 
 
-# Keys a page builds from a value: f"mh.role_{role}", f"train.about_{task}".
-DYNAMIC_FAMILIES = ("mh.role_", "train.about_")
+# Keys a page builds from a value: f"mh.role_{role}", f"train.about_{task}", f"lesson.{step}_title".
+DYNAMIC_FAMILIES = ("mh.role_", "train.about_", *(f"lesson.{step.id}_" for step in lesson.STEPS))
 
 
 def test_every_string_in_the_catalogue_is_used():

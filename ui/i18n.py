@@ -807,9 +807,492 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pt": "O artigo sorteia W1, b1, W2, b2 com np.random.rand: uniformes em [0, 1), todos positivos, com d_ff = 2·d por padrão. Com pesos e entradas positivos, a ReLU quase nunca corta algo, e as saídas crescem com d_ff. No artigo científico as camadas são treinadas; aqui são iniciadas como torch.nn.Linear, uniformes em ±1/√fan_in, e cerca de metade dos valores ocultos é cortada. O artigo passa à camada suas {ht} linhas empilhadas: {h} cópias idênticas das {t} linhas da cabeça, que dão {h} resultados idênticos. Os gráficos mostram uma cópia; a saída do artigo são estas {t} linhas repetidas {h} vezes.",
     },
     # --- links that carry the table, and scenario files ---
+    "share.link_rejected": {
+        "en": "The table in the link (vocab=) was not used, so nothing changed. Its entries are counted from 1, as the table's rows are:",
+        "pt": "A tabela do link (vocab=) não foi usada, então nada mudou. Suas entradas são contadas a partir de 1, como as linhas da tabela:",
+    },
+    "share.link_too_long": {
+        "en": "The link's table has {n} characters; a table of more than {max} characters is not read.",
+        "pt": "A tabela do link tem {n} caracteres; uma tabela de mais de {max} caracteres não é lida.",
+    },
+    "share.link_empty": {
+        "en": "The link's vocab= is empty. Write its entries as vocab=the:1,0;cat:0,1.",
+        "pt": "O vocab= do link está vazio. Escreva suas entradas como vocab=the:1,0;cat:0,1.",
+    },
+    "share.link_entry_malformed": {
+        "en": "Entry {entry}, “{text}”, has no “:” between the word and its values (write word:1,0,0).",
+        "pt": "A entrada {entry}, “{text}”, não tem “:” entre a palavra e seus valores (escreva palavra:1,0,0).",
+    },
+    "share.link_no_values": {
+        "en": "Entry {entry}, “{word}”, has no values after the “:”.",
+        "pt": "A entrada {entry}, “{word}”, não tem valores depois do “:”.",
+    },
+    "share.link_value_empty": {
+        "en": "Entry {entry}, “{word}”: value {col} is empty (two commas in a row, or one at the end).",
+        "pt": "Entrada {entry}, “{word}”: o valor {col} está vazio (duas vírgulas seguidas, ou uma no fim).",
+    },
+    "share.value_count": {
+        "en": "Entry {entry}, “{word}”, has {n} values, the others {d}. Every word needs as many values as the first.",
+        "pt": "A entrada {entry}, “{word}”, tem {n} valores, as outras {d}. Toda palavra precisa de tantos valores quanto a primeira.",
+    },
+    "share.vocab_too_wide": {
+        "en": "The vectors have {n} values each; the app shows at most {max}.",
+        "pt": "Os vetores têm {n} valores cada; o app mostra no máximo {max}.",
+    },
+    "share.file_rejected": {
+        "en": "The scenario file was not loaded, so nothing changed:",
+        "pt": "O arquivo de cenário não foi carregado, então nada mudou:",
+    },
+    "share.file_too_big": {
+        "en": "The file has {size} bytes; a scenario file may have at most {max} bytes.",
+        "pt": "O arquivo tem {size} bytes; um arquivo de cenário pode ter no máximo {max} bytes.",
+    },
+    "share.file_not_text": {
+        "en": "The file is not UTF-8 text, so it cannot be a scenario file.",
+        "pt": "O arquivo não é texto em UTF-8, então não pode ser um arquivo de cenário.",
+    },
+    "share.file_not_json": {
+        "en": "The file is not valid JSON: the first problem is on line {line}.",
+        "pt": "O arquivo não é um JSON válido: o primeiro problema está na linha {line}.",
+    },
+    "share.file_unreadable": {
+        "en": "The file's JSON is nested too deeply, or holds a number too long to read.",
+        "pt": "O JSON do arquivo tem aninhamento profundo demais, ou um número longo demais para ler.",
+    },
+    "share.file_not_scenario": {
+        "en": "The file is JSON, but not an Attention Explorer scenario: it needs \"app\": \"attention-explorer\".",
+        "pt": "O arquivo é JSON, mas não é um cenário do Explorador de Atenção: ele precisa de \"app\": \"attention-explorer\".",
+    },
+    "share.file_version_missing": {
+        "en": "The file does not say which version of the scenario format it uses (\"version\": {supported}).",
+        "pt": "O arquivo não diz qual versão do formato de cenário usa (\"version\": {supported}).",
+    },
+    "share.file_version_unknown": {
+        "en": "The file's format version {version} is not one this app reads; it reads version {supported}.",
+        "pt": "A versão de formato {version} do arquivo não é lida por este app; ele lê a versão {supported}.",
+    },
+    "share.file_version_newer": {
+        "en": "The file was made by a newer version of the app (format version {version}); this app reads version {supported}.",
+        "pt": "O arquivo foi feito por uma versão mais nova do app (versão de formato {version}); este app lê a versão {supported}.",
+    },
+    "share.file_settings_shape": {
+        "en": "The file's \"settings\" must be an object of setting names and values, such as \"heads\": \"2\".",
+        "pt": "Os \"settings\" do arquivo devem ser um objeto com nomes e valores de ajustes, como \"heads\": \"2\".",
+    },
+    "share.file_setting_type": {
+        "en": "The file's setting {name} is neither text nor a number, so it was ignored.",
+        "pt": "O ajuste {name} do arquivo não é texto nem número e foi ignorado.",
+    },
+    "share.file_vocab_shape": {
+        "en": "The file's \"vocabulary\" must hold \"words\", a list of words, and \"vectors\", one list of numbers per word; or be null for the preset's table.",
+        "pt": "O \"vocabulary\" do arquivo deve conter \"words\", uma lista de palavras, e \"vectors\", uma lista de números por palavra; ou ser null para a tabela predefinida.",
+    },
+    "share.file_unknown_words": {
+        "en": "The file's sentence has words its table lacks: {words}.",
+        "pt": "A frase do arquivo tem palavras que faltam na sua tabela: {words}.",
+    },
+    "share.file_settings_adjusted": {
+        "en": "The scenario was loaded, but some of its settings were changed, by the same rules as a link's:",
+        "pt": "O cenário foi carregado, mas alguns de seus ajustes foram alterados, pelas mesmas regras de um link:",
+    },
+    "share.title": {
+        "en": "Save or open a session",
+        "pt": "Salvar ou abrir uma sessão",
+    },
+    "share.link_table": {
+        "en": "The address bar holds these settings and your edited table: copy it to share this exact view.",
+        "pt": "A barra de endereço guarda estes ajustes e a sua tabela editada: copie-a para compartilhar exatamente esta visão.",
+    },
+    "share.link_table_too_long": {
+        "en": "Your table is too big for a link: it would take {n} characters, and a link holds at most {max}. The address bar keeps the settings only; save a scenario file to share the table.",
+        "pt": "Sua tabela é grande demais para um link: precisaria de {n} caracteres, e um link guarda no máximo {max}. A barra de endereço guarda só os ajustes; salve um arquivo de cenário para compartilhar a tabela.",
+    },
+    "share.save": {
+        "en": "Save as a scenario file",
+        "pt": "Salvar como arquivo de cenário",
+    },
+    "share.save_help": {
+        "en": "A JSON file with every setting, your table, the explained cell and the choice of trained weights. Open it here to get this exact session back, on any computer.",
+        "pt": "Um arquivo JSON com todos os ajustes, a sua tabela, a célula explicada e a escolha de pesos treinados. Abra-o aqui para recuperar exatamente esta sessão, em qualquer computador.",
+    },
+    "share.open": {
+        "en": "Open a scenario file",
+        "pt": "Abrir um arquivo de cenário",
+    },
+    "share.open_help": {
+        "en": "A file saved by this app (JSON, at most {mb} MB). It replaces the settings and the table; your language stays. A file with a problem changes nothing.",
+        "pt": "Um arquivo salvo por este app (JSON, no máximo {mb} MB). Ele substitui os ajustes e a tabela; o seu idioma fica. Um arquivo com problema não muda nada.",
+    },
+    "share.file_loaded": {
+        "en": "Opened {name}: its settings and table are now yours.",
+        "pt": "{name} aberto: os ajustes e a tabela dele agora são seus.",
+    },
     # --- downloads ---
     # --- the lesson ---
+    "nav.lesson": {
+        "en": "Lesson",
+        "pt": "Aula",
+    },
+    "lesson.title": {
+        "en": "The lesson: predict, then look",
+        "pt": "A aula: preveja, depois confira",
+    },
+    "lesson.intro": {
+        "en": "Ten steps from the article's four words to trained heads. Each step asks a question about a chart before it shows the answer: pick yours, then reveal. Your score stays in this browser tab; nothing is sent anywhere. The link holds the step, so a host can put any step on the screen.",
+        "pt": "Dez passos, das quatro palavras do artigo até cabeças treinadas. Cada passo faz uma pergunta sobre um gráfico antes de mostrar a resposta: escolha a sua e depois revele. Sua pontuação fica nesta aba do navegador; nada é enviado. O link guarda o passo, então quem conduz pode projetar qualquer passo.",
+    },
+    "lesson.progress": {
+        "en": "Step {n} of {total}",
+        "pt": "Passo {n} de {total}",
+    },
+    "lesson.back": {
+        "en": "Back",
+        "pt": "Voltar",
+    },
+    "lesson.next": {
+        "en": "Next",
+        "pt": "Próximo",
+    },
+    "lesson.host": {
+        "en": "Host view",
+        "pt": "Visão de quem conduz",
+    },
+    "lesson.host_help": {
+        "en": "Large type for a projector: the question, and the answer after a click. The link gets host=1.",
+        "pt": "Letra grande para projetar: a pergunta e, após um clique, a resposta. O link ganha host=1.",
+    },
+    "lesson.score": {
+        "en": "**Score:** {right} of {n} right",
+        "pt": "**Pontuação:** {right} de {n} certas",
+    },
+    "lesson.training": {
+        "en": "Training the heads for this step (once per server)…",
+        "pt": "Treinando as cabeças deste passo (uma vez por servidor)…",
+    },
+    "lesson.show_answer": {
+        "en": "Show the answer",
+        "pt": "Mostrar a resposta",
+    },
+    "lesson.reveal": {
+        "en": "Reveal",
+        "pt": "Revelar",
+    },
+    "lesson.reveal_help": {
+        "en": "Pick an answer first: predicting before you look is the point.",
+        "pt": "Escolha uma resposta antes: prever antes de ver é o objetivo.",
+    },
+    "lesson.answer_is": {
+        "en": "The answer: {answer}",
+        "pt": "A resposta: {answer}",
+    },
+    "lesson.right": {
+        "en": "Right: {answer}",
+        "pt": "Certo: {answer}",
+    },
+    "lesson.wrong": {
+        "en": "Not this time. The answer is {answer}",
+        "pt": "Desta vez não. A resposta é {answer}",
+    },
+    "lesson.open": {
+        "en": "Open this in the explorer",
+        "pt": "Abrir isto no explorador",
+    },
+    "lesson.open_help": {
+        "en": "Makes this step's settings and words your own and opens its screen, where you can change anything.",
+        "pt": "Torna seus os ajustes e as palavras deste passo e abre a tela dele, onde você pode mudar tudo.",
+    },
+    "lesson.reset": {
+        "en": "Start the score again",
+        "pt": "Zerar a pontuação",
+    },
+    "lesson.step_bad": {
+        "en": "The link's step={value} is not a step number (allowed: 1 to {n}), so the lesson starts at step 1.",
+        "pt": "O step={value} do link não é um número de passo (permitido: de 1 a {n}), então a aula começa no passo 1.",
+    },
+    "lesson.step_outside": {
+        "en": "The lesson has steps 1 to {n}; step={value} does not exist, so step {used} is shown.",
+        "pt": "A aula tem os passos de 1 a {n}; step={value} não existe, então o passo {used} é mostrado.",
+    },
+    "lesson.word": {
+        "en": "{word}",
+        "pt": "{word}",
+    },
+    "lesson.number": {
+        "en": "{x}",
+        "pt": "{x}",
+    },
+    "lesson.head": {
+        "en": "Head {n}",
+        "pt": "Cabeça {n}",
+    },
+    "lesson.off_neither": {
+        "en": "Neither: each can go without a loss",
+        "pt": "Nenhuma: qualquer uma sai sem perda",
+    },
+    "lesson.all_heads": {
+        "en": "Every head on",
+        "pt": "Todas as cabeças",
+    },
+    "lesson.head_off": {
+        "en": "Head {n} off",
+        "pt": "Cabeça {n} desligada",
+    },
+    "lesson.axis_article": {
+        "en": "The article: softmax(E·Eᵀ, axis=0)",
+        "pt": "O artigo: softmax(E·Eᵀ, axis=0)",
+    },
+    "lesson.axis_paper": {
+        "en": "The paper: softmax over each row",
+        "pt": "O artigo científico: softmax em cada linha",
+    },
+    "lesson.sqrt_flat": {
+        "en": "It flattens: every key gets about the same weight",
+        "pt": "Ela se achata: cada chave recebe quase o mesmo peso",
+    },
+    "lesson.sqrt_peak": {
+        "en": "It peaks: nearly all the weight goes to one key",
+        "pt": "Ela se concentra: quase todo o peso vai para uma chave",
+    },
+    "lesson.sqrt_same": {
+        "en": "Nothing changes",
+        "pt": "Nada muda",
+    },
+    "lesson.axis_rows": {
+        "en": "Each row: what one query spends",
+        "pt": "Cada linha: o que uma consulta distribui",
+    },
+    "lesson.axis_cols": {
+        "en": "Each column: what one key receives",
+        "pt": "Cada coluna: o que uma chave recebe",
+    },
+    "lesson.axis_all": {
+        "en": "The whole matrix",
+        "pt": "A matriz inteira",
+    },
+    "lesson.mask_self": {
+        "en": "All of its weight on itself",
+        "pt": "Todo o seu peso em si mesma",
+    },
+    "lesson.mask_same": {
+        "en": "The same as without the mask",
+        "pt": "O mesmo que sem a máscara",
+    },
+    "lesson.mask_even": {
+        "en": "Spread evenly over every word",
+        "pt": "Espalhado por igual entre as palavras",
+    },
+    "lesson.trained_split": {
+        "en": "One looks at the previous word, the other at the next",
+        "pt": "Uma olha a palavra anterior, a outra a seguinte",
+    },
+    "lesson.trained_self": {
+        "en": "Both look at the word itself",
+        "pt": "As duas olham a própria palavra",
+    },
+    "lesson.trained_first": {
+        "en": "Both look at the first word",
+        "pt": "As duas olham a primeira palavra",
+    },
+    "lesson.block_zero": {
+        "en": "0",
+        "pt": "0",
+    },
+    "lesson.block_one": {
+        "en": "1",
+        "pt": "1",
+    },
+    "lesson.block_any": {
+        "en": "It depends on the row",
+        "pt": "Depende da linha",
+    },
+    "lesson.embeddings_title": {
+        "en": "1 · Words are vectors",
+        "pt": "1 · Palavras são vetores",
+    },
+    "lesson.embeddings_text": {
+        "en": "The article gives each of its four words a vector of three numbers: the rows of E. Everything attention does starts from these rows. Two vectors are alike when their dot product is large: the same numbers in the same places.",
+        "pt": "O artigo dá a cada uma das suas quatro palavras um vetor de três números: as linhas de E. Tudo o que a atenção faz parte dessas linhas. Dois vetores se parecem quando o produto escalar deles é grande: os mesmos números nos mesmos lugares.",
+    },
+    "lesson.embeddings_q": {
+        "en": "Which word's vector shares nothing with any other word?",
+        "pt": "O vetor de qual palavra não tem nada em comum com nenhuma outra?",
+    },
+    "lesson.embeddings_why": {
+        "en": "{word} has its 1 in a column where no other word has anything, so its dot product with every other word is 0: its row of E·Eᵀ is zero off the diagonal.",
+        "pt": "{word} tem seu 1 numa coluna em que nenhuma outra palavra tem nada, então seu produto escalar com qualquer outra é 0: sua linha de E·Eᵀ é zero fora da diagonal.",
+    },
+    "lesson.score_title": {
+        "en": "2 · One score by hand",
+        "pt": "2 · Uma pontuação à mão",
+    },
+    "lesson.score_text": {
+        "en": "In the article's code the queries and the keys are the embeddings themselves, so a score is the dot product of two rows of E: multiply the numbers in the same place and add.",
+        "pt": "No código do artigo as consultas e as chaves são os próprios embeddings, então uma pontuação é o produto escalar de duas linhas de E: multiplique os números de mesma posição e some.",
+    },
+    "lesson.score_q": {
+        "en": "What is the score of {q} (query) against {k} (key)?",
+        "pt": "Qual é a pontuação de {q} (consulta) contra {k} (chave)?",
+    },
+    "lesson.score_why": {
+        "en": "{terms} = {score}. Below, every step of that cell: the two vectors, their product, the softmax of its column and the output.",
+        "pt": "{terms} = {score}. Abaixo, cada passo dessa célula: os dois vetores, o produto, a softmax da sua coluna e a saída.",
+    },
+    "lesson.sqrt_title": {
+        "en": "3 · Why divide by √d_k",
+        "pt": "3 · Por que dividir por √d_k",
+    },
+    "lesson.sqrt_text": {
+        "en": "A score adds d_k products. With random vectors, the more terms, the larger the scores spread: their standard deviation grows like √d_k. The paper divides every score by √d_k; the article does not.",
+        "pt": "Uma pontuação soma d_k produtos. Com vetores aleatórios, quanto mais termos, mais as pontuações se espalham: o desvio padrão cresce como √d_k. O artigo científico divide cada pontuação por √d_k; o artigo não.",
+    },
+    "lesson.sqrt_q": {
+        "en": "Without the division, what happens to a softmax row as d_k grows from {d0} to {d1}?",
+        "pt": "Sem a divisão, o que acontece com uma linha da softmax quando d_k cresce de {d0} para {d1}?",
+    },
+    "lesson.sqrt_why": {
+        "en": "Unscaled, the largest weight of a row averages {top0}% at d_k = {d0} and {top1}% at d_k = {d1}: the softmax saturates, nearly one-hot, and its gradients vanish. Divided by √d_k the scores keep a spread of about 1 at every width, and the top weight stays near {scaled1}% at d_k = {d1}.",
+        "pt": "Sem escala, o maior peso de uma linha tem média de {top0}% com d_k = {d0} e de {top1}% com d_k = {d1}: a softmax satura, quase one-hot, e seus gradientes somem. Divididas por √d_k, as pontuações mantêm um espalhamento perto de 1 em qualquer largura, e o maior peso fica perto de {scaled1}% com d_k = {d1}.",
+    },
+    "lesson.row_title": {
+        "en": "4 · The softmax row",
+        "pt": "4 · A linha da softmax",
+    },
+    "lesson.row_text": {
+        "en": "The paper's attention turns each row of scaled scores into weights that are positive and sum to 1: softmax(x)ᵢ = exp(xᵢ) / Σⱼ exp(xⱼ). Here with one head and the paper's random projections W_Q and W_K.",
+        "pt": "A atenção do artigo científico transforma cada linha de pontuações escaladas em pesos positivos que somam 1: softmax(x)ᵢ = exp(xᵢ) / Σⱼ exp(xⱼ). Aqui com uma cabeça e as projeções aleatórias W_Q e W_K do artigo científico.",
+    },
+    "lesson.row_q": {
+        "en": "Read the scores: which word will {word} attend to most?",
+        "pt": "Leia as pontuações: a qual palavra {word} vai dar mais atenção?",
+    },
+    "lesson.row_why": {
+        "en": "The exponential keeps the order: the largest score in the row of {word} gets the largest weight. {top} gets {weight}% of its attention.",
+        "pt": "A exponencial mantém a ordem: a maior pontuação da linha de {word} recebe o maior peso. {top} recebe {weight}% da sua atenção.",
+    },
+    "lesson.axis_title": {
+        "en": "5 · The article's softmax against the paper's",
+        "pt": "5 · A softmax do artigo contra a do artigo científico",
+    },
+    "lesson.axis_text": {
+        "en": "The article's code computes softmax(scores, axis=0). NumPy's axis 0 runs down the columns.",
+        "pt": "O código do artigo calcula softmax(scores, axis=0). O eixo 0 do NumPy percorre as colunas.",
+    },
+    "lesson.axis_q": {
+        "en": "In the article's weights, what sums to 1?",
+        "pt": "Nos pesos do artigo, o que soma 1?",
+    },
+    "lesson.axis_why": {
+        "en": "With axis=0 each column sums to 1: a key shares itself out among the queries. The paper normalises each row, so each query spends a total weight of 1 on the keys. The article's rows sum to {rows}.",
+        "pt": "Com axis=0 cada coluna soma 1: uma chave se divide entre as consultas. O artigo científico normaliza cada linha, então cada consulta distribui um peso total de 1 entre as chaves. As linhas do artigo somam {rows}.",
+    },
+    "lesson.mask_title": {
+        "en": "6 · The causal mask",
+        "pt": "6 · A máscara causal",
+    },
+    "lesson.mask_text": {
+        "en": "A decoder must not look ahead: with the causal mask, query i may attend only to keys 1 to i. The masked scores become −∞ before the softmax, so their weights are exactly 0.",
+        "pt": "Um decodificador não pode olhar adiante: com a máscara causal, a consulta i só pode atender às chaves de 1 a i. As pontuações mascaradas viram −∞ antes da softmax, e seus pesos ficam exatamente 0.",
+    },
+    "lesson.mask_q": {
+        "en": "With the mask on, what does the first row ({word}) look like?",
+        "pt": "Com a máscara ligada, como fica a primeira linha ({word})?",
+    },
+    "lesson.mask_why": {
+        "en": "The first word may only see itself, and a softmax over one score is 1: its row is {row}. Every row still sums to 1; the masked cells are drawn grey.",
+        "pt": "A primeira palavra só pode ver a si mesma, e uma softmax de uma única pontuação é 1: sua linha é {row}. Toda linha ainda soma 1; as células mascaradas aparecem em cinza.",
+    },
+    "lesson.heads_title": {
+        "en": "7 · Two heads",
+        "pt": "7 · Duas cabeças",
+    },
+    "lesson.heads_text": {
+        "en": "Multi-head attention splits the model's width among the heads: each head has its own W_Q, W_K and W_V, projects to a narrower space, and attends on its own. The outputs are joined again and mixed by W_O.",
+        "pt": "A atenção multi-cabeça divide a largura do modelo entre as cabeças: cada cabeça tem seus próprios W_Q, W_K e W_V, projeta para um espaço mais estreito e atende por conta própria. As saídas são unidas de novo e misturadas por W_O.",
+    },
+    "lesson.heads_q": {
+        "en": "With d_model = {d} and {h} heads, how many columns has each head's Q (d_k)?",
+        "pt": "Com d_model = {d} e {h} cabeças, quantas colunas tem o Q de cada cabeça (d_k)?",
+    },
+    "lesson.heads_why": {
+        "en": "d_k = d_model / h = {d} / {h} = {dk}. Each head costs a fraction of the work, and together they cost about what one full-width head would.",
+        "pt": "d_k = d_model / h = {d} / {h} = {dk}. Cada cabeça custa uma fração do trabalho, e juntas custam quase o mesmo que uma cabeça de largura total.",
+    },
+    "lesson.trained_title": {
+        "en": "8 · Heads that learned",
+        "pt": "8 · Cabeças que aprenderam",
+    },
+    "lesson.trained_text": {
+        "en": "Until now every weight was random. Here two heads were trained, in NumPy, on neighbours: at each position, predict the word before and the word after. One head's output is a single mix of value vectors, and a linear readout cannot pull two words back out of one mix.",
+        "pt": "Até aqui todo peso era aleatório. Aqui duas cabeças foram treinadas, em NumPy, na tarefa vizinhos: em cada posição, prever a palavra anterior e a seguinte. A saída de uma cabeça é uma única mistura de vetores de valor, e uma leitura linear não consegue separar duas palavras de uma mistura.",
+    },
+    "lesson.trained_q": {
+        "en": "After training, where do the two heads look?",
+        "pt": "Depois do treino, para onde olham as duas cabeças?",
+    },
+    "lesson.trained_why": {
+        "en": "They split the job: one head puts {prev}% of its weight on the previous word, one {next}% on the next. Held-out accuracy: {acc}%. Each head specialised, like a CNN's kernels each finding one feature.",
+        "pt": "Elas dividem o trabalho: uma cabeça põe {prev}% do seu peso na palavra anterior, outra {next}% na seguinte. Acurácia em frases novas: {acc}%. Cada cabeça se especializou, como os filtros de uma CNN, cada um achando um traço.",
+    },
+    "lesson.off_title": {
+        "en": "9 · Switch a head off",
+        "pt": "9 · Desligar uma cabeça",
+    },
+    "lesson.off_text": {
+        "en": "A head's output can be zeroed before W_O, as if it had never been there. The maps below are the trained heads of the last step on a sentence they never saw.",
+        "pt": "A saída de uma cabeça pode ser zerada antes de W_O, como se ela nunca tivesse existido. Os mapas abaixo são as cabeças treinadas do passo anterior numa frase que elas nunca viram.",
+    },
+    "lesson.off_q": {
+        "en": "Which head's removal hurts the held-out accuracy most?",
+        "pt": "A remoção de qual cabeça mais prejudica a acurácia em frases novas?",
+    },
+    "lesson.off_why": {
+        "en": "With every head: {full}%. Each head off: {lines}. The task needs both sides; without one head, half of the targets are guesses.",
+        "pt": "Com todas as cabeças: {full}%. Cada cabeça desligada: {lines}. A tarefa precisa dos dois lados; sem uma cabeça, metade dos alvos vira chute.",
+    },
+    "lesson.block_title": {
+        "en": "10 · The whole block",
+        "pt": "10 · O bloco inteiro",
+    },
+    "lesson.block_text": {
+        "en": "The paper's encoder layer adds each sublayer's output to its input (the residual) and normalises every row: LayerNorm(x + MultiHead(x)), then the same around the feed-forward layer. Below, the residual sum x + MultiHead(x).",
+        "pt": "A camada do codificador do artigo científico soma a saída de cada subcamada à sua entrada (o resíduo) e normaliza cada linha: LayerNorm(x + MultiHead(x)), e o mesmo em volta do feed-forward. Abaixo, a soma residual x + MultiHead(x).",
+    },
+    "lesson.block_q": {
+        "en": "After Add & Norm (γ = 1, β = 0), what is the mean of each row?",
+        "pt": "Depois do Add & Norm (γ = 1, β = 0), qual é a média de cada linha?",
+    },
+    "lesson.block_why": {
+        "en": "Layer norm subtracts each row's mean and divides by its spread: every mean is 0 (at most {m} here, rounding) and every spread about 1 ({s0} to {s1}, the ε of the norm). Whatever the attention did to the scale, the next layer sees rows of the same size.",
+        "pt": "A normalização de camada subtrai a média de cada linha e divide pelo espalhamento: toda média é 0 (no máximo {m} aqui, arredondamento) e todo espalhamento perto de 1 (de {s0} a {s1}, o ε da norma). O que quer que a atenção tenha feito com a escala, a próxima camada vê linhas do mesmo tamanho.",
+    },
     # --- training: accuracy and comparison ---
+    "train.accuracy_curve": {"en": "Accuracy on each training batch", "pt": "Acurácia em cada lote de treino"},
+    "train.accuracy_axis": {"en": "Accuracy", "pt": "Acurácia"},
+    "train.accuracy_help": {
+        "en": "Each step's batch is {n} new sentences, scored before the step learns from them: the accuracy curve follows the held-out accuracy, with a little more noise.",
+        "pt": "O lote de cada passo são {n} frases novas, avaliadas antes de o passo aprender com elas: a curva de acurácia acompanha a acurácia em frases novas, com um pouco mais de ruído.",
+    },
+    "train.compare": {"en": "Attention only vs the whole block", "pt": "Só a atenção contra o bloco inteiro"},
+    "train.compare_idle": {
+        "en": "Train the other choice of what trains, with the same task, heads, steps and seed, and see the two held-out accuracies side by side.",
+        "pt": "Treine a outra opção do que treina, com a mesma tarefa, cabeças, passos e semente, e veja as duas acurácias em frases novas lado a lado.",
+    },
+    "train.compare_go": {
+        "en": "Compare: attention only vs with the feed-forward",
+        "pt": "Comparar: só a atenção versus com o feed-forward",
+    },
+    "train.compare_curve": {
+        "en": "Accuracy on each training batch, both trainings",
+        "pt": "Acurácia em cada lote de treino, os dois treinos",
+    },
+    "train.compare_neighbours": {
+        "en": "With one head, each position gets a single weighted mix of the value vectors around it. Both readouts are linear: each scores a word by how much of it is in the mix, so both lean to the word with the largest share, and naming the word with the second-largest share is beyond them. One side comes out right, the other is a guess. With the feed-forward layer, the head learns to weigh one neighbour about twice as much as the other, and the ReLU units, each switching on only above its own threshold, tell the strong share from the weak one: the layer untangles the mix, and the readouts name both words. With two heads, each head takes one side and the feed-forward layer has little left to add.",
+        "pt": "Com uma cabeça, cada posição recebe uma única mistura ponderada dos vetores de valor ao seu redor. As duas leituras são lineares: cada uma pontua uma palavra pelo quanto dela há na mistura, então ambas pendem para a palavra com a maior parte, e dizer a palavra com a segunda maior parte está fora do seu alcance. Um lado sai certo, o outro é um chute. Com a camada feed-forward, a cabeça aprende a pesar um vizinho cerca de duas vezes mais que o outro, e as unidades ReLU, cada uma ligando só acima do seu próprio limiar, distinguem a parte forte da fraca: a camada desembaraça a mistura, e as leituras dizem as duas palavras. Com duas cabeças, cada cabeça cuida de um lado e sobra pouco para a camada feed-forward acrescentar.",
+    },
+    "train.compare_other": {
+        "en": "On this task one head can look straight at the word to name, so both trainings get there; the feed-forward layer mostly adds weights to train. Try “neighbours” with 1 head to see where it matters.",
+        "pt": "Nesta tarefa uma cabeça pode olhar direto para a palavra a dizer, então os dois treinos chegam lá; a camada feed-forward mais acrescenta pesos a treinar. Experimente “neighbours” com 1 cabeça para ver onde ela faz diferença.",
+    },
 }
 
 

@@ -82,6 +82,8 @@ SPECS = (
     Spec("train_ffn", "choice", "0", "train.ffn", "train.ffn_help", choices=("0", "1"), paper_only=True),
 )
 SPEC = {spec.name: spec for spec in SPECS}
+# Parameters a page reads for itself, not settings: the lesson's step and its host view.
+PAGE_PARAMS = ("step", "host")
 LIMITS = {s.name: (s.lo, s.hi) for s in SPECS if s.kind in ("int", "float")}
 
 
@@ -269,6 +271,8 @@ def parse_query_params(params: Mapping[str, str]) -> tuple[Settings, list[Notice
         if removed:
             notices.append(Notice("notice.param_invisible", {"name": visible(name), "chars": removed}))
         spec = SPEC.get(name)
+        if name in PAGE_PARAMS:
+            continue
         if spec is None:
             notices.append(Notice("notice.param_unknown", {"name": visible(name)}))
             continue
