@@ -123,6 +123,10 @@ def check_scale(scale, d_k: int) -> float:
         raise AttentionInputError(f"scale must be a number (default 1/sqrt(d_k)), but is {scale!r}") from None
     if not np.isfinite(value):
         raise AttentionInputError(f"scale must be finite, but is {value}")
+    if value <= 0:
+        raise AttentionInputError(
+            f"scale must be positive (it multiplies the scores: 1/sqrt(d_k), or 1/(tau*sqrt(d_k))), but is {value}"
+        )
     return value
 
 

@@ -383,11 +383,13 @@ OVERFLOW = [
     ),
     case(
         lambda: core.scaled_dot_product_attention(
-            np.full((2, 2), 1e200), np.full((2, 2), 1e200), np.ones((2, 2)), scale=0
+            np.full((2, 2), 1e200), np.full((2, 2), 1e200), np.ones((2, 2)), scale=1e-300
         ),
         r"overflowed float64",
-        "sdpa-overflow-times-zero",
+        "sdpa-overflow-times-tiny",
     ),
+    case(lambda: core.multi_head_attention(X, P, scale=0), r"scale must be positive", "mha-scale-zero"),
+    case(lambda: core.multi_head_attention(X, P, scale=-0.5), r"scale must be positive", "mha-scale-negative"),
     case(lambda: core.tutorial_self_attention(np.full((2, 3), 1e160)), r"overflowed float64", "tutorial-overflow"),
     case(
         lambda: core.scaled_dot_product_attention(np.ones((2, 0)), np.ones((3, 0)), np.ones((3, 2))),
