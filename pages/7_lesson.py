@@ -12,7 +12,9 @@ import streamlit as st
 from ui import charts, compute, derivation, layout, lesson, session
 from ui.screens import SCREENS
 
-page = layout.start("nav.lesson", page_params=("step", "host"))
+# The host's view goes on a projector: the sidebar starts folded away.
+host = st.query_params.get("host") == "1"
+page = layout.start("nav.lesson", page_params=("step", "host"), sidebar="collapsed" if host else "auto")
 t = page.t
 
 _ANSWERS = "lesson_answers"  # step id -> the option the learner picked
@@ -162,8 +164,9 @@ def after(step, view, result) -> None:
 number, problem = lesson.step_number(st.query_params.get("step"))
 if problem is not None:
     st.warning(t.notice(problem), icon=":material/link:")
+    st.query_params["step"] = str(number)  # a copied link shows the step on screen
 step = lesson.STEPS[number - 1]
-host = st.query_params.get("host") == "1"
+
 
 score = _state(_SCORE)
 st.title(t("lesson.title"))
@@ -219,6 +222,9 @@ with layout.guarded(page):
             revealed, right = False, None
         else:
             revealed, right = True, None
+            st.button(
+                t("lesson.hide_answer"), on_click=lambda: shown.pop(step.id, None), icon=":material/visibility_off:"
+            )
     else:
         answers = _state(_ANSWERS)
         pick_key = f"lesson_pick_{step.id}"
@@ -256,8 +262,10 @@ with layout.guarded(page):
         elif score.get(step.id):
             st.success(t("lesson.right", answer=answer), icon=":material/check_circle:")
         else:
-            st.warning(t("lesson.wrong", answer=answer), icon=":material/cancel:")
-        st.markdown(("### " if host else "") + t(f"lesson.{step.id}_why", **q.facts))
+            chosen = answers.get(step.id)
+            picked = f"{chr(65 + chosen)}. {labels[chosen]}"
+            st.warning(t("lesson.wrong", answer=answer, picked=picked), icon=":material/cancel:")
+        st.markdown(("#### " if host else "") + t(f"lesson.{step.id}_why", **q.facts))
         after(step, view, result)
 
     st.divider()
@@ -265,5 +273,5 @@ with layout.guarded(page):
     if st.button(t("lesson.open"), icon=":material/open_in_new:", help=t("lesson.open_help")):
         session.open_view(view.settings, view.vocab if step.vocab == lesson.SETUP else None)
         st.switch_page(screen)
-    if score:
+    if score or _state(_HOST_SHOWN):
         st.button(t("lesson.reset"), on_click=reset, icon=":material/restart_alt:")

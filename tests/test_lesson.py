@@ -63,7 +63,8 @@ def test_every_step_asks_then_reveals_in_both_languages(n, right, lang, answers)
         assert not [w for w in at.warning if w.icon == ":material/cancel:"]
     else:
         assert not at.success
-        assert plain(t("lesson.wrong", answer=label)) in [plain(w.value) for w in at.warning]
+        picked = f"{chr(65 + option)}. {t.notice(q.options[option], raw=True)}"
+        assert plain(t("lesson.wrong", answer=label, picked=picked)) in [plain(w.value) for w in at.warning]
     assert picker(at).disabled  # the prediction is kept as it was made
     assert f"{int(right)}" in plain(next(m.value for m in at.markdown if "**" in m.value and "/" not in m.value))
     why = plain(t(f"lesson.{step.id}_why", **q.facts))
@@ -174,6 +175,8 @@ def test_host_view_shows_the_question_then_the_answer(lang, answers):
     next(b for b in at.button if b.label == CATALOGUE["lesson.show_answer"][lang]).click().run()
     assert any(plain(m.value) == "## " + plain(t("lesson.answer_is", answer=answer)) for m in at.markdown)
     assert at.query_params["host"] in ("1", ["1"])
+    next(b for b in at.button if b.label == CATALOGUE["lesson.hide_answer"][lang]).click().run()
+    assert not any(plain(t("lesson.answer_is", answer=answer)) in plain(m.value) for m in at.markdown)  # ask again
 
 
 def test_host_toggle_writes_the_link():
@@ -196,6 +199,8 @@ def test_a_step_out_of_range_is_brought_inside_with_a_notice(raw, shown, key):
     assert any(title in m.value for m in at.markdown)
     link_notices = [plain(w.value) for w in at.warning if w.icon == ":material/link:"]
     assert len(link_notices) == (key is not None)
+    if key is not None:
+        assert at.query_params["step"] in (str(shown), [str(shown)])  # a copied link shows this step
     assert not any("unknown" in n.lower() for n in link_notices)
 
 

@@ -990,9 +990,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pt": "Certo: {answer}",
     },
     "lesson.wrong": {
-        "en": "Not this time. The answer is {answer}",
-        "pt": "Desta vez não. A resposta é {answer}",
+        "en": "Not this time: you picked {picked}. The answer is {answer}",
+        "pt": "Desta vez não: você escolheu {picked}. A resposta é {answer}",
     },
+    "lesson.hide_answer": {"en": "Hide the answer", "pt": "Esconder a resposta"},
     "lesson.open": {
         "en": "Open this in the explorer",
         "pt": "Abrir isto no explorador",

@@ -35,17 +35,21 @@ class Page:
     vocab: core.Vocabulary
 
 
-def start(title_key: str, page_params: tuple[str, ...] = ()) -> Page:
+def start(title_key: str, page_params: tuple[str, ...] = (), sidebar: str = "auto") -> Page:
     """Session, page config, sidebar, URL notices and the URL itself, for any page.
 
     ``page_params``: the page's own URL parameters (``state.PAGE_PARAMS``), kept in the link.
+    ``sidebar``: how the sidebar starts on a first visit ("collapsed" for a projector).
     """
     process.configure()
     session.ensure()
     session.begin_run()
     t = Translator(session.settings().lang)
     st.set_page_config(
-        page_title=f"{t(title_key)} · {t('app.title')}", page_icon=":material/visibility:", layout="wide"
+        page_title=f"{t(title_key)} · {t('app.title')}",
+        page_icon=":material/visibility:",
+        layout="wide",
+        initial_sidebar_state=sidebar,
     )
     session.sync_url(keep=page_params)  # first: the sidebar says whether the link holds the table
     _sidebar(t)

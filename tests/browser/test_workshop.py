@@ -1,0 +1,274 @@
+"""The guided lesson driven as a learner and a host drive it: pick an answer, reveal it, go on;
+open a step in the explorer; the host's projector view; a link that carries an edited table.
+
+Expected texts come from the catalogue (``ui.i18n.CATALOGUE``) and the right answers from
+``ui.lesson.question``, which works them out on the numbers the step's charts draw.
+Set ``LESSON_SHOTS=/some/dir`` to save screenshots of the host view and of a revealed step.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from helpers import (
+    GRID,
+    SIDEBAR,
+    as_read,
+    chart_count,
+    chart_numbers,
+    goto,
+    key,
+    open_page,
+    query,
+    rerun,
+    selectbox_value,
+    signature,
+    title,
+    warnings,
+)
+
+import core
+from ui import lesson, share
+from ui.i18n import CATALOGUE, Translator
+
+pytestmark = pytest.mark.browser
+
+MAIN = "[data-testid='stMain']"
+SUCCESS = "[data-testid='stAlertContentSuccess']"
+RADIO_OPTION = f"{MAIN} [data-testid='stRadioOption']"
+SHOTS = os.environ.get("LESSON_SHOTS")
+
+
+def text(key_name: str, lang: str = "en", **args) -> str:
+    """A catalogue string as the page shows it: arguments filled in, Markdown bold marks gone."""
+    return CATALOGUE[key_name][lang].format(**args).replace("**", "")
+
+
+def figures(page) -> int:
+    """The charts and tables of the lesson (step 2 answers with the derivation's tables, not a chart)."""
+    return chart_count(page) + page.locator(f"{MAIN} [data-testid='stTable']").count()
+
+
+def main_text(page) -> str:
+    return as_read(page.locator(MAIN).inner_text())
+
+
+def shot(page, name: str) -> None:
+    """The whole page (Streamlit scrolls inside its own container: the window grows to show it all)."""
+    if not SHOTS:
+        return
+    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    height = page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(height, 6000))})
+    try:
+        page.wait_for_timeout(300)  # charts redraw at the new size
+        page.screenshot(path=str(Path(SHOTS) / name))
+    finally:
+        page.set_viewport_size(size)
+
+
+def button(page, catalogue_key: str, lang: str = "en"):
+    return page.locator(MAIN).get_by_role("button", name=CATALOGUE[catalogue_key][lang])
+
+
+def labels(step: lesson.Step, lang: str = "en") -> list[str]:
+    """The options as the radio shows them: "A. the", "B. cat", ..."""
+    t = Translator(lang)
+    q = lesson.question(step, lang)
+    return [f"{chr(65 + i)}. {t.notice(o, raw=True)}" for i, o in enumerate(q.options)]
+
+
+def wait_step(page, n: int) -> None:
+    """The URL says step=n (the button's callback writes it) and the page shows step n."""
+    page.wait_for_function("(n) => new URLSearchParams(location.search).get('step') === n", arg=str(n), timeout=10_000)
+    step = lesson.STEPS[n - 1]
+    page.locator(MAIN).get_by_role("heading", name=text(f"lesson.{step.id}_title"), exact=True).wait_for()
+
+
+def answer_step(page, n: int, pick: int) -> None:
+    """On step n: read the question, pick option ``pick``, reveal; checks the verdict and the chart it brings."""
+    step = lesson.STEPS[n - 1]
+    q = lesson.question(step)
+    options = labels(step)
+
+    assert as_read(text(f"lesson.{step.id}_q", **q.facts)) in main_text(page)
+    assert as_read(page.locator(MAIN).locator("h4").first.inner_text()) == text(f"lesson.{step.id}_q", **q.facts)
+    assert [as_read(t) for t in page.locator(RADIO_OPTION).all_inner_texts()] == options
+    reveal = button(page, "lesson.reveal")
+    assert reveal.is_disabled()  # nothing picked yet
+    assert page.locator(SUCCESS).count() == 0 and warnings(page) == []
+    figures_before = figures(page)
+    why = text(f"lesson.{step.id}_why", **q.facts)
+    assert why not in main_text(page)
+
+    with rerun(page, min_charts=0):
+        page.locator(RADIO_OPTION).filter(has_text=options[pick]).click()
+    assert page.locator(f"{MAIN} input[type='radio']:checked").get_attribute("value") == str(pick)
+    assert reveal.is_enabled()
+
+    with rerun(page, min_charts=0):
+        reveal.click()
+    answer = options[q.answer]
+    if pick == q.answer:
+        verdict = [as_read(t) for t in page.locator(SUCCESS).all_inner_texts()]
+        assert len(verdict) == 1 and text("lesson.right", answer=answer) in verdict[0], verdict
+        assert warnings(page) == []
+    else:
+        verdict = warnings(page)
+        assert len(verdict) == 1 and text("lesson.wrong", answer=answer, picked=options[pick]) in verdict[0], verdict
+        assert page.locator(SUCCESS).count() == 0
+    assert button(page, "lesson.reveal").count() == 0
+    assert page.locator(f"{MAIN} input[type='radio']").first.is_disabled()  # the answer is given
+    assert why in main_text(page)
+    assert figures(page) > figures_before, f"step {n}: no chart or table came with the answer"
+
+
+def test_a_learner_follows_the_lesson_and_keeps_score(server, page):
+    goto(page, f"{server}/lesson?step=1")
+    assert title(page) == text("lesson.title")
+    assert text("lesson.progress", n=1, total=lesson.COUNT) in main_text(page)
+    assert button(page, "lesson.back").is_disabled()
+
+    # Step 1 right, step 2 wrong, step 3 right.
+    picks = {1: lesson.question(lesson.STEPS[0]).answer}
+    wrong_q = lesson.question(lesson.STEPS[1])
+    picks[2] = (wrong_q.answer + 1) % len(wrong_q.options)
+    picks[3] = lesson.question(lesson.STEPS[2]).answer
+    right = 0
+    for n in (1, 2, 3):
+        answer_step(page, n, picks[n])
+        right += picks[n] == lesson.question(lesson.STEPS[n - 1]).answer
+        assert text("lesson.score", right=right, n=n) in main_text(page)
+        if n == 3:
+            shot(page, "revealed_step3.png")
+        with rerun(page, min_charts=0):
+            button(page, "lesson.next").click()
+        wait_step(page, n + 1)
+        assert query(page).get("step") == str(n + 1)
+        assert text("lesson.progress", n=n + 1, total=lesson.COUNT) in main_text(page)
+        assert button(page, "lesson.reveal").is_disabled()  # a new question, nothing picked
+    assert text("lesson.score", right=2, n=3) in main_text(page)
+
+    # Back to step 2: the wrong answer stays given, with its warning; the score does not change.
+    for n in (3, 2):
+        with rerun(page, min_charts=0):
+            button(page, "lesson.back").click()
+        wait_step(page, n)
+    answer = labels(lesson.STEPS[1])[wrong_q.answer]
+    picked = labels(lesson.STEPS[1])[picks[2]]
+    assert any(text("lesson.wrong", answer=answer, picked=picked) in w for w in warnings(page))
+    assert page.locator(f"{MAIN} input[type='radio']:checked").get_attribute("value") == str(picks[2])
+    assert button(page, "lesson.reveal").count() == 0
+    assert text("lesson.score", right=2, n=3) in main_text(page)
+
+
+def test_open_the_causal_mask_step_in_the_explorer(server, page):
+    step = lesson.STEPS[5]
+    assert step.id == "mask"
+    goto(page, f"{server}/lesson?step=6")
+    assert selectbox_value(page, "w_mask") == CATALOGUE["mask.none"]["en"]  # the step's view is its own
+
+    with rerun(page):
+        button(page, "lesson.open").click()
+    page.wait_for_url("**/self-attention?**")
+    assert title(page) == text("sa.title")
+    params = query(page)
+    assert params.get("mask") == "causal" and params.get("heads") == "1", params
+    assert "step" not in params
+    assert selectbox_value(page, "w_mask") == CATALOGUE["mask.causal"]["en"]
+    assert page.locator(f"{SIDEBAR} {key('w_mask')} [role='combobox']").is_visible()
+
+
+@pytest.mark.parametrize("lang", ["en", "pt"])
+def test_the_host_view_shows_the_question_large_then_the_answer(server, page, lang):
+    step = lesson.STEPS[3]
+    q = lesson.question(step, lang)
+    options = labels(step, lang)
+    goto(page, f"{server}/lesson?step=4&host=1&lang={lang}")
+
+    assert page.locator(f"{MAIN} [data-testid='stRadio']").count() == 0
+    assert button(page, "lesson.reveal", lang).count() == 0
+    h2 = [as_read(h) for h in page.locator(f"{MAIN} h2").all_inner_texts()]
+    assert text(f"lesson.{step.id}_q", lang, **q.facts) in h2, h2
+    h3 = [as_read(h) for h in page.locator(f"{MAIN} h3").all_inner_texts()]
+    assert all(o in h3 for o in options), h3
+    answer_heading = text("lesson.answer_is", lang, answer=options[q.answer])
+    assert answer_heading not in h2
+    show = button(page, "lesson.show_answer", lang)
+    assert show.is_visible() and show.is_enabled()
+    charts_before = chart_count(page)
+
+    with rerun(page):
+        show.click()
+    h2 = [as_read(h) for h in page.locator(f"{MAIN} h2").all_inner_texts()]
+    assert answer_heading in h2, h2
+    assert button(page, "lesson.show_answer", lang).count() == 0
+    assert chart_count(page) > charts_before
+    assert query(page).get("host") == "1" and query(page).get("step") == "4"
+    shot(page, f"host_step4_{lang}.png")
+
+
+ROW_PX = 35  # the grid: a 35 px header, then 35 px rows
+D1_X = 300  # inside the d1 column, after the row markers and the word column
+KEY_DELAY_MS = 60  # glide's editors drop keys that come faster than they render
+
+
+def test_a_shared_link_carries_the_edited_table_to_a_new_visitor(server, browser, page):
+    goto(page, f"{server}/vocabulary")
+    assert "vocab" not in query(page)
+    grid = page.locator(GRID)
+    assert grid.locator("#glide-cell-1-1").text_content() == "cat"
+    assert grid.locator("#glide-cell-2-1").text_content() == "0"
+
+    # Select cat's d1 and type 5, as a person does (the first key opens glide's editor).
+    canvas = grid.locator("[data-testid='stDataFrameResizable']")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + D1_X, box["y"] + 2 * ROW_PX + ROW_PX / 2)
+    page.keyboard.type("5")
+    page.locator(".gdg-input").wait_for()
+    page.wait_for_timeout(2 * KEY_DELAY_MS)
+    with rerun(page):
+        page.keyboard.press("Enter")
+    assert grid.locator("#glide-cell-2-1").text_content() == "5"
+
+    seed = core.seed_vocabulary()
+    vectors = seed.vectors.copy()
+    vectors[seed.words.index("cat"), 0] = 5
+    expected = share.encode_vocab(core.Vocabulary(seed.words, vectors))
+    page.wait_for_function("() => new URLSearchParams(location.search).has('vocab')", timeout=10_000)
+    assert query(page).get("vocab") == expected
+    assert page.locator(SIDEBAR).get_by_text(text("share.link_table")).is_visible()
+    url = page.url
+
+    context, visitor = open_page(browser)  # a new visitor: their own cookies, a new session
+    try:
+        goto(visitor, url)
+        assert title(visitor) == text("vocab.title")
+        assert warnings(visitor) == []
+        visitor_grid = visitor.locator(GRID)
+        visitor_grid.scroll_into_view_if_needed()
+        visitor_grid.locator("table[role='grid']").wait_for(state="attached")
+        assert visitor_grid.locator("#glide-cell-1-1").text_content() == "cat"
+        assert visitor_grid.locator("#glide-cell-2-1").text_content() == "5"
+        assert 5.0 in chart_numbers(signature(visitor, 0))  # the sentence's embeddings use the table
+        assert query(visitor).get("vocab") == expected
+        assert visitor.locator(SIDEBAR).get_by_text(text("share.link_table")).is_visible()
+    finally:
+        context.close()
+
+
+def test_a_step_outside_the_lesson_is_named_and_the_last_step_shown(server, page):
+    goto(page, f"{server}/lesson?step=99")
+    expected = text("lesson.step_outside", value="99", n=lesson.COUNT, used=lesson.COUNT)
+    notes = warnings(page)
+    assert len(notes) == 1 and expected in notes[0], notes
+    last = lesson.STEPS[-1]
+    headings = [as_read(h) for h in page.locator(f"{MAIN} h3").all_inner_texts()]
+    assert text(f"lesson.{last.id}_title") in headings, headings
+    assert text("lesson.progress", n=lesson.COUNT, total=lesson.COUNT) in main_text(page)
+    assert button(page, "lesson.next").is_disabled()
