@@ -13,8 +13,8 @@ of 64 sentences of 8 words, the attention sublayer alone (MultiHead, Add & Norm,
 post-norm.
 
 Step: one training step, forward + backward + Adam update, on the same batch and weights.
-core runs what ``train_block`` runs each step (``core.backward._loss_and_gradients`` and
-``core.train._adam``). torch (float64, CPU) runs ``nn.MultiheadAttention(bias=False,
+core runs what ``train_block`` runs each step (``core.train._train_step``: the forward pass, the
+loss, the batch's accuracy from the same logits, the backward pass and ``core.train._adam``). torch (float64, CPU) runs ``nn.MultiheadAttention(bias=False,
 batch_first=True)`` (need_weights=False, torch's fastest path) + ``nn.LayerNorm`` + one
 ``nn.Linear`` holding both readouts, ``F.cross_entropy(ignore_index=-1)``, ``zero_grad``,
 ``loss.backward()`` and ``torch.optim.Adam.step()``. Before timing, the loss and every gradient
@@ -27,6 +27,10 @@ Training: ``train_block(vocab, "neighbours", n_heads=2, rng=np.random.default_rn
 its defaults, one run per seed after one untimed warm-up run (also printed: the first training
 in a process pays for fresh memory pages). Its median is compared with the target and with
 DEFAULT_STEPS torch steps (the torch step median times the number of steps), in the same run.
+
+Held-out pass: what measuring the held-out accuracy during training would cost, once: the
+forward pass on HELD_OUT sentences and the argmax (``core.train._model_pass``), in ms and in
+training steps (train_block does it once, after the last step).
 
 Memory: a step allocates arrays of ~200 KB; with glibc's defaults those sit near its mmap and
 trim thresholds, and whether they are page-faulted in afresh on every step depends on what
@@ -60,8 +64,18 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 import core  # noqa: E402
-from core.backward import _config, _loss_and_gradients, trainable_arrays  # noqa: E402
-from core.train import DEFAULT_BATCH, DEFAULT_LR, DEFAULT_STEPS, _adam, sample_sentences  # noqa: E402
+from core.backward import _config, _loss_and_gradients, params_from_arrays, trainable_arrays  # noqa: E402
+from core.train import (  # noqa: E402
+    DEFAULT_BATCH,
+    DEFAULT_LR,
+    DEFAULT_STEPS,
+    HELD_OUT,
+    _accuracy,
+    _adam,
+    _model_pass,
+    _train_step,
+    sample_sentences,
+)
 
 WORDS = ("the", "cat", "sat", "on", "a", "mat", "dog", "ran", "to", "park")
 D, H, T, TASK = 16, 2, 8, "neighbours"
@@ -137,16 +151,24 @@ def step_contenders(vocab: core.Vocabulary, rng: np.random.Generator) -> dict:
     opt.zero_grad(set_to_none=True)
 
     def run_core(x=x, w=w, targets=targets, cfg=cfg, state=state):
-        _, g = _loss_and_gradients(x, w, targets, cfg)
-        return _adam(w, g, state, DEFAULT_LR, 0.9, 0.999, 1e-8)
+        return _train_step(x, w, targets, cfg, state, DEFAULT_LR)
 
     def run_torch():
         opt.zero_grad(set_to_none=True)
         torch_loss().backward()
         opt.step()
 
+    block, head_params = params_from_arrays(w, params)
+    held_out = sample_sentences(V, HELD_OUT, T, rng)
+    held_out_targets = core.task_targets(task, held_out)
+
+    def run_held_out():
+        logits, _ = _model_pass(block, head_params, False, False, vocab, held_out, None)
+        return _accuracy(logits, held_out_targets)
+
     threads = torch.get_num_threads()
     return {
+        "held-out pass": (lambda: None, run_held_out),
         "core": (lambda: None, run_core),
         f"torch ({threads} threads)": (lambda: torch.set_num_threads(threads), run_torch),
         "torch (1 thread)": (lambda: torch.set_num_threads(1), run_torch),
@@ -179,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     times = time_interleaved(fns, repeats=repeats, inner=inner)
     torch.set_num_threads(threads)
     med = {name: statistics.median(ts) for name, ts in times.items()}
+    held_out = med.pop("held-out pass")
     torch_name = min((n for n in med if n.startswith("torch")), key=med.get)
     ratio = med["core"] / med[torch_name]
     print(f"\none training step: B={DEFAULT_BATCH} T={T} D={D} H={H}, task {TASK} (2 readouts of 10 words), median")
@@ -186,6 +209,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:<20} {fmt(m)}")
     step_ok = ratio <= STEP_TARGET
     print(f"  core / {torch_name}: {ratio:.2f}x (target <= {STEP_TARGET:.1f}x) {'PASS' if step_ok else 'FAIL'}")
+    print(
+        f"  held-out accuracy pass ({HELD_OUT} sentences, forward only): {fmt(held_out)} "
+        f"= {held_out / med['core']:.1f} core steps"
+    )
 
     t0 = time.perf_counter()
     core.train_block(vocab, TASK, n_heads=H, rng=np.random.default_rng(99))

@@ -10,6 +10,7 @@ Every draw (initial weights, batches, held-out sentences) comes from the caller'
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
 import numbers
 from collections.abc import Callable, Mapping
@@ -21,9 +22,11 @@ import numpy as np
 from ._checks import AttentionInputError, check_rng, frozen_array, positive_float, positive_int
 from .backward import (
     ReadoutParams,
+    _backward,
     _config,
+    _cross_entropy_backward,
+    _cross_entropy_forward,
     _forward,
-    _loss_and_gradients,
     check_flag,
     check_magnitude,
     init_readout,
@@ -180,7 +183,14 @@ def adam_step(
 @dataclass(frozen=True, eq=False)
 class TrainResult:
     """A trained block: params (EncoderBlockParams), readout (ReadoutParams, one readout per target),
-    losses (one float per step), accuracy (on held-out sentences, 0-1), and how it was trained.
+    losses (one float per step), accuracy (on held-out sentences, 0-1), accuracies (one per step,
+    0-1), and how it was trained.
+
+    ``accuracies[i]`` is the share of right argmax predictions on step i + 1's batch, measured
+    before that step's update, from the logits its loss came from (no extra pass). Every batch is
+    fresh sentences the block has not trained on yet, so it is an estimate of the held-out
+    accuracy at that moment, on ``batch_size`` sentences instead of HELD_OUT (noisier);
+    ``accuracy`` is measured after the last update.
 
     When the feed-forward layer did not train (``feed_forward=False``), ``params.feed_forward`` and
     ``params.norm2`` are their untouched initial values, and the model is the attention sublayer
@@ -191,6 +201,7 @@ class TrainResult:
     readout: ReadoutParams
     losses: tuple[float, ...]
     accuracy: float
+    accuracies: tuple[float, ...]
     task: Task
     feed_forward: bool
     norm_first: bool
@@ -248,6 +259,35 @@ def _accuracy(logits: np.ndarray, targets: np.ndarray) -> float:
     return float(np.count_nonzero((logits.argmax(axis=-1) == targets) & has)) / float(np.count_nonzero(has))
 
 
+def _train_step(x, w, targets, cfg, state, lr):
+    """One step of train_block: x (B, T, D), targets (K, B, T) -> loss, accuracy, w, state.
+
+    The forward pass, the loss and the batch's accuracy (argmax of the same logits, before the
+    update); then, if the loss is finite, the backward pass and one Adam update (else w and state
+    come back unchanged). No checks; the caller reports a non-finite loss.
+    """
+    logits, _, tape = _forward(x, w, cfg)  # (K, B, T, V)
+    loss, ce = _cross_entropy_forward(logits, targets)
+    if not math.isfinite(loss):
+        return loss, 0.0, w, state
+    accuracy = _accuracy(logits, targets)
+    grads = _backward(_cross_entropy_backward(ce), tape, w, cfg)
+    w, state = _adam(w, grads, state, lr, 0.9, 0.999, 1e-8)
+    return loss, accuracy, w, state
+
+
+def _takes_accuracy(callback) -> bool:
+    """Whether ``callback`` accepts the keyword ``accuracy`` (a parameter of that name, or **kwargs)."""
+    try:
+        parameters = inspect.signature(callback).parameters.values()
+    except (TypeError, ValueError):  # some builtins have no signature: call them the old way
+        return False
+    return any(
+        p.kind is p.VAR_KEYWORD or (p.name == "accuracy" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+        for p in parameters
+    )
+
+
 def train_block(
     vocab: Vocabulary,
     task,
@@ -259,7 +299,7 @@ def train_block(
     d_ff: int | None = None,
     length: int = 8,
     norm_first: bool = False,
-    callback: Callable[[int, float], object] | None = None,
+    callback: Callable[..., object] | None = None,
     batch_size: int = DEFAULT_BATCH,
     lr: float = DEFAULT_LR,
 ) -> TrainResult:
@@ -271,8 +311,10 @@ def train_block(
     ``batch_size`` fresh sentences of ``length`` words per step (``steps``, DEFAULT_STEPS unless
     given), each step one Adam update (lr, betas 0.9 and 0.999). ``feed_forward=False`` trains the
     attention sublayer alone (MultiHead, Add & Norm, readout); True the whole block.
-    ``callback(step, loss)`` runs after each step, step = 1 .. steps. A step whose loss is not
-    finite stops the training with AttentionInputError; nothing the caller holds has changed.
+    ``callback(step, loss)`` runs after each step, step = 1 .. steps; a callback that takes a
+    keyword ``accuracy`` (or **kwargs) is called ``callback(step, loss, accuracy=...)`` with the
+    step's batch accuracy (TrainResult.accuracies). A step whose loss is not finite stops the
+    training with AttentionInputError; nothing the caller holds has changed.
 
     Why these defaults (the lesson: two heads learn "neighbours", one head cannot). Attention to
     both neighbours at once is the easy first pattern (the positional encoding's dot products are
@@ -311,21 +353,23 @@ def train_block(
     pe = sinusoidal_positional_encoding(length, D)  # (T, D)
     w = trainable_arrays(params, readout, feed_forward)
     state = None
-    losses = []
+    losses, accuracies = [], []
+    with_accuracy = callback is not None and _takes_accuracy(callback)
     for step in range(1, steps + 1):
         ids = sample_sentences(V, batch_size, length, rng)  # (B, T)
         x = vocab.vectors[ids] + pe  # (B, T, D) = E + PE
         with np.errstate(all="ignore"):  # a non-finite loss is reported just below
-            loss, grads = _loss_and_gradients(x, w, task_targets(task, ids), cfg)
-            if math.isfinite(loss):
-                w, state = _adam(w, grads, state, lr, 0.9, 0.999, 1e-8)
+            loss, accuracy, w, state = _train_step(x, w, task_targets(task, ids), cfg, state, lr)
         if not math.isfinite(loss):
             raise AttentionInputError(
                 f"training produced a non-finite loss ({loss}) at step {step} of {steps} and stopped; "
                 "the word vectors may be too large or the learning rate too high"
             )
         losses.append(loss)
-        if callback is not None:
+        accuracies.append(accuracy)
+        if with_accuracy:
+            callback(step, loss, accuracy=accuracy)
+        elif callback is not None:
             callback(step, loss)
     for name, arr in w.items():
         if not np.isfinite(arr).all():
@@ -340,6 +384,7 @@ def train_block(
         readout=readout,
         losses=tuple(losses),
         accuracy=_accuracy(logits, task_targets(task, held_out)),
+        accuracies=tuple(accuracies),
         task=task,
         feed_forward=feed_forward,
         norm_first=norm_first,

@@ -315,6 +315,7 @@ def test_training_is_deterministic_given_the_generator_and_calls_back_each_step(
     assert a.losses == b.losses
     np.testing.assert_array_equal(a.params.attention.w_o, b.params.attention.w_o)
     assert a.accuracy == b.accuracy
+    assert a.accuracies == b.accuracies
     assert a.losses != c.losses
     assert calls == [(step, loss) for step, loss in zip(range(1, 31), a.losses, strict=True)]
 
@@ -337,6 +338,109 @@ def test_other_orders_and_the_whole_block_train(task, norm_first, feed_forward):
     assert result.params.d_ff == 32
     assert np.mean(result.losses[-20:]) < 0.5 * np.mean(result.losses[:20])
     assert result.accuracy >= 0.9
+
+
+# ---------------------------------------------------------------- accuracy per step
+
+# Recorded before train_block measured the batch accuracy (losses at steps 1, 10, steps/2 and steps,
+# their sum, the held-out accuracy, and the sums of W_O and W_r after training): measuring it must
+# change no number the training computes.
+FINGERPRINTS = [
+    (
+        {"vocab_seed": 0, "dim": 16, "task": "neighbours", "n_heads": 2, "seed": 0, "steps": 60},
+        (2.4588453578182885, 2.1706534421834243, 1.6990289647981593, 1.2614807966432238),
+        (104.53741062620063, 0.5248325892857143, -5.661261208603748, 1.1879503843677979),
+    ),
+    (
+        {"vocab_seed": 1, "dim": 8, "task": "previous", "n_heads": 1, "seed": 3, "steps": 40, "ffn": True, "pre": True},
+        (2.690305375373586, 2.2473290688803718, 2.041533570784598, 1.916349230733758),
+        (84.6789024997866, 0.34765625, -0.40497003307803725, -1.2073377447673093),
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "losses", "sums"), FINGERPRINTS, ids=["neighbours", "previous-ffn-prenorm"])
+def test_the_losses_and_weights_are_the_ones_trained_before_accuracy_was_recorded(case, losses, sums):
+    result = core.train_block(
+        vocab10(case["vocab_seed"], dim=case["dim"]),
+        case["task"],
+        n_heads=case["n_heads"],
+        rng=np.random.default_rng(case["seed"]),
+        steps=case["steps"],
+        feed_forward=case.get("ffn", False),
+        norm_first=case.get("pre", False),
+    )
+    n = case["steps"]
+    got = [result.losses[i] for i in (0, 9, n // 2, n - 1)]
+    np.testing.assert_allclose(got, losses, rtol=1e-10)
+    got_sums = (sum(result.losses), result.accuracy, result.params.attention.w_o.sum(), result.readout.w_r.sum())
+    np.testing.assert_allclose(got_sums, sums, rtol=1e-9)
+
+
+def test_one_accuracy_per_step_between_0_and_1(trained):
+    _, result = trained
+    assert len(result.accuracies) == len(result.losses) == 800
+    assert all(isinstance(a, float) and 0.0 <= a <= 1.0 for a in result.accuracies)
+    # fresh sentences every step: the last batches score about what the held-out sentences do
+    assert abs(np.mean(result.accuracies[-50:]) - result.accuracy) < 0.05
+
+
+def test_the_accuracy_rises_on_previous_from_chance_to_the_held_out_accuracy():
+    result = core.train_block(vocab10(1), "previous", n_heads=1, rng=np.random.default_rng(1), steps=300)
+    acc = np.array(result.accuracies)
+    assert acc[:10].mean() < 0.35  # chance is 1 in 10 words
+    assert acc[-30:].mean() > 0.95 and result.accuracy > 0.95
+    assert abs(acc[-30:].mean() - result.accuracy) < 0.03
+    window = np.convolve(acc, np.ones(30) / 30, mode="valid")  # moving mean over 30 steps
+    assert window[-1] > window[0] + 0.6 and window[-1] >= window.max() - 0.01
+
+
+@pytest.mark.parametrize("step", [1, 7])
+def test_a_steps_accuracy_is_its_batch_scored_before_its_update(step):
+    # train_block draws one batch per step after everything else: train step - 1 steps, and the
+    # generator's next batch is the one step ``step`` trains on; score it with the weights so far.
+    vocab, task = vocab10(2, dim=8), core.TASKS["neighbours"]
+    full = core.train_block(vocab, task, n_heads=2, rng=np.random.default_rng(11), steps=10)
+    rng = np.random.default_rng(11)
+    if step == 1:  # no step yet: the initial draw, as train_block makes it
+        params = core.init_encoder_block(8, 2, 32, rng)
+        a = params.attention
+        params = dataclasses.replace(
+            params, attention=core.MultiHeadParams(w_q=a.w_q * QK_INIT, w_k=a.w_k * QK_INIT, w_v=a.w_v, w_o=a.w_o)
+        )
+        readout = core.init_readout(8, 10, rng, n_targets=2)
+        rng.integers(0, 10, size=(HELD_OUT, 8))
+    else:
+        before = core.train_block(vocab, task, n_heads=2, rng=rng, steps=step - 1)
+        assert before.losses == full.losses[: step - 1]
+        params, readout = before.params, before.readout
+    ids = rng.integers(0, 10, size=(64, 8))
+    x = vocab.vectors[ids] + core.sinusoidal_positional_encoding(8, 8)
+    logits = core.block_forward(x, params, readout).logits  # (K, B, T, V)
+    targets = core.task_targets(task, ids)
+    has = targets >= 0
+    expected = np.count_nonzero((logits.argmax(axis=-1) == targets) & has) / np.count_nonzero(has)
+    assert full.accuracies[step - 1] == pytest.approx(expected, abs=1e-12)
+    assert full.accuracies[step - 1] != full.accuracies[step]  # a different batch, other weights
+
+
+def test_a_callback_that_takes_accuracy_gets_it_and_an_old_one_does_not():
+    vocab = vocab10(dim=8)
+    old, keyword, kwargs = [], [], []
+
+    def new_style(step, loss, *, accuracy):
+        keyword.append((step, loss, accuracy))
+
+    result = core.train_block(
+        vocab, "first", n_heads=2, rng=np.random.default_rng(5), steps=12, callback=lambda step, loss: old.append(loss)
+    )
+    core.train_block(vocab, "first", n_heads=2, rng=np.random.default_rng(5), steps=12, callback=new_style)
+    core.train_block(
+        vocab, "first", n_heads=2, rng=np.random.default_rng(5), steps=12, callback=lambda *a, **kw: kwargs.append(kw)
+    )
+    assert old == list(result.losses)
+    assert keyword == list(zip(range(1, 13), result.losses, result.accuracies, strict=True))
+    assert kwargs == [{"accuracy": a} for a in result.accuracies]
 
 
 # ---------------------------------------------------------------- non-finite training

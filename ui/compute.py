@@ -300,7 +300,8 @@ def _train_key(key: TrainKey, vocab: core.Vocabulary, callback=None):
 
 @cachetools.cached(_TRAINED, key=_train_key, lock=_TRAIN_LOCK, condition=_TRAINING)
 def train(key: TrainKey, vocab: core.Vocabulary, callback=None) -> core.TrainResult:
-    """Train (or find trained) the block for ``key``; ``callback(step, loss)`` sees the steps of a new run.
+    """Train (or find trained) the block for ``key``; ``callback(step, loss)`` sees the steps of a new run
+    (``callback(step, loss, accuracy=...)`` if it takes the keyword: see core.train_block).
 
     Concurrent visitors of one link train once: the others wait for the first.
     """
@@ -311,6 +312,12 @@ def train(key: TrainKey, vocab: core.Vocabulary, callback=None) -> core.TrainRes
 
 
 DEFAULT_STEPS = core.train.DEFAULT_STEPS
+DEFAULT_BATCH = core.train.DEFAULT_BATCH
+
+
+def compared(key: TrainKey) -> TrainKey:
+    """The same training with the other choice of what trains: attention only <-> the whole block."""
+    return dataclasses.replace(key, feed_forward=not key.feed_forward)
 
 
 def training_problem(vocab: core.Vocabulary, settings: state.Settings) -> state.Notice | None:
