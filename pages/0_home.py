@@ -34,3 +34,4 @@ st.markdown(t("home.modes"))
 
 st.subheader(t("home.read"))
 st.write(t("home.read_body"))
+layout.download_panel(page)

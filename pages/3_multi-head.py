@@ -95,7 +95,7 @@ with layout.guarded(page):
         layout.matrix(page, att.output[w], rows, layout.feature_labels("d", D), title="concat · W_O")
 
     if s.mode == "paper" and not analyse:
-        st.stop()
+        layout.stop(page)
     st.subheader(t("mh.roles"))
     st.write(t("mh.roles_body"))
     if s.mode == "tutorial":

@@ -17,6 +17,7 @@ PAGE_TITLES = {
     "add-norm": "an.title",
     "feed-forward": "ff.title",
     "train": "train.title",
+    "lesson": "lesson.title",
 }
 
 

@@ -304,9 +304,11 @@ def test_text_colour_contrasts_with_the_cell():
 @pytest.mark.parametrize(
     ("shape", "show", "expected"),
     [
-        ((8, 8), None, True),
-        ((9, 8), None, False),
-        ((9, 8), True, True),
+        ((12, 12), None, True),
+        ((13, 12), None, False),
+        ((13, 12), True, True),
+        ((17, 2), None, False),  # a long side: 900 px tall to fit them; the tooltip has them
+        ((16, 9), None, True),
         ((2, 2), False, False),
         ((80, 80), True, False),
     ],
@@ -316,12 +318,38 @@ def test_values_are_written_in_small_matrices(rng, shape, show, expected):
     assert bool(layers_with_mark(d, "text")) is expected
 
 
-def test_max_plot_caps_the_size_and_drops_numbers_that_no_longer_fit(rng):
-    d = spec(weights_chart(rng.random((8, 8)), max_plot=120))
+def test_max_plot_caps_the_size_of_a_matrix_without_numbers(rng):
+    d = spec(weights_chart(rng.random((20, 20)), max_plot=120))
     assert d["width"] <= 120 and d["height"] <= 120
     assert not layers_with_mark(d, "text")
     roomy = spec(weights_chart(rng.random((4, 4)), max_plot=400))
-    assert layers_with_mark(roomy, "text")
+    assert layers_with_mark(roomy, "text") and roomy["width"] == roomy["height"] == 4 * 36
+
+
+def test_numbers_make_the_plot_grow_instead_of_being_dropped(rng):
+    d = spec(weights_chart(rng.random((12, 12)), max_plot=120))  # 10 px cells could not hold "0.47"
+    (text,) = layers_with_mark(d, "text")
+    widest = max(len(row["txt"]) for row in rows_of(d, text))
+    assert d["width"] >= 12 * widest * 5 and d["height"] >= 12 * charts.VALUE_ROW_PX
+    squeezed = spec(weights_chart(rng.random((12, 12)), width=120, height=120))  # a size given is kept
+    assert (squeezed["width"], squeezed["height"]) == (120, 120) and not layers_with_mark(squeezed, "text")
+
+
+def test_numbers_in_cells_are_rounded_to_fit_and_the_tooltip_keeps_four_decimals():
+    values = np.array([[0.123456, 0.5], [1 / 3, 0.0]])
+    weights = spec(weights_chart(values))
+    rows = {(r["r"], r["c"]): r for r in rows_of(weights, only_layer(weights, "text"))}
+    assert rows[(0, 0)]["txt"] == "0.12" and rows[(0, 0)]["val"] == "0.1235"  # weights: 2 decimals
+    assert rows[(0, 0)]["exact"] == repr(0.123456)
+    signed = spec(charts.heatmap(values - 0.5, "ab", "cd", **TITLES, domain=(-1, 1), scheme="blueorange"))
+    rows = {(r["r"], r["c"]): r for r in rows_of(signed, only_layer(signed, "text"))}
+    assert rows[(0, 0)]["txt"] == "-0.377" and rows[(0, 0)]["val"] == "-0.3765"  # others: 3 when they fit
+    wide = np.random.default_rng(0).normal(size=(2, 12)) * 10
+    d = spec(charts.heatmap(wide, "ab", [str(i) for i in range(12)], **TITLES, domain=(-40, 40)))
+    texts = [r["txt"] for r in rows_of(d, only_layer(d, "text"))]
+    assert all(len(t.split(".")[1]) == 2 for t in texts)  # 3 decimals would not fit in 420 px: 2
+    given = spec(charts.heatmap(values, "ab", "cd", **TITLES, domain=(0, 1), value_decimals=4))
+    assert {r["txt"] for r in rows_of(given, only_layer(given, "text"))} == {"0.1235", "0.5000", "0.3333", "0.0000"}
 
 
 @pytest.mark.parametrize("big", [False, True])
@@ -1056,3 +1084,54 @@ def test_the_head_view_draws_one_line_per_weight_of_the_chosen_heads():
     assert set(only.layer[0].data["head"]) == {"Head 2"}
     with pytest.raises(charts.ChartInputError, match=r"\(H, T, T\)"):
         charts.head_view(["a"], w, title="t", head_title="H", query_title="q", key_title="k", weight_title="w")
+
+
+# ---------------------------------------------------------------------------------------
+# per-head grids (ui.layout.grid_plan): numbers in every cell up to ~12 tokens, within the screen
+
+
+@pytest.mark.parametrize(("T", "per_row"), [(4, 4), (6, 3), (9, 2), (12, 2), (13, 4), (40, 4)])
+def test_a_grid_puts_fewer_heads_in_a_row_when_their_cells_hold_numbers(rng, T, per_row):
+    from ui import layout
+
+    tokens = ["the", "cat", "sat", "on", "mat", "and"] * 7
+    heads = [softmax_rows(rng.normal(size=(T, T))) for _ in range(4)]
+    n, max_plot, extra = layout.grid_plan(heads, tokens[:T], tokens[:T], charts.WEIGHTS_DOMAIN)
+    assert n == per_row
+    d = spec(weights_chart(heads[0], tokens[:T], max_plot=max_plot, legend=False, **extra))
+    assert bool(layers_with_mark(d, "text")) is (T <= 12)
+    if T <= 12:  # the chart, its axis and (for the last of a row) the legend fit the planned column
+        assert extra == {"value_decimals": 2}
+        axis = charts.axis_label_px(tokens[:T]) + layout._GRID_AXIS_PX
+        assert n * (d["width"] + axis) + layout._GRID_LEGEND_PX + (n - 1) * layout._GRID_GAP_PX <= layout.GRID_ROW_PX
+    else:
+        assert (max_plot, extra) == (layout.GRID_PLOT_PX, {})
+
+
+def test_a_grid_writes_every_head_with_the_same_decimals(rng):
+    from ui import layout
+
+    outputs = [rng.normal(size=(5, 2)) * s for s in (0.1, 9.0)]  # one head's numbers much longer
+    _, _, extra = layout.grid_plan(outputs, list("abcde"), ["v1", "v2"], charts.symmetric_domain(*outputs))
+    assert extra["value_decimals"] in (2, 3)
+    texts = []
+    for m in outputs:
+        d = spec(charts.heatmap(m, "abcde", ["v1", "v2"], **TITLES, domain=(-30, 30), **extra))
+        texts += [row["txt"] for row in rows_of(d, only_layer(d, "text"))]
+    assert {len(t.split(".")[1]) for t in texts} == {extra["value_decimals"]}
+
+
+def test_every_map_of_a_short_sentence_shows_its_numbers_grids_included():
+    from tests.conftest import PAGES, assert_clean, chart_spec, run_app
+    from tests.conftest import charts as drawn
+
+    at = run_app(PAGES["multi-head"], heads=4, preset="random", dim=8, sentence="the cat sat on the mat and the dog")
+    assert_clean(at)
+    heatmaps = [
+        c
+        for c in drawn(at)
+        if any(layer.get("mark", {}).get("type") == "rect" for layer in chart_spec(c).get("layer", []))
+    ]
+    assert len(heatmaps) == 2 * 4 + 2
+    for c in heatmaps:
+        assert any(layer["mark"]["type"] == "text" for layer in chart_spec(c)["layer"])

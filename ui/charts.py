@@ -47,8 +47,11 @@ MAX_IMAGE_SIDE: int = 256
 # In small multiples (``max_plot`` given), a matrix whose cells would be thinner than this many px
 # is drawn as an image: a cell no one can point at gains nothing from its own rect and tooltip.
 MIN_CELL_PX: float = 2.0
-# Numbers are written in the cells when the matrix has at most this many cells.
-SHOW_VALUES_CELL_LIMIT: int = 64
+# Numbers are written in the cells when the matrix has at most this many cells (12 x 12) and no side
+# longer than SHOW_VALUES_SIDE_LIMIT: the plot grows to fit them, so a projector shows them without
+# hovering. (A 40 x 3 table would grow to 900 px tall: its numbers stay in the tooltip.)
+SHOW_VALUES_CELL_LIMIT: int = 144
+SHOW_VALUES_SIDE_LIMIT: int = 16
 # Attention weights live in [0, 1]: pass this as ``domain`` so every head shares one scale.
 WEIGHTS_DOMAIN: tuple[float, float] = (0.0, 1.0)
 MASKED_COLOR: str = "#a3a3a3"  # -inf (masked) cells: a grey neither viridis nor blueorange contains
@@ -58,6 +61,12 @@ _MAX_PLOT_PX = 420  # plot area cap per side
 _LABEL_SPACING_PX = 14  # minimum distance between two shown axis labels
 _LABEL_LIMIT_PX = 90  # long tokens are truncated with an ellipsis
 _CHAR_PX = 6.5  # rough width of one label character
+# Width (px) of the characters of a number written in a cell, at its 10 px font: a digit is 5.0 px
+# in Source Sans (the browser's) and 5.6 in Liberation Sans / Arial (vl-convert's); the widest is taken.
+_VALUE_CHAR_PX = types.MappingProxyType({".": 2.8, "-": 3.4, "−": 5.9, "∞": 7.2})
+_DIGIT_PX = 5.6
+_VALUE_PAD_PX = 5  # free width around a number in its cell
+VALUE_ROW_PX: int = 22  # least row height for a number written in a cell
 _PALETTE_SIZE = 255  # colour entries of the PNG palette; index 255 is the masked grey
 _MASKED_INDEX = 255
 
@@ -133,6 +142,13 @@ def _color_indices(values: np.ndarray, domain: tuple[float, float]) -> np.ndarra
     lo, hi = domain
     t = np.clip((values - lo) / (hi - lo), 0.0, 1.0)
     return np.floor(t * (_PALETTE_SIZE - 1) + 0.5).astype(np.uint8)
+
+
+def hex_colors(values, domain: tuple[float, float], scheme: str) -> list[str]:
+    """Each finite value's colour on the scale, as "#rrggbb" (the palette of image mode: within 1/254 of
+    the range of Vega's own colour)."""
+    colors = palette(scheme)[_color_indices(np.asarray(values, dtype=np.float64), _check_domain(domain))]
+    return ["#" + bytes(rgb).hex() for rgb in colors.reshape(-1, 3)]
 
 
 def _dark_background(indices: np.ndarray, scheme: str) -> np.ndarray:
@@ -290,6 +306,37 @@ def downsample_factors(n_rows: int, n_cols: int, max_plot: int | None = None) ->
 
 def _plot_px(n: int, cell_px: int, cap: int = _MAX_PLOT_PX) -> int:
     return int(min(n * cell_px, max(cap, cell_px)))
+
+
+def shows_values(n_rows: int, n_cols: int, max_plot: int | None = None) -> bool:
+    """True when ``heatmap`` writes the numbers in the cells by default: at most SHOW_VALUES_CELL_LIMIT
+    cells and SHOW_VALUES_SIDE_LIMIT rows and columns, drawn as rects (never in image mode)."""
+    return (
+        n_rows * n_cols <= SHOW_VALUES_CELL_LIMIT
+        and max(n_rows, n_cols) <= SHOW_VALUES_SIDE_LIMIT
+        and not uses_image(n_rows, n_cols, max_plot)
+    )
+
+
+def value_cell_px(lo: float, hi: float, decimals: int) -> int:
+    """Least cell width (px) for the numbers of a matrix whose finite values span [lo, hi], written with
+    ``decimals`` decimals. The widest text is the one of lo or of hi (more digits, or a minus sign)."""
+    texts = (_fmt(lo, decimals), _fmt(hi, decimals), "−∞")  # "−∞": a masked cell
+    return math.ceil(max(sum(_VALUE_CHAR_PX.get(ch, _DIGIT_PX) for ch in s) for s in texts) + _VALUE_PAD_PX)
+
+
+def axis_label_px(labels: Sequence[str]) -> int:
+    """Rough width (px) of a matrix's row labels as its y axis shows them (long ones are cut)."""
+    return int(min(max((len(str(s)) for s in labels), default=1) * _CHAR_PX, _LABEL_LIMIT_PX))
+
+
+def cell_decimals(domain: tuple[float, float], n_cols: int, lo: float, hi: float, cap: int = _MAX_PLOT_PX) -> int:
+    """Decimals of the numbers written in the cells: 2 for values on a 0-1 scale (attention weights);
+    otherwise 3 when n_cols cells of 3-decimal numbers fit within ``cap`` px, else 2 (the plot then
+    grows to fit them). The tooltip keeps ``heatmap``'s ``decimals`` and the exact float64."""
+    if 0.0 <= domain[0] and domain[1] <= 1.0:
+        return 2
+    return 3 if n_cols * value_cell_px(lo, hi, 3) <= cap else 2
 
 
 def label_expr(labels: Sequence[str]) -> str:
@@ -484,6 +531,7 @@ def heatmap(
     height: int | None = None,
     decimals: int = 4,
     show_values: bool | None = None,
+    value_decimals: int | None = None,
     masked_label: str = "masked",
     exact_title: str = "float64",
     note: str | None = None,
@@ -502,9 +550,13 @@ def heatmap(
     a score, "0" for an attention weight (drawn masked, its weight is exactly 0).
     Tooltip (rect mode): row label (#position), column label (#position), value rounded to
     ``decimals`` (title value_title) and its shortest exact float64 repr (title exact_title).
+    show_values: write the numbers in the cells (default: ``shows_values``: up to 12 x 12 or so), with
+    ``value_decimals`` decimals (default: ``cell_decimals()``, 2 or 3). Unless width and height are
+    given, the plot grows past its cap as far as the numbers need; a given size too small for them
+    drops them (the tooltip still has them).
     note: subtitle, e.g. the caller's text saying the picture is block-averaged (downsample_factors).
     max_plot: cap on each side of the plot area (default 420 px), for small multiples side by side;
-    numbers in cells are dropped when they no longer fit. legend=False leaves the colour legend out.
+    the numbers in cells may make the plot bigger. legend=False leaves the colour legend out.
     Above RECT_CELL_LIMIT cells, or with ``max_plot`` when cells would be thinner than MIN_CELL_PX,
     the matrix is one PNG image of at most the plot's size in px (no per-cell tooltip, no values).
 
@@ -525,19 +577,30 @@ def heatmap(
     row_b = _check_boundaries(row_boundaries, R, "row_boundaries")
     image = uses_image(R, C, max_plot)
     if show_values is None:
-        show_values = R * C <= SHOW_VALUES_CELL_LIMIT
+        show_values = shows_values(R, C, max_plot)
     show_values = bool(show_values) and not image
 
     finite = np.where(masked, domain[0], arr)
     texts = [_fmt(v, decimals) for v in finite.ravel()] if not image else []
-    cell_w = _CELL_PX
-    if show_values:
-        cell_w = max(_CELL_PX, math.ceil(max(len(s) for s in texts) * _CHAR_PX * 0.9 + 10))
     cap = _MAX_PLOT_PX if max_plot is None else int(max_plot)
-    width = int(width) if width is not None else _plot_px(C, cell_w, cap)
-    height = int(height) if height is not None else _plot_px(R, _CELL_PX, cap)
-    if show_values and (width < C * cell_w or height < R * _CELL_PX * 0.75):
-        show_values = False  # the numbers would overlap; the tooltip still has them
+    natural_w, natural_h = _plot_px(C, _CELL_PX, cap), _plot_px(R, _CELL_PX, cap)
+    cell_texts, need_w = texts, 0
+    if show_values:
+        shown = arr[~masked]
+        lo, hi = (float(shown.min()), float(shown.max())) if shown.size else (0.0, 0.0)
+        if value_decimals is None:
+            value_decimals = cell_decimals(domain, C, lo, hi, cap)
+        value_decimals = _check_decimals(value_decimals)
+        if value_decimals != decimals:
+            cell_texts = [_fmt(v, value_decimals) for v in finite.ravel()]
+        need_w = value_cell_px(lo, hi, value_decimals)
+        # as big as without numbers (36 px cells, capped), but never too small for them
+        natural_w = max(_plot_px(C, max(_CELL_PX, need_w), cap), C * need_w)
+        natural_h = max(natural_h, R * VALUE_ROW_PX)
+    width = int(width) if width is not None else natural_w
+    height = int(height) if height is not None else natural_h
+    if show_values and (width < C * need_w or height < R * VALUE_ROW_PX):
+        show_values = False  # a given size too small: the numbers would overlap; the tooltip still has them
 
     pos = _Position(
         _position_scale(C),
@@ -569,6 +632,7 @@ def heatmap(
             masked_label=masked_label,
             masked_value=masked_value,
             show_values=show_values,
+            cell_texts=cell_texts,
             select=select,
         )
     layers += _boundary_rules(col_b, row_b, pos)
@@ -603,9 +667,13 @@ def _rect_layers(
     masked_label,
     masked_value="-inf",
     show_values,
+    cell_texts=None,
     select=None,
 ) -> tuple[pd.DataFrame, list[alt.Chart]]:
-    """The per-cell table (the chart's top-level data) and the layers that draw it."""
+    """The per-cell table (the chart's top-level data) and the layers that draw it.
+
+    texts: each cell's value as the tooltip rounds it; cell_texts: as written in the cell (default texts).
+    """
     R, C = finite.shape
     r, c = np.divmod(np.arange(R * C), C)  # row-major cell order
     flat_masked = masked.ravel()
@@ -639,7 +707,7 @@ def _rect_layers(
         dark = _dark_background(_color_indices(finite, domain), scheme)
         df["dark"] = (dark & ~masked).ravel()
         shown = "−∞" if masked_value == "-inf" else masked_value
-        df["txt"] = [shown if m else s for m, s in zip(flat_masked, texts, strict=True)]
+        df["txt"] = [shown if m else s for m, s in zip(flat_masked, cell_texts or texts, strict=True)]
 
     base = alt.Chart()  # the table is the LayerChart's data
     pointer = {"cursor": "pointer"} if select is not None else {}
@@ -1323,24 +1391,57 @@ def grid(charts: Sequence[alt.LayerChart], columns: int, *, spacing: int = 16) -
 
 
 def loss_curve(
-    losses: Sequence[float], *, title: str, step_title: str, loss_title: str, total_steps: int | None = None
+    losses: Sequence[float] | Mapping[str, Sequence[float]],
+    *,
+    title: str,
+    step_title: str,
+    loss_title: str,
+    total_steps: int | None = None,
+    percent: bool = False,
+    series_title: str = "",
 ):
     """Training loss per step (1-based), a line on a fixed x range up to ``total_steps`` (the plan), so a
-    curve drawn while training grows from the left instead of rescaling at every update."""
-    values = np.asarray(losses, dtype=np.float64)
-    if values.ndim != 1 or not np.isfinite(values).all():
-        raise ChartInputError(f"losses must be a 1-D sequence of finite numbers, but have shape {values.shape}")
-    n = len(values)
+    curve drawn while training grows from the left instead of rescaling at every update.
+
+    Any per-step curve draws the same way: ``percent=True`` for shares 0-1 (an accuracy), on a fixed
+    0-100% axis. ``losses`` as a mapping label -> values draws one coloured line per label (in that
+    order, a legend titled ``series_title``), e.g. two trainings' accuracies to compare.
+    """
+    named = isinstance(losses, Mapping)
+    series = dict(losses) if named else {"": losses}
+    if not series:
+        raise ChartInputError("losses must hold at least one curve")
+    frames = []
+    for label, curve in series.items():
+        values = np.asarray(curve, dtype=np.float64)
+        if values.ndim != 1 or not np.isfinite(values).all():
+            what = f"the curve {label!r} must be" if named else "losses must be"
+            raise ChartInputError(f"{what} a 1-D sequence of finite numbers, but the shape is {values.shape}")
+        frames.append(pd.DataFrame({"step": np.arange(1, len(values) + 1), "loss": values, "series": label}))
+    df = pd.concat(frames, ignore_index=True) if named else frames[0].drop(columns="series")
+    n = max(len(f) for f in frames)
     last = max(n, int(total_steps or n), 1)
-    df = pd.DataFrame({"step": np.arange(1, n + 1), "loss": values})
     x = alt.X("step:Q", title=step_title, scale=alt.Scale(domain=[1, last], nice=False))
-    y = alt.Y("loss:Q", title=loss_title, scale=alt.Scale(zero=True))
-    tooltip = [alt.Tooltip("step:Q", title=step_title), alt.Tooltip("loss:Q", title=loss_title, format=".4f")]
-    return (
-        alt.Chart(df, title=title, width=420, height=200)
-        .mark_line(color="#0072B2", strokeWidth=2)
-        .encode(x=x, y=y, tooltip=tooltip)
+    if percent:
+        y = alt.Y("loss:Q", title=loss_title, scale=alt.Scale(domain=[0, 1], nice=False), axis=alt.Axis(format="%"))
+    else:
+        y = alt.Y("loss:Q", title=loss_title, scale=alt.Scale(zero=True))
+    fmt = ".1%" if percent else ".4f"
+    tooltip = [alt.Tooltip("step:Q", title=step_title), alt.Tooltip("loss:Q", title=loss_title, format=fmt)]
+    chart = alt.Chart(df, title=title, width=420, height=200)
+    if not named:
+        return chart.mark_line(color="#0072B2", strokeWidth=2).encode(x=x, y=y, tooltip=tooltip)
+    labels = list(series)
+    colors = [HEAD_COLORS[i % len(HEAD_COLORS)] for i in range(len(labels))]
+    color = alt.Color(
+        "series:N",
+        title=series_title,
+        scale=alt.Scale(domain=labels, range=colors),
+        sort=labels,
+        legend=alt.Legend(orient="bottom"),
     )
+    tooltip = [alt.Tooltip("series:N", title=series_title), *tooltip]
+    return chart.mark_line(strokeWidth=2).encode(x=x, y=y, color=color, tooltip=tooltip)
 
 
 HEAD_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")  # Okabe-Ito

@@ -1,7 +1,8 @@
 """The derivation of one attention cell, drawn with its own numbers (core.explain_cell computes them).
 
-Every number is rounded as the charts round them (4 decimals), so a learner can find each
-one on the maps above: the score, the weight and the output row are cells of those maps.
+Every number is rounded as the charts' tooltips round them (4 decimals; a small map writes
+them in its cells to 2 or 3), so a learner can find each one on the maps above: the score,
+the weight and the output row are cells of those maps.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ MAX_KEYS = 16  # rows of a group table; a longer row shows the explained key and
 
 
 def fmt(value: float) -> str:
-    """A number as the charts write it: 4 decimals, −∞ for a masked score, no "-0.0000"."""
+    """A number as the charts' tooltips write it: 4 decimals, −∞ for a masked score, no "-0.0000"."""
     if value == -np.inf:
         return "−∞"
     return f"{round(float(value), DECIMALS) + 0.0:.{DECIMALS}f}"

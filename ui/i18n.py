@@ -928,6 +928,37 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pt": "{name} aberto: os ajustes e a tabela dele agora são seus.",
     },
     # --- downloads ---
+    "dl.title": {"en": "Save charts and numbers", "pt": "Salvar gráficos e números"},
+    "dl.pick": {"en": "Chart", "pt": "Gráfico"},
+    "dl.pick_help": {
+        "en": "This page's charts, numbered in the order they appear. CSV: the matrix's exact numbers with its row and column labels. PNG and SVG: the picture.",
+        "pt": "Os gráficos desta página, numerados na ordem em que aparecem. CSV: os números exatos da matriz com os rótulos das linhas e colunas. PNG e SVG: a imagem.",
+    },
+    "dl.csv": {"en": "CSV", "pt": "CSV"},
+    "dl.csv_help": {
+        "en": "The matrix's numbers, exact (float64), with its row and column labels; a repeated token is named with its position, as “the (#5)”. Opens in Excel, LibreOffice and pandas.",
+        "pt": "Os números da matriz, exatos (float64), com os rótulos das linhas e colunas; um token repetido leva sua posição, como “the (#5)”. Abre no Excel, no LibreOffice e no pandas.",
+    },
+    "dl.no_csv": {
+        "en": "This chart is not a matrix: save it as PNG or SVG.",
+        "pt": "Este gráfico não é uma matriz: salve-o como PNG ou SVG.",
+    },
+    "dl.png": {"en": "PNG", "pt": "PNG"},
+    "dl.png_help": {
+        "en": "The picture at twice the screen's resolution, for slides.",
+        "pt": "A imagem com o dobro da resolução da tela, para slides.",
+    },
+    "dl.svg": {"en": "SVG", "pt": "SVG"},
+    "dl.svg_help": {
+        "en": "The picture as vector graphics: sharp at any size, editable in Inkscape or Illustrator.",
+        "pt": "A imagem em gráficos vetoriais: nítida em qualquer tamanho, editável no Inkscape ou no Illustrator.",
+    },
+    "dl.zip": {"en": "All matrices (zip)", "pt": "Todas as matrizes (zip)"},
+    "dl.zip_help": {
+        "en": "The {n} matrices of this page, one CSV each, numbered as in the list above.",
+        "pt": "As {n} matrizes desta página, um CSV para cada, numerados como na lista acima.",
+    },
+    "dl.untitled": {"en": "Chart", "pt": "Gráfico"},
     # --- the lesson ---
     "nav.lesson": {
         "en": "Lesson",

@@ -8,16 +8,18 @@ a fresh server whose first visitor follows a deep link runs the page file withou
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NoReturn
 
 import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 import core
-from ui import charts, compute, process, session, share, specs, state
+from ui import charts, compute, downloads, process, session, share, specs, state
 from ui.i18n import LANG_NAMES, Translator
 from ui.screens import SCREENS
 from ui.state import Settings
@@ -33,6 +35,15 @@ class Page:
     settings: Settings
     t: Translator
     vocab: core.Vocabulary
+    title: str = ""
+    # This run's charts in drawing order, for the download panel: a new list each run (``start``), and
+    # shared by ``dataclasses.replace(page, ...)``, so the charts of a view are the page's.
+    figures: downloads.Figures = field(default_factory=downloads.Figures, compare=False, repr=False)
+
+
+# The page of this script run, for the builders that are not given it (``chart``, ``flow``). A context
+# variable: each session's script runs in its own thread, so a run never sees another one's page.
+_PAGE: contextvars.ContextVar[Page | None] = contextvars.ContextVar("page", default=None)
 
 
 def start(title_key: str, page_params: tuple[str, ...] = (), sidebar: str = "auto") -> Page:
@@ -55,7 +66,9 @@ def start(title_key: str, page_params: tuple[str, ...] = (), sidebar: str = "aut
     _sidebar(t)
     for notice in session.take_notices():
         st.warning(t.notice(notice), icon=":material/link:")
-    return Page(settings=session.settings(), t=t, vocab=session.vocabulary())
+    page = Page(settings=session.settings(), t=t, vocab=session.vocabulary(), title=t(title_key))
+    _PAGE.set(page)
+    return page
 
 
 def bound(name: str, value) -> dict:
@@ -173,16 +186,34 @@ def tutorial_note(page: Page, key: str, **args) -> None:
         st.info(f"**{page.t('tutorial.badge')}.** {page.t(key, **args)}", icon=":material/menu_book:")
 
 
-def chart(builder: str, *args, **kwargs) -> None:
+def chart(builder: str, *args, name: str | None = None, table: downloads.Table | None = None, **kwargs) -> None:
     """Draw ``charts.<builder>(*args, **kwargs)``; its spec is built once per content and cached
-    (building an Altair chart costs tens of milliseconds, on every rerun otherwise)."""
+    (building an Altair chart costs tens of milliseconds, on every rerun otherwise).
+
+    It joins the page's downloads as ``name`` (default: its title), with ``table`` as its CSV.
+    """
     spec = specs.chart_spec(builder, specs.arguments_digest(builder, *args, **kwargs), _args=args, _kwargs=kwargs)
     st.vega_lite_chart(spec, width="content")
+    _record(None, name or kwargs.get("title"), builder, args, kwargs, table)
+
+
+# The name in the list of downloads of a chart drawn without a title (its subheader names it).
+_UNTITLED = {"head_view": "mh.head_view", "flow_diagram": "home.flow"}
+
+
+def _record(page: Page | None, name: str | None, builder: str, args: tuple, kwargs: dict, table=None) -> None:
+    """Add a drawn chart to this run's downloads: references only, nothing is converted on a rerun."""
+    page = page or _PAGE.get()
+    if page is None or page.figures.panel_drawn:
+        return
+    name = name or page.t(_UNTITLED.get(builder, "dl.untitled"))
+    page.figures.append(downloads.Figure(name, builder, args, kwargs, table))
 
 
 def flow(steps: list[tuple[str, str]]) -> None:
     """The data-flow diagram, built once per language."""
     st.vega_lite_chart(specs.flow_spec(tuple(steps)), width="content")
+    _record(None, None, "flow_diagram", (list(steps),), {})
 
 
 def token_window(page: Page, n_tokens: int, key: str) -> slice:
@@ -211,12 +242,14 @@ def matrix(
     value_axis: str = "axis.value",
     domain: tuple[float, float] | None = None,
     click: tuple[str, int] | None = None,
+    name: str | None = None,
     **kwargs,
 ) -> None:
     """Draw one matrix: weights on the fixed 0-1 viridis scale, anything else on a diverging scale.
 
     ``click=(key, offset)`` makes its cells clickable (when drawn as rects): a click explains
     that cell, whose row and column are ``offset`` tokens into the sentence (a token window).
+    It joins the page's downloads (CSV, PNG, SVG) as ``name`` (default: its title).
     """
     t = page.t
     R, C = values.shape
@@ -240,15 +273,16 @@ def matrix(
     clickable = click is not None and not charts.uses_image(R, C, kwargs.get("max_plot"))
     if clickable:
         options["select"] = CELL_SELECTION
-    spec = specs.heatmap_spec(
-        specs.digest(values), tuple(rows), tuple(cols), tuple(sorted(options.items())), _values=values
-    )
+    rows, cols = tuple(rows), tuple(cols)
+    spec = specs.heatmap_spec(specs.digest(values), rows, cols, tuple(sorted(options.items())), _values=values)
     if not clickable:
         st.vega_lite_chart(spec, width="content")
-        return
-    key, offset = click
-    on_click = functools.partial(session.cell_clicked, key, CELL_SELECTION, offset)
-    st.vega_lite_chart(spec, width="content", key=key, on_select=on_click, selection_mode=CELL_SELECTION)
+    else:
+        key, offset = click
+        on_click = functools.partial(session.cell_clicked, key, CELL_SELECTION, offset)
+        st.vega_lite_chart(spec, width="content", key=key, on_select=on_click, selection_mode=CELL_SELECTION)
+    numbers = downloads.Table(values, rows, cols, options["row_title"], options.get("masked_value", "-inf"))
+    _record(page, name or title, "heatmap", (values, rows, cols), options, numbers)
 
 
 def masked(weights: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
@@ -279,27 +313,63 @@ def token_map(
 
 
 HEADS_PER_ROW = 4
-GRID_PLOT_PX = 150  # plot side of one head in a row of four: axes included, it fits a quarter of a 1280 px screen
+GRID_PLOT_PX = 150  # plot side of one head in a row of four, when its cells carry no numbers
+# Heads whose cells carry numbers (up to ~12 tokens) get as few to a row as their numbers need, down to
+# one, within the main column of a 1280 px screen with the sidebar open:
+GRID_ROW_PX = 820  # width of that column
+_GRID_GAP_PX = 16  # between two st.columns
+_GRID_LEGEND_PX = 70  # the colour legend beside the last chart of a row
+_GRID_AXIS_PX = 45  # a y axis besides its labels (title, ticks), and the chart's padding
+
+
+def grid_plan(matrices, rows, cols, domain: tuple[float, float]) -> tuple[int, int, dict]:
+    """(heads per row, max_plot, extra heatmap options) of ``heads_grid``.
+
+    Without numbers in the cells (big matrices): HEADS_PER_ROW at GRID_PLOT_PX. With them: the most
+    heads per row (4, 3, 2, then 1) whose plots hold the numbers, all heads written with the same
+    decimals. Costs a min and a max over matrices of at most 144 cells.
+    """
+    R, C = len(rows), len(cols)
+    if not charts.shows_values(R, C, GRID_PLOT_PX):
+        return HEADS_PER_ROW, GRID_PLOT_PX, {}
+    finite = [m[np.isfinite(m)] for m in (np.asarray(x, dtype=np.float64) for x in matrices)]
+    finite = [f for f in finite if f.size]
+    lo = min((float(f.min()) for f in finite), default=0.0)
+    hi = max((float(f.max()) for f in finite), default=0.0)
+    axis = charts.axis_label_px(rows) + _GRID_AXIS_PX
+    for n in range(HEADS_PER_ROW, 0, -1):
+        plot = int((GRID_ROW_PX - (n - 1) * _GRID_GAP_PX - _GRID_LEGEND_PX) / n - axis)
+        decimals = charts.cell_decimals(domain, C, lo, hi, plot)
+        if C * charts.value_cell_px(lo, hi, decimals) <= plot:
+            break
+    return n, plot, {"value_decimals": decimals}
 
 
 def heads_grid(page: Page, matrices, rows, cols, *, domain: tuple[float, float], **kwargs) -> None:
-    """One chart per head, four to a row, on one colour scale; the last of a row carries the legend."""
+    """One chart per head, ``grid_plan`` to a row, on one colour scale; the last of a row carries the legend."""
     H = len(matrices)
-    for start in range(0, H, HEADS_PER_ROW):
-        n = min(HEADS_PER_ROW, H - start)
-        widths = [1.4 if i == n - 1 else 1.0 for i in range(HEADS_PER_ROW)]
+    per_row, max_plot, extra = grid_plan(matrices, rows, cols, domain)
+    # the last chart of a row holds the legend too: its column is wider (as planned, with numbers)
+    legend_w = 1.0 + _GRID_LEGEND_PX / (max_plot + charts.axis_label_px(rows) + _GRID_AXIS_PX) if extra else 1.4
+    value_title = page.t(kwargs.get("value_axis", "axis.value"), raw=True)
+    for start in range(0, H, per_row):
+        n = min(per_row, H - start)
+        widths = [legend_w if i == n - 1 else 1.0 for i in range(per_row)]
         for i, col in enumerate(st.columns(widths)[:n]):
             h = start + i
+            title = page.t("mh.head_n", raw=True, n=h + 1)
             with col:
                 matrix(
                     page,
                     matrices[h],
                     rows,
                     cols,
-                    title=page.t("mh.head_n", raw=True, n=h + 1),
+                    title=title,
                     domain=domain,
-                    max_plot=GRID_PLOT_PX,
+                    max_plot=max_plot,
                     legend=i == n - 1,
+                    name=f"{title} · {value_title}",
+                    **extra,
                     **kwargs,
                 )
 
@@ -311,10 +381,11 @@ def row_stats(page: Page, before, after, rows) -> None:
     common = {"row_title": t("axis.token", raw=True), "mean_title": t("an.mean", raw=True)}
     common["std_title"] = t("an.spread", raw=True)
     left, right = st.columns(2)
-    with left:
-        chart("row_stats", list(rows), m, sd, title=t("an.before", raw=True), **common)
-    with right:
-        chart("row_stats", list(rows), n, td, title=t("an.after", raw=True), **common)
+    labels = (common["mean_title"], common["std_title"])
+    for col, mean, std, key in ((left, m, sd, "an.before"), (right, n, td, "an.after")):
+        numbers = downloads.Table(np.column_stack((mean, std)), tuple(rows), labels, common["row_title"])
+        with col:
+            chart("row_stats", list(rows), mean, std, title=t(key, raw=True), table=numbers, **common)
 
     def f(v: float) -> str:
         return f"{round(float(v), 4) + 0.0:.4f}"  # + 0.0: no "-0.0000"
@@ -364,7 +435,12 @@ def errors(page: Page, notices) -> None:
 
 @contextlib.contextmanager
 def guarded(page: Page):
-    """No traceback on screen: an unexpected error becomes a short message; state is untouched."""
+    """No traceback on screen: an unexpected error becomes a short message; state is untouched.
+
+    At the end the sidebar offers the page's charts for download (``download_panel``). A page that
+    ends early calls ``stop(page)`` rather than ``st.stop()``: once the script is stopping, nothing
+    more can be drawn.
+    """
     try:
         yield
     except core.AttentionInputError as exc:
@@ -373,3 +449,88 @@ def guarded(page: Page):
     except Exception as exc:  # the page must stay usable whatever happened
         log.exception("page failed")
         st.error(page.t("error.unexpected", kind=type(exc).__name__), icon=":material/error:")
+    download_panel(page)
+
+
+def stop(page: Page) -> NoReturn:
+    """``st.stop()`` after the download panel. After ``st.stop()`` every element a script draws raises
+    StopException again (a BaseException: ``guarded`` lets it through), so the panel comes first."""
+    download_panel(page)
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop() raises  # pragma: no cover
+
+
+# --- downloads ----------------------------------------------------------------------------------
+
+DOWNLOAD_PICK = "dl_pick"  # the widget key of the chart picked for download
+
+
+def download_panel(page: Page) -> None:
+    """The sidebar's downloads of the charts this run drew, once per run (``guarded`` and ``stop`` call it).
+
+    The files are built only on a click: each button gets a zero-argument callable, which Streamlit
+    runs when clicked, on a thread of its own (no script context: the callables read only their
+    Figure). A rerun pays for one selectbox and four buttons.
+    """
+    figures = page.figures
+    if figures.panel_drawn or not figures:
+        return
+    figures.panel_drawn = True
+    try:
+        with st.sidebar:
+            _download_widgets(page.t, tuple(figures), downloads.slug(page.title, "page"))
+    except Exception:  # the page must stay usable whatever happened
+        log.exception("download panel failed")
+
+
+def _download_widgets(t: Translator, figures: tuple[downloads.Figure, ...], prefix: str) -> None:
+    st.subheader(t("dl.title"))
+    labels = [f"{i} · {figure.name}" for i, figure in enumerate(figures, start=1)]
+    picked = st.selectbox(
+        t("dl.pick"), range(len(figures)), format_func=labels.__getitem__, key=DOWNLOAD_PICK, help=t("dl.pick_help")
+    )
+    i = picked if isinstance(picked, int) and 0 <= picked < len(figures) else 0
+    figure = figures[i]
+    stem = f"{prefix}-{downloads.file_stem(i + 1, figure.name)}"
+    common = {"on_click": "ignore", "width": "stretch"}
+    csv_col, png_col, svg_col = st.columns(3)
+    csv_col.download_button(
+        t("dl.csv"),
+        data=functools.partial(downloads.figure_csv, figure),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key="dl_csv",
+        help=t("dl.csv_help") if figure.table is not None else t("dl.no_csv"),
+        disabled=figure.table is None,
+        **common,
+    )
+    png_col.download_button(
+        t("dl.png"),
+        data=functools.partial(downloads.chart_png, figure),
+        file_name=f"{stem}.png",
+        mime="image/png",
+        key="dl_png",
+        help=t("dl.png_help"),
+        **common,
+    )
+    svg_col.download_button(
+        t("dl.svg"),
+        data=functools.partial(downloads.chart_svg, figure),
+        file_name=f"{stem}.svg",
+        mime="image/svg+xml",
+        key="dl_svg",
+        help=t("dl.svg_help"),
+        **common,
+    )
+    n_tables = sum(f.table is not None for f in figures)
+    if n_tables:
+        st.download_button(
+            t("dl.zip"),
+            data=functools.partial(downloads.zip_csvs, figures),
+            file_name=f"{prefix}-matrices.zip",
+            mime="application/zip",
+            key="dl_zip",
+            help=t("dl.zip_help", n=n_tables),
+            icon=":material/folder_zip:",
+            **common,
+        )

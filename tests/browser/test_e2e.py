@@ -170,6 +170,7 @@ def test_cold_deep_link_draws_the_page(cold_server, page):
         "Add & Norm",
         "Feed-forward",
         "Treinar as cabeças",
+        "Aula",
     ]
     assert radio_value(page, "w_mode") == "Artigo científico (Vaswani et al. 2017)"
     assert selectbox_value(page, "w_lang") == "Português (Brasil)"
