@@ -272,3 +272,66 @@ def test_a_step_outside_the_lesson_is_named_and_the_last_step_shown(server, page
     assert text(f"lesson.{last.id}_title") in headings, headings
     assert text("lesson.progress", n=lesson.COUNT, total=lesson.COUNT) in main_text(page)
     assert button(page, "lesson.next").is_disabled()
+
+
+# --- saving charts, numbers and the session ----------------------------------------------------
+
+
+def download(page, name: str):
+    """Click a sidebar button and return the file it downloads: (suggested name, bytes)."""
+    with page.expect_download() as info:
+        page.locator(SIDEBAR).get_by_role("button", name=name).first.click()
+    item = info.value
+    return item.suggested_filename, Path(item.path()).read_bytes()
+
+
+def test_a_chart_downloads_as_csv_png_and_svg_and_a_page_as_a_zip(server, page):
+    import io
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    import pandas as pd
+
+    from ui import compute, state
+
+    goto(page, f"{server}/multi-head")
+    assert page.locator(SIDEBAR).get_by_text(text("dl.title")).is_visible()
+
+    name, data = download(page, "CSV")  # the first chart: head 1's weights
+    assert name == "multi-head-01-head-1-weight.csv"
+    table = pd.read_csv(io.BytesIO(data), index_col=0, keep_default_na=False, dtype={0: str})
+    result = compute.current_pass(state.DEFAULTS, core.seed_vocabulary())
+    assert list(table.index) == list(table.columns) == ["the", "cat", "sat", "on"]
+    assert (table.to_numpy() == result.attention.weights[0]).all()  # to the last digit
+
+    name, data = download(page, "PNG")
+    assert name.endswith(".png") and data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5_000
+    name, data = download(page, "SVG")
+    assert name.endswith(".svg") and ET.fromstring(data).tag.endswith("svg")
+
+    name, data = download(page, text("dl.zip"))
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert len(names) == len(set(names)) >= chart_count(page) - 1 and all(n.endswith(".csv") for n in names)
+
+
+def test_a_saved_session_opens_in_a_new_visitors_tab(server, browser, page):
+    goto(page, f"{server}/multi-head?heads=3&mask=causal&cell=2,1")
+    page.locator(SIDEBAR).get_by_text(text("share.title")).click()
+    name, data = download(page, text("share.save"))
+    assert name.endswith(".json") and b'"heads": "3"' in data
+
+    context, visitor = open_page(browser)
+    try:
+        goto(visitor, f"{server}/self-attention?lang=pt")
+        assert "heads" not in query(visitor)
+        visitor.locator(SIDEBAR).get_by_text(text("share.title", "pt")).click()
+        with rerun(visitor):
+            visitor.locator(f"{SIDEBAR} input[type='file']").set_input_files(
+                files=[{"name": name, "mimeType": "application/json", "buffer": data}]
+            )
+        params = query(visitor)
+        assert (params.get("heads"), params.get("mask"), params.get("cell")) == ("3", "causal", "2,1")
+        assert params.get("lang") == "pt"  # the visitor's language stays
+        assert title(visitor) == text("sa.title", "pt")
+    finally:
+        context.close()
