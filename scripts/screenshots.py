@@ -18,7 +18,8 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from helpers import DEFAULT_CHROMIUM, LAUNCH_ARGS, streamlit_server, wait_ready  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
-# (file name, path, the heading to scroll to or None for the top of the page)
+# (file name, path, the heading to scroll to or None for the top of the page[, clicks]): a click is
+# ("label", text) for a radio option or ("button", name), made before the picture is taken.
 SHOTS = [
     ("home", "/", None),
     ("vocabulary", "/vocabulary", None),
@@ -32,6 +33,9 @@ SHOTS = [
     ("multi-head", "/multi-head?preset=random&dim=8&heads=4&sentence=the+cat+sat+on+the+mat", None),
     ("add-norm", "/add-norm?preset=random&dim=8&sentence=the+cat+sat+on+the+mat", None),
     ("feed-forward", "/feed-forward?lang=pt", None),
+    ("lesson", "/lesson?step=4", "4 · The softmax row", [("label", "D. "), ("button", "Reveal")]),
+    ("lesson-host", "/lesson?step=8&host=1", "8 · Heads that learned", [("button", "Show the answer")]),
+    ("train", "/train?preset=random&dim=16&sentence=the+cat+sat+on+a+mat+dog+ran+to+park", None, [("button", "Train")]),
 ]
 
 
@@ -43,13 +47,21 @@ def main() -> None:
         browser = pw.chromium.launch(
             executable_path=os.environ.get("CHROMIUM_PATH", DEFAULT_CHROMIUM), args=LAUNCH_ARGS
         )
-        for name, path, heading in SHOTS:
+        for name, path, heading, *clicks in SHOTS:
             context = browser.new_context(viewport={"width": 1400, "height": 1000}, device_scale_factor=1)
             page = context.new_page()
             page.goto(base + path)
-            wait_ready(page)
+            wait_ready(page, min_charts=0 if clicks else 1)  # /train draws its charts once trained
+            for kind, text in clicks[0] if clicks else ():
+                if kind == "label":
+                    page.locator("label").filter(has_text=text).first.click()
+                else:
+                    page.get_by_role("button", name=text).first.click()
+                page.wait_for_timeout(4000)  # the rerun, a training, and Vega's paint
+                wait_ready(page)
             if heading is not None:
                 page.get_by_role("heading", name=heading).first.evaluate("h => h.scrollIntoView()")
+            page.mouse.move(5, 5)  # no chart toolbar left over a chart
             page.wait_for_timeout(500)  # let Vega finish its last paint
             page.screenshot(path=str(OUT / f"{name}.png"))
             context.close()
