@@ -860,12 +860,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pt": "O JSON do arquivo tem aninhamento profundo demais, ou um número longo demais para ler.",
     },
     "share.file_not_scenario": {
-        "en": "The file is JSON, but not an Attention Explorer scenario: it needs \"app\": \"attention-explorer\".",
-        "pt": "O arquivo é JSON, mas não é um cenário do Explorador de Atenção: ele precisa de \"app\": \"attention-explorer\".",
+        "en": 'The file is JSON, but not an Attention Explorer scenario: it needs "app": "attention-explorer".',
+        "pt": 'O arquivo é JSON, mas não é um cenário do Explorador de Atenção: ele precisa de "app": "attention-explorer".',
     },
     "share.file_version_missing": {
-        "en": "The file does not say which version of the scenario format it uses (\"version\": {supported}).",
-        "pt": "O arquivo não diz qual versão do formato de cenário usa (\"version\": {supported}).",
+        "en": 'The file does not say which version of the scenario format it uses ("version": {supported}).',
+        "pt": 'O arquivo não diz qual versão do formato de cenário usa ("version": {supported}).',
     },
     "share.file_version_unknown": {
         "en": "The file's format version {version} is not one this app reads; it reads version {supported}.",
@@ -876,16 +876,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pt": "O arquivo foi feito por uma versão mais nova do app (versão de formato {version}); este app lê a versão {supported}.",
     },
     "share.file_settings_shape": {
-        "en": "The file's \"settings\" must be an object of setting names and values, such as \"heads\": \"2\".",
-        "pt": "Os \"settings\" do arquivo devem ser um objeto com nomes e valores de ajustes, como \"heads\": \"2\".",
+        "en": 'The file\'s "settings" must be an object of setting names and values, such as "heads": "2".',
+        "pt": 'Os "settings" do arquivo devem ser um objeto com nomes e valores de ajustes, como "heads": "2".',
     },
     "share.file_setting_type": {
         "en": "The file's setting {name} is neither text nor a number, so it was ignored.",
         "pt": "O ajuste {name} do arquivo não é texto nem número e foi ignorado.",
     },
     "share.file_vocab_shape": {
-        "en": "The file's \"vocabulary\" must hold \"words\", a list of words, and \"vectors\", one list of numbers per word; or be null for the preset's table.",
-        "pt": "O \"vocabulary\" do arquivo deve conter \"words\", uma lista de palavras, e \"vectors\", uma lista de números por palavra; ou ser null para a tabela predefinida.",
+        "en": 'The file\'s "vocabulary" must hold "words", a list of words, and "vectors", one list of numbers per word; or be null for the preset\'s table.',
+        "pt": 'O "vocabulary" do arquivo deve conter "words", uma lista de palavras, e "vectors", uma lista de números por palavra; ou ser null para a tabela predefinida.',
     },
     "share.file_unknown_words": {
         "en": "The file's sentence has words its table lacks: {words}.",
