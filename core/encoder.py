@@ -23,9 +23,9 @@ from ._checks import (
     positive_int,
 )
 from .attention import check_scale
-from .feed_forward import FeedForwardParams, FeedForwardResult, feed_forward, init_feed_forward
-from .layers import LayerNormParams, layer_norm
-from .multi_head import MultiHeadParams, MultiHeadResult, check_head_mask, init_multi_head, multi_head_attention
+from .feed_forward import FeedForwardParams, FeedForwardResult, _feed_forward, init_feed_forward
+from .layers import LayerNormParams, _layer_norm
+from .multi_head import MultiHeadParams, MultiHeadResult, _multi_head_attention, check_head_mask, init_multi_head
 
 
 def _check_part(value, name: str, kind: type, hint: str) -> None:
@@ -121,23 +121,28 @@ def _check_flag(value, name: str) -> bool:
     return bool(value)
 
 
-def _residual(x: np.ndarray, sublayer_output: np.ndarray, what: str) -> np.ndarray:
-    """x + sublayer_output, both (T, D); refused if the sum left float64's range."""
+def _residual(x: np.ndarray, sublayer_output: np.ndarray, what: str) -> tuple[np.ndarray, float]:
+    """x + sublayer_output, both (T, D), and its largest magnitude; refused if the sum left float64's range."""
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
         out = x + sublayer_output
-    if not (math.isfinite(float(out.max())) and math.isfinite(float(out.min()))):  # NaN propagates through max
+    peak = max(float(out.max()), -float(out.min()))  # NaN propagates through max
+    if not math.isfinite(peak):
         raise AttentionInputError(f"{what} overflowed float64; the values of x or the weights are too large")
-    return out
+    return out, peak
+
+
+# Below, the sublayers run without their own input checks: encoder_block has checked x, the mask
+# and the scale, and every intermediate is finite (the residuals are checked as they are made).
 
 
 def _post_norm(x, params: EncoderBlockParams, mask, scale, eps: float) -> EncoderBlockResult:
     """h = LN1(x + MultiHead(x)); out = LN2(h + FFN(h))."""
-    attention = multi_head_attention(x, params.attention, mask=mask, scale=scale)
-    residual1 = _residual(x, attention.output, "x + MultiHead(x)")
-    norm1 = layer_norm(residual1, params.norm1.gamma, params.norm1.beta, eps=eps)
-    ffn = feed_forward(norm1, params.feed_forward)
-    residual2 = _residual(norm1, ffn.output, "norm1 + FFN(norm1)")
-    norm2 = layer_norm(residual2, params.norm2.gamma, params.norm2.beta, eps=eps)
+    attention = _multi_head_attention(x, params.attention, mask, scale)
+    residual1, peak1 = _residual(x, attention.output, "x + MultiHead(x)")
+    norm1 = _layer_norm(residual1, params.norm1.gamma, params.norm1.beta, eps, peak1)
+    ffn = _feed_forward(norm1, params.feed_forward)
+    residual2, peak2 = _residual(norm1, ffn.output, "norm1 + FFN(norm1)")
+    norm2 = _layer_norm(residual2, params.norm2.gamma, params.norm2.beta, eps, peak2)
     return EncoderBlockResult(
         norm_first=False,
         attention=attention,
@@ -152,12 +157,12 @@ def _post_norm(x, params: EncoderBlockParams, mask, scale, eps: float) -> Encode
 
 def _pre_norm(x, params: EncoderBlockParams, mask, scale, eps: float) -> EncoderBlockResult:
     """h = x + MultiHead(LN1(x)); out = h + FFN(LN2(h))."""
-    norm1 = layer_norm(x, params.norm1.gamma, params.norm1.beta, eps=eps)
-    attention = multi_head_attention(norm1, params.attention, mask=mask, scale=scale)
-    residual1 = _residual(x, attention.output, "x + MultiHead(norm1)")
-    norm2 = layer_norm(residual1, params.norm2.gamma, params.norm2.beta, eps=eps)
-    ffn = feed_forward(norm2, params.feed_forward)
-    residual2 = _residual(residual1, ffn.output, "residual1 + FFN(norm2)")
+    norm1 = _layer_norm(x, params.norm1.gamma, params.norm1.beta, eps)
+    attention = _multi_head_attention(norm1, params.attention, mask, scale)
+    residual1, peak1 = _residual(x, attention.output, "x + MultiHead(norm1)")
+    norm2 = _layer_norm(residual1, params.norm2.gamma, params.norm2.beta, eps, peak1)
+    ffn = _feed_forward(norm2, params.feed_forward)
+    residual2, _ = _residual(residual1, ffn.output, "residual1 + FFN(norm2)")
     return EncoderBlockResult(
         norm_first=True,
         attention=attention,
@@ -193,8 +198,8 @@ def encoder_block(
     # before multi_head_attention looks at the mask and the scale.
     if mask is not None:
         mask = check_head_mask(mask, T, params.n_heads)
-    if scale is not None:
-        scale = check_scale(scale, params.attention.d_k)
+    d_k = params.attention.d_k
+    scale = 1.0 / math.sqrt(d_k) if scale is None else check_scale(scale, d_k)
     norm_first = _check_flag(norm_first, "norm_first")
     eps = positive_float(eps, "eps")
     block = _pre_norm if norm_first else _post_norm

@@ -81,6 +81,11 @@ def feed_forward(x, params: FeedForwardParams) -> FeedForwardResult:
         raise AttentionInputError(
             f"x has width {x.shape[1]}, but the feed-forward layer was built for d_model={params.d_model}"
         )
+    return _feed_forward(x, params)
+
+
+def _feed_forward(x: np.ndarray, params: FeedForwardParams) -> FeedForwardResult:
+    """feed_forward without its checks: x finite float64 (T, D) of the layer's width."""
     pre = x @ params.w1  # (T, D) @ (D, F) -> (T, F)
     pre += params.b1  # in place: the same sum as x @ w1 + b1, without a second (T, F) array
     hidden = np.maximum(pre, 0.0)  # ReLU

@@ -65,17 +65,28 @@ def layer_norm(x, gamma=None, beta=None, eps: float = 1e-5) -> np.ndarray:
     eps = positive_float(eps, "eps")
     gamma = None if gamma is None else _check_affine(gamma, "gamma", D)
     beta = None if beta is None else _check_affine(beta, "beta", D)
+    return _layer_norm(x, gamma, beta, eps)
+
+
+def _layer_norm(x: np.ndarray, gamma, beta, eps: float, peak: float | None = None) -> np.ndarray:
+    """layer_norm without its checks, for callers that have made them (the encoder block).
+
+    x: finite float64 (..., D); gamma, beta: (D,) or None; ``peak``: max |x| if the caller knows it.
+    A gamma of ones and a beta of zeros (how a block starts) are skipped: x·1 and x + 0 are x.
+    """
+    D = x.shape[-1]
+    peak = max(float(x.max()), -float(x.min())) if peak is None else peak
     # Up to |x| = _LN_SAFE the squares below cannot overflow; past it (rare), rows are rescaled first.
-    xs, eps = _scaled_rows(x, eps) if max(float(x.max()), -float(x.min())) > _LN_SAFE else (x, eps)
+    xs, eps = _scaled_rows(x, eps) if peak > _LN_SAFE else (x, eps)
     mean = xs.mean(axis=-1, keepdims=True)
     out = xs - mean  # (..., D), centred
     var = np.einsum("...i,...i->...", out, out)[..., None] / D  # one pass, no (..., D) temporary
     denom = np.sqrt(var + eps)
     denom[denom == 0.0] = 1.0  # a constant rescaled row whose eps / a² underflowed: every centred value is 0
     np.divide(out, denom, out=out)
-    if gamma is not None:
+    if gamma is not None and not (gamma == 1.0).all():
         out *= gamma
-    if beta is not None:
+    if beta is not None and beta.any():
         out += beta
     return out
 

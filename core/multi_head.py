@@ -6,6 +6,7 @@ The same math as ``torch.nn.MultiheadAttention(bias=False)`` with weights kept p
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -163,7 +164,7 @@ def multi_head_attention(x, params: MultiHeadParams, mask=None, scale=None) -> M
     x = as_float_array(x, "x", ndim=2)
     non_empty_sequence(x, "x")
     T, D = x.shape
-    H, d_k, d_v = params.n_heads, params.d_k, params.d_v
+    H, d_k = params.n_heads, params.d_k
     if D != params.d_model:
         raise AttentionInputError(f"x has width {D}, but the heads were built for d_model={params.d_model}")
     if mask is not None:
@@ -171,7 +172,14 @@ def multi_head_attention(x, params: MultiHeadParams, mask=None, scale=None) -> M
     # check_scale's default, 1/sqrt(d_k), as a Python float (same bits as 1.0 / np.sqrt(d_k),
     # without NumPy's scalar overhead, which is ~5% of a call at T=8).
     scale = 1.0 / math.sqrt(d_k) if scale is None else check_scale(scale, d_k)
+    return _multi_head_attention(x, params, mask, scale)
 
+
+def _multi_head_attention(x: np.ndarray, params: MultiHeadParams, mask, scale: float) -> MultiHeadResult:
+    """multi_head_attention without its checks: x finite float64 (T, d_model), ``mask`` checked
+    (check_head_mask) or None, ``scale`` a positive float (the encoder block has checked them)."""
+    T = x.shape[0]
+    H, d_k, d_v = params.n_heads, params.d_k, params.d_v
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
         qkv = x @ params.w_qkv  # (T, D) @ (D, H*(2*d_k + d_v)) -> (T, H*(2*d_k + d_v))
     # |q_i·k_j·scale| <= d_k·peak²·|scale|: refuse inputs for which the scores could overflow float64.
@@ -182,7 +190,12 @@ def multi_head_attention(x, params: MultiHeadParams, mask=None, scale=None) -> M
         )
     # The same bound says when exp() of every score is finite: then the softmax skips its shift
     # by the row maximum (typical inputs: |x| of a few units gives scores of tens).
-    softmax_into = _softmax_bounded if peak * peak * d_k * abs(scale) <= EXP_SAFE else _softmax
+    # Without a mask no row is left with a single key (whose weight must be exactly 1), so the
+    # bounded form may multiply rows by their sums' reciprocals instead of dividing them.
+    if peak * peak * d_k * abs(scale) <= EXP_SAFE:
+        softmax_into = functools.partial(_softmax_bounded, exact=mask is not None)
+    else:
+        softmax_into = _softmax
     n_qk = H * d_k
     q = qkv[:, :n_qk].reshape(T, H, d_k).transpose(1, 0, 2)  # (H, T, d_k), a view
     k = qkv[:, n_qk : 2 * n_qk].reshape(T, H, d_k).transpose(1, 0, 2)  # (H, T, d_k)

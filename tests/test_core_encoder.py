@@ -540,7 +540,7 @@ def test_bad_mask_is_refused_before_any_layer_norm(norm_first, monkeypatch):
     def no_arithmetic(*args, **kwargs):
         raise AssertionError("layer_norm ran before the arguments were checked")
 
-    monkeypatch.setattr(core.encoder, "layer_norm", no_arithmetic)
+    monkeypatch.setattr(core.encoder, "_layer_norm", no_arithmetic)
     with pytest.raises(core.AttentionInputError, match=r"mask must have shape"):
         core.encoder_block(X, P, mask=np.ones((T, T + 1), bool), norm_first=norm_first)
     with pytest.raises(core.AttentionInputError, match=r"eps must be"):
