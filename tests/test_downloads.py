@@ -250,8 +250,23 @@ def download_buttons(monkeypatch):
 def multi_head(**params) -> AppTest:
     at = run_app(PAGES["multi-head"], heads=3, preset="random", dim=6, sentence="the cat sat on the mat", **params)
     at.toggle(key="mh_analyse").set_value(True).run()  # the whole page: no st.stop()
+    return saving_on(at)
+
+
+def saving_on(at: AppTest) -> AppTest:
+    """The sidebar's "Save charts, numbers or this session" switched on."""
+    at.toggle(key=layout.SAVE_PANEL).set_value(True).run()
     assert_clean(at)
     return at
+
+
+def test_nothing_to_save_is_drawn_until_asked_for():
+    at = run_app(PAGES["multi-head"])
+    assert_clean(at)
+    assert not at.get("download_button") and not at.get("file_uploader")
+    assert all(s.key != layout.DOWNLOAD_PICK for s in at.selectbox)
+    saving_on(at)
+    assert at.get("download_button") and at.get("file_uploader")
 
 
 def test_the_panel_lists_every_chart_of_the_page_and_a_rerun_builds_no_file(renders, download_buttons):
@@ -326,6 +341,7 @@ def test_a_page_that_stops_early_still_offers_its_charts():
             st.write("after the stop")
 
     at = AppTest.from_function(script, default_timeout=60)
+    at.session_state[layout.SAVE_PANEL] = True
     at.run()
     assert not at.exception
     assert at.selectbox(key=layout.DOWNLOAD_PICK).options == ["1 · I"]
@@ -344,21 +360,20 @@ def test_a_page_that_fails_still_offers_the_charts_it_drew():
             raise RuntimeError("boom")
 
     at = AppTest.from_function(script, default_timeout=60)
+    at.session_state[layout.SAVE_PANEL] = True
     at.run()
     assert at.error and "RuntimeError" in at.error[0].value
     assert at.selectbox(key=layout.DOWNLOAD_PICK).options == ["1 · I"]
 
 
 def test_a_page_without_charts_has_no_panel():
-    at = run_app(PAGES["train"], mode="tutorial")  # stops before any chart
-    assert_clean(at)
+    at = saving_on(run_app(PAGES["train"], mode="tutorial"))  # stops before any chart
     assert "Save charts and numbers" not in [s.value for s in at.sidebar.subheader]
 
 
 def test_the_panel_follows_the_language_and_names_every_file_after_the_page():
     assert (ROOT / "ui" / "downloads.py").read_text(encoding="utf-8").count("import streamlit") == 0
-    at = run_app(PAGES["add-norm"], lang="pt")
-    assert_clean(at)
+    at = saving_on(run_app(PAGES["add-norm"], lang="pt"))
     assert "Salvar gráficos e números" in [s.value for s in at.sidebar.subheader]
     options = at.selectbox(key=layout.DOWNLOAD_PICK).options
     assert len(options) == len(charts(at)) and options[0] == "1 · x + MultiHead(x)"

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import PAGES, assert_clean, plain, run_app
-from ui import share, state
+from ui import layout, share, state
 from ui.i18n import CATALOGUE
 
 VOCAB = PAGES["vocabulary"]
@@ -16,7 +16,14 @@ def link_notices(at) -> list[str]:
     return [plain(w.value) for w in at.warning if w.icon == ":material/link:"]
 
 
+def saving_on(at):
+    """The sidebar's "Save charts, numbers or this session" switched on."""
+    at.toggle(key=layout.SAVE_PANEL).set_value(True).run()
+    return at
+
+
 def uploaded(at, name: str, data: bytes):
+    saving_on(at)
     uploader = next(u for u in at.get("file_uploader"))
     uploader.set_value((name, data, "application/json")).run()
     return at
@@ -133,7 +140,7 @@ def test_the_scenario_download_is_built_on_a_click_only(monkeypatch):
     calls = []
     real = share.scenario_bytes
     monkeypatch.setattr(share, "scenario_bytes", lambda *a: calls.append(a) or real(*a))
-    at = run_app(VOCAB)
+    at = saving_on(run_app(VOCAB))
     assert_clean(at)
     assert not calls  # a normal run builds no file
     assert any(b.label == CATALOGUE["share.save"]["en"] for b in at.get("download_button"))

@@ -895,6 +895,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The scenario was loaded, but some of its settings were changed, by the same rules as a link's:",
         "pt": "O cenário foi carregado, mas alguns de seus ajustes foram alterados, pelas mesmas regras de um link:",
     },
+    "share.toggle": {"en": "Save charts, numbers or this session", "pt": "Salvar gráficos, números ou esta sessão"},
+    "share.toggle_help": {
+        "en": "Shows how to save this session as a file or open one, and, at the bottom of this sidebar, every chart of the page as PNG or SVG and its matrices as CSV.",
+        "pt": "Mostra como salvar esta sessão num arquivo ou abrir um, e, no fim desta barra lateral, cada gráfico da página em PNG ou SVG e suas matrizes em CSV.",
+    },
     "share.title": {
         "en": "Save or open a session",
         "pt": "Salvar ou abrir uma sessão",

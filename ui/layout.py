@@ -141,6 +141,9 @@ def _sidebar(t: Translator) -> None:
         _share(t)
 
 
+SAVE_PANEL = "w_save_panel"  # the sidebar's toggle that shows what can be saved and opened
+
+
 def _share(t: Translator) -> None:
     """What the link holds, and the session as a scenario file to save or open."""
     too_long = session.link_too_long()
@@ -148,7 +151,12 @@ def _share(t: Translator) -> None:
         st.warning(t("share.link_table_too_long", n=too_long, max=share.MAX_LINK_CHARS), icon=":material/link_off:")
     else:
         st.caption(t("share.link_table" if session.is_custom() else "sidebar.link"))
-    with st.expander(t("share.title"), icon=":material/save:"):
+    # Saving is drawn only when asked for: its widgets (a file uploader, the download buttons)
+    # cost every page about 60 ms in the browser (python benchmarks/bench_browser.py).
+    if not st.toggle(t("share.toggle"), key=SAVE_PANEL, help=t("share.toggle_help")):
+        return
+    with st.container(border=True):
+        st.markdown(f"**{t('share.title')}**")
         settings, custom = session.settings(), session.custom_vocabulary()
         st.download_button(
             t("share.save"),
@@ -473,7 +481,7 @@ def download_panel(page: Page) -> None:
     Figure). A rerun pays for one selectbox and four buttons.
     """
     figures = page.figures
-    if figures.panel_drawn or not figures:
+    if figures.panel_drawn or not figures or not st.session_state.get(SAVE_PANEL):
         return
     figures.panel_drawn = True
     try:

@@ -277,6 +277,12 @@ def test_a_step_outside_the_lesson_is_named_and_the_last_step_shown(server, page
 # --- saving charts, numbers and the session ----------------------------------------------------
 
 
+def saving_on(page, lang: str = "en") -> None:
+    """Switch on the sidebar's "Save charts, numbers or this session", as a person clicks it."""
+    with rerun(page):
+        page.locator(SIDEBAR).get_by_text(text("share.toggle", lang)).click()
+
+
 def download(page, name: str):
     """Click a sidebar button and return the file it downloads: (suggested name, bytes)."""
     with page.expect_download() as info:
@@ -295,6 +301,8 @@ def test_a_chart_downloads_as_csv_png_and_svg_and_a_page_as_a_zip(server, page):
     from ui import compute, state
 
     goto(page, f"{server}/multi-head")
+    assert page.locator(SIDEBAR).get_by_text(text("dl.title")).count() == 0  # drawn only when asked for
+    saving_on(page)
     assert page.locator(SIDEBAR).get_by_text(text("dl.title")).is_visible()
 
     name, data = download(page, "CSV")  # the first chart: head 1's weights
@@ -316,7 +324,7 @@ def test_a_chart_downloads_as_csv_png_and_svg_and_a_page_as_a_zip(server, page):
 
 def test_a_saved_session_opens_in_a_new_visitors_tab(server, browser, page):
     goto(page, f"{server}/multi-head?heads=3&mask=causal&cell=2,1")
-    page.locator(SIDEBAR).get_by_text(text("share.title")).click()
+    saving_on(page)
     name, data = download(page, text("share.save"))
     assert name.endswith(".json") and b'"heads": "3"' in data
 
@@ -324,7 +332,7 @@ def test_a_saved_session_opens_in_a_new_visitors_tab(server, browser, page):
     try:
         goto(visitor, f"{server}/self-attention?lang=pt")
         assert "heads" not in query(visitor)
-        visitor.locator(SIDEBAR).get_by_text(text("share.title", "pt")).click()
+        saving_on(visitor, "pt")
         with rerun(visitor):
             visitor.locator(f"{SIDEBAR} input[type='file']").set_input_files(
                 files=[{"name": name, "mimeType": "application/json", "buffer": data}]
