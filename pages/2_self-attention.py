@@ -24,23 +24,7 @@ def why_sqrt_dk(page, result, tokens) -> None:
     t, s = page.t, page.settings
     with st.expander(t("sqrt.title"), expanded=s.scale == "none" or s.temp != 1):
         st.write(t("sqrt.body", dk=result.params.d_k))
-        study = compute.scaling_study()
-        layout.chart(
-            "scaling_study",
-            study.d_k,
-            study.spread_unscaled,
-            study.spread_scaled,
-            study.top_unscaled,
-            study.top_scaled,
-            min(max(result.params.d_k, int(study.d_k[0])), int(study.d_k[-1])),
-            title=t("sqrt.chart", raw=True),
-            spread_title=t("sqrt.spread", raw=True),
-            top_title=t("sqrt.top", raw=True),
-            d_k_title="d_k",
-            series_title=t("sqrt.series", raw=True),
-            unscaled_label=t("sqrt.unscaled", raw=True),
-            scaled_label=t("sqrt.scaled", raw=True),
-        )
+        layout.scaling_chart(page, result.params.d_k)
         temps, rows_by_t, i = compute.temperature_rows(result, s)
         st.write(t("sqrt.temp_body", token=tokens[i], temp=f"{s.temp:g}"))
         if len(tokens) <= layout.WINDOW_TOKENS:

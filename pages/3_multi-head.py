@@ -40,16 +40,8 @@ with layout.guarded(page):
         rows = tokens[w]
 
         st.subheader(t("mh.weights"))
-        layout.heads_grid(
-            page,
-            [layout.masked(att.weights[h], result.mask)[w, w] for h in range(H)],
-            rows,
-            rows,
-            domain=charts.WEIGHTS_DOMAIN,
-            row_axis="axis.query",
-            col_axis="axis.key",
-            value_axis="axis.weight",
-            masked_value="0",
+        layout.weights_grid(
+            page, [layout.masked(att.weights[h], result.mask)[w, w] for h in range(H)], rows, masked_value="0"
         )
 
         analyse = st.toggle(

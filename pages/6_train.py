@@ -98,16 +98,7 @@ with layout.guarded(page):
     view = compute.trained_view(result, vocab, words)
     st.subheader(t("train.maps"))
     st.caption(t("train.maps_help", sentence=" ".join(words)))
-    layout.heads_grid(
-        page,
-        list(view.weights),
-        list(words),
-        list(words),
-        domain=charts.WEIGHTS_DOMAIN,
-        row_axis="axis.query",
-        col_axis="axis.key",
-        value_axis="axis.weight",
-    )
+    layout.weights_grid(page, view.weights, words)
     if result.params.n_heads > 1:
         ablation = compute.ablation(result, vocab, s.seed)
         st.subheader(t("train.ablation"))

@@ -91,16 +91,7 @@ def trained_maps(step, view) -> None:
     training = lesson.trained_block(step, view.settings.lang)
     words, trained, _ = lesson.trained_roles(training, view.vocab, view.settings.seed)
     st.caption(t("train.maps_help", sentence=" ".join(words)))
-    layout.heads_grid(
-        view,
-        list(trained.weights),
-        list(words),
-        list(words),
-        domain=charts.WEIGHTS_DOMAIN,
-        row_axis="axis.query",
-        col_axis="axis.key",
-        value_axis="axis.weight",
-    )
+    layout.weights_grid(view, trained.weights, words)
 
 
 def after(step, view, result) -> None:
@@ -112,23 +103,7 @@ def after(step, view, result) -> None:
         ex = compute.cell_explanation(result, s)
         derivation.derivation(view, ex, tokens, head=None, temp=1.0)
     elif step.id == "sqrt":
-        study = compute.scaling_study()
-        layout.chart(
-            "scaling_study",
-            study.d_k,
-            study.spread_unscaled,
-            study.spread_scaled,
-            study.top_unscaled,
-            study.top_scaled,
-            int(study.d_k[-1]),
-            title=t("sqrt.chart", raw=True),
-            spread_title=t("sqrt.spread", raw=True),
-            top_title=t("sqrt.top", raw=True),
-            d_k_title="d_k",
-            series_title=t("sqrt.series", raw=True),
-            unscaled_label=t("sqrt.unscaled", raw=True),
-            scaled_label=t("sqrt.scaled", raw=True),
-        )
+        layout.scaling_chart(view)  # the widest d_k marked: where the question ends
     elif step.id == "row":
         layout.token_map(view, result.attention.weights[0], tokens, title="softmax", weights=True)
     elif step.id == "axis":

@@ -382,6 +382,46 @@ def heads_grid(page: Page, matrices, rows, cols, *, domain: tuple[float, float],
                 )
 
 
+def weights_grid(page: Page, weights, tokens, **kwargs) -> None:
+    """One attention map per head, queries on rows and keys on columns, on the fixed 0-1 scale."""
+    heads_grid(
+        page,
+        list(weights),
+        list(tokens),
+        list(tokens),
+        domain=charts.WEIGHTS_DOMAIN,
+        row_axis="axis.query",
+        col_axis="axis.key",
+        value_axis="axis.weight",
+        **kwargs,
+    )
+
+
+def scaling_chart(page: Page, d_k: int | None = None) -> None:
+    """Why √d_k: how a softmax row's spread and top weight change with d_k, scaled and not,
+    with ``d_k`` (brought inside the study's range; None: its widest) marked."""
+    t = page.t
+    study = compute.scaling_study()
+    lo, hi = int(study.d_k[0]), int(study.d_k[-1])
+    marked = hi if d_k is None else min(max(int(d_k), lo), hi)
+    chart(
+        "scaling_study",
+        study.d_k,
+        study.spread_unscaled,
+        study.spread_scaled,
+        study.top_unscaled,
+        study.top_scaled,
+        marked,
+        title=t("sqrt.chart", raw=True),
+        spread_title=t("sqrt.spread", raw=True),
+        top_title=t("sqrt.top", raw=True),
+        d_k_title="d_k",
+        series_title=t("sqrt.series", raw=True),
+        unscaled_label=t("sqrt.unscaled", raw=True),
+        scaled_label=t("sqrt.scaled", raw=True),
+    )
+
+
 def row_stats(page: Page, before, after, rows) -> None:
     """Each row's mean and spread before and after a layer norm, in one line."""
     (m, sd), (n, td) = compute.row_moments(before), compute.row_moments(after)
@@ -501,35 +541,23 @@ def _download_widgets(t: Translator, figures: tuple[downloads.Figure, ...], pref
     figure = figures[i]
     stem = f"{prefix}-{downloads.file_stem(i + 1, figure.name)}"
     common = {"on_click": "ignore", "width": "stretch"}
-    csv_col, png_col, svg_col = st.columns(3)
-    csv_col.download_button(
-        t("dl.csv"),
-        data=functools.partial(downloads.figure_csv, figure),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        key="dl_csv",
-        help=t("dl.csv_help") if figure.table is not None else t("dl.no_csv"),
-        disabled=figure.table is None,
-        **common,
+    has_csv = figure.table is not None
+    buttons = (
+        ("csv", "dl.csv", downloads.figure_csv, "text/csv", "dl.csv_help" if has_csv else "dl.no_csv"),
+        ("png", "dl.png", downloads.chart_png, "image/png", "dl.png_help"),
+        ("svg", "dl.svg", downloads.chart_svg, "image/svg+xml", "dl.svg_help"),
     )
-    png_col.download_button(
-        t("dl.png"),
-        data=functools.partial(downloads.chart_png, figure),
-        file_name=f"{stem}.png",
-        mime="image/png",
-        key="dl_png",
-        help=t("dl.png_help"),
-        **common,
-    )
-    svg_col.download_button(
-        t("dl.svg"),
-        data=functools.partial(downloads.chart_svg, figure),
-        file_name=f"{stem}.svg",
-        mime="image/svg+xml",
-        key="dl_svg",
-        help=t("dl.svg_help"),
-        **common,
-    )
+    for col, (kind, label, build, mime, help_key) in zip(st.columns(3), buttons, strict=True):
+        col.download_button(
+            t(label),
+            data=functools.partial(build, figure),
+            file_name=f"{stem}.{kind}",
+            mime=mime,
+            key=f"dl_{kind}",
+            help=t(help_key),
+            disabled=kind == "csv" and not has_csv,
+            **common,
+        )
     n_tables = sum(f.table is not None for f in figures)
     if n_tables:
         st.download_button(
