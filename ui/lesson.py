@@ -224,7 +224,8 @@ def _q_block(s, vocab, tokens, result, training) -> Question:
     means = result.block.norm1.mean(axis=1)
     spread = result.block.norm1.std(axis=1)
     answer = 0 if np.allclose(means, 0, atol=1e-9) else 1 if np.allclose(means, 1) else 2
-    facts = {"m": f"{np.abs(means).max():.1e}", "s0": _number(spread.min()), "s1": _number(spread.max())}
+    # six decimals: the spreads fall short of 1 by the ε under the square root (var / (var + ε))
+    facts = {"m": f"{np.abs(means).max():.1e}", "s0": f"{spread.min():.6f}", "s1": f"{spread.max():.6f}"}
     return Question(_choices("lesson.block_zero", "lesson.block_one", "lesson.block_any"), answer, facts)
 
 
