@@ -5,6 +5,7 @@
     python benchmarks/bench_room.py --think 0.5                # a room that clicks 4 times faster
     python benchmarks/bench_room.py --quick                  # 3 users, every step once, shorter pauses
     python benchmarks/bench_room.py --trainers 3             # 3 of the 10 users train heads meanwhile
+    python benchmarks/bench_room.py --lesson                 # 10 users follow the guided lesson together
     python benchmarks/bench_room.py --check                  # exit 1 unless p95 < 2 s as well
 
 An error (below) always makes the exit code 1: it is a bug, whatever the machine's load.
@@ -22,6 +23,14 @@ the link to Feed-forward, the link back to Multi-head. With ``--trainers N``, th
 train heads instead: open /train on ten words of width 16 with a seed of their own (so the
 server trains every time), press Train, look at Multi-head with the trained weights, and again;
 the p95 target is judged on the others, who browse while the training runs.
+
+With ``--lesson``, a workshop: every user opens /lesson?step=1 at the same moment (the host's
+link; the first load), then goes through the ten steps with the same pauses: on each step picks
+the first option ("A. ..."), presses Reveal (the verdict and the chart that shows the answer)
+and Next (the next step; the last step has none): 29 interactions, timed by kind (pick, reveal,
+next) and by step. The steps about trained heads (8 and 9) train once per server: the first user
+to get there trains, the others wait for that training and share it. --interactions and
+--trainers do not apply.
 
 An interaction is timed in the page, from the key or mouse press to the end of the script run
 it caused with every chart drawn, or to the last chart paint after it if later (an interaction is
@@ -49,6 +58,7 @@ TARGET_P95_MS = 2000.0
 QUIET_MS = 150.0  # no chart painted for this long after the run: the interaction is over
 SEED_WORDS = ("the", "cat", "sat", "on")  # the seed vocabulary: a typed sentence must use these
 MODE_LABELS = {"paper": "Paper (Vaswani et al. 2017)", "tutorial": "Tutorial (the article's code)"}
+MAIN = "[data-testid='stMain']"
 
 
 def user_sentence(user: int) -> str:
@@ -73,13 +83,29 @@ STEPS = (
 # server trains each time), presses Train, looks at Multi-head, and again.
 TRAIN_STEPS = ("open /train", "press Train", "go to Multi-head")
 TRAIN_QUERY = "preset=random&dim=16&sentence=the+cat+sat+on+a+mat+dog+ran+to+park&weights=trained"
+# The guided lesson (pages/7_lesson.py): on each step pick the first option, Reveal, Next (the last has no Next).
+LESSON_COUNT = 10  # ui.lesson.COUNT
+LESSON_KINDS = ("pick", "reveal", "next")
+LESSON_STEPS = tuple(
+    f"step {n}: {kind}"
+    for n in range(1, LESSON_COUNT + 1)
+    for kind in LESSON_KINDS
+    if (n, kind) != (LESSON_COUNT, "next")
+)
+LESSON_BUTTONS = {"reveal": "Reveal", "next": "Next"}  # the catalogue's English (ui/i18n.py)
+RADIO_OPTION = f"{MAIN} [data-testid='stRadioOption']"
+VERDICT = f"{MAIN} [data-testid='stAlertContentSuccess'], {MAIN} {H.WARNING}"  # right, or wrong with the answer
+# "Drawn" for the lesson: any number of charts (a step may have none before its answer), each drawn.
+WANT_ANY = """() => { window.__bench.want = {get charts() {
+  return document.querySelectorAll("[data-testid='stVegaLiteChart']").length; }}; }"""
 
 
 class User:
-    def __init__(self, index: int, browser, base: str, timeout_s: float, trains: bool = False):
+    def __init__(self, index: int, browser, base: str, timeout_s: float, trains: bool = False, lesson: bool = False):
         self.index, self.browser, self.base, self.timeout_ms = index, browser, base, timeout_s * 1000
         self.trains = trains
-        self.steps = TRAIN_STEPS if trains else STEPS
+        self.steps = LESSON_STEPS if lesson else TRAIN_STEPS if trains else STEPS
+        self.start_path = "/lesson?step=1" if lesson else "/multi-head"
         self.times: list[tuple[str, float]] = []
         self.server_ms: list[float] = []  # press -> the run's script_finished seen by Playwright
         self.finished_at = 0.0
@@ -130,7 +156,7 @@ class User:
     async def first_load(self) -> None:
         t0 = time.perf_counter()
         try:
-            await self.page.goto(f"{self.base}/multi-head", wait_until="commit")
+            await self.page.goto(f"{self.base}{self.start_path}", wait_until="commit")
             await self.page.evaluate("() => { window.__bench.want = {charts: -1, afterKey: false}; }")
             self.first_load_ms = await self._drawn()
         except Exception as exc:  # a timeout or a closed page: an error of the run, not of the benchmark
@@ -140,7 +166,8 @@ class User:
     async def act(self, step: str) -> None:
         page = self.page
         sidebar = page.locator(H.SIDEBAR)
-        await page.evaluate("() => { window.__bench.want = {charts: -1, afterKey: false}; }")
+        lesson = step.startswith("step ")
+        await page.evaluate(WANT_ANY if lesson else "() => { window.__bench.want = {charts: -1, afterKey: false}; }")
         runs_before, t_press = self.runs, time.perf_counter()
         if step == "heads +1":
             await page.locator(H.key("w_heads")).get_by_role("slider").focus()
@@ -162,10 +189,25 @@ class User:
             box = page.locator(f"{H.key('w_sentence')} input")
             await box.fill(user_sentence(self.index))
             await box.press("Enter")
+        elif lesson and step.endswith(": pick"):
+            await page.locator(RADIO_OPTION).first.click()
+        elif lesson:
+            kind = step.rsplit(": ", 1)[1]
+            await page.locator(MAIN).get_by_role("button", name=LESSON_BUTTONS[kind]).click()
         else:
             raise ValueError(step)
         self.times.append((step, await self._drawn(runs_before)))
         self.server_ms.append((self.finished_at - t_press) * 1000)
+        if lesson:
+            await self.check_lesson(step)
+
+    async def check_lesson(self, step: str) -> None:
+        """After Reveal a verdict is shown; after Next the URL names the next step (not timed)."""
+        n, kind = int(step.split()[1].rstrip(":")), step.rsplit(": ", 1)[1]
+        if kind == "reveal" and not await self.page.locator(VERDICT).count():
+            self.errors.append(f"{step}: no verdict after Reveal")
+        if kind == "next" and f"step={n + 1}" not in self.page.url.split("?", 1)[-1].split("&"):
+            self.errors.append(f"{step}: the URL is {self.page.url}, not step {n + 1}")
 
     async def run(self, n: int, think_s: float, start: asyncio.Event) -> None:
         await start.wait()
@@ -192,7 +234,14 @@ async def sample_memory(pid: int, stop: asyncio.Event, out: list[int]) -> None:
 
 
 async def room(
-    base: str, pid: int, users: int, interactions: int, think_s: float, timeout_s: float, trainers: int = 0
+    base: str,
+    pid: int,
+    users: int,
+    interactions: int,
+    think_s: float,
+    timeout_s: float,
+    trainers: int = 0,
+    lesson: bool = False,
 ) -> dict:
     from playwright.async_api import async_playwright
 
@@ -203,12 +252,12 @@ async def room(
         sampler = asyncio.create_task(sample_memory(pid, stop, rss))
         rss_idle = memory_kib(pid)["VmRSS"]
         # one visit first: the server imports its libraries on the first run; users are measured from there
-        warm = User(-1, browser, base, timeout_s)
+        warm = User(-1, browser, base, timeout_s, lesson=lesson)
         await warm.open()
         await warm.first_load()
         await warm.close()
         rss_warm = memory_kib(pid)["VmRSS"]
-        people = [User(i, browser, base, timeout_s, trains=i < trainers) for i in range(users)]
+        people = [User(i, browser, base, timeout_s, trains=i < trainers, lesson=lesson) for i in range(users)]
         await asyncio.gather(*(u.open() for u in people))
         load_kinds0, load_cpu0 = cpu_by_kind(), cpu_seconds(pid)
         t_load = time.perf_counter()
@@ -261,15 +310,22 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 unless p95 < 2 s as well")
     parser.add_argument("--quick", action="store_true", help="3 users x 10 interactions, 0.5 s mean pause")
     parser.add_argument("--trainers", type=int, default=0, help="this many of the users train heads on /train")
+    parser.add_argument("--lesson", action="store_true", help="every user follows the guided lesson, /lesson")
     args = parser.parse_args()
+    if args.lesson and args.trainers:
+        parser.error("--lesson and --trainers do not go together")
     if args.quick:
         args.users, args.interactions, args.think = 3, len(STEPS), 0.5
         args.trainers = min(args.trainers, 1)
+    if args.lesson:
+        args.interactions = len(LESSON_STEPS)
 
     print(f"load average before: {loadavg()}; {os.cpu_count()} CPUs")
     with H.streamlit_server() as server:
         pid = server_pid(server)
-        r = asyncio.run(room(server, pid, args.users, args.interactions, args.think, args.timeout, args.trainers))
+        r = asyncio.run(
+            room(server, pid, args.users, args.interactions, args.think, args.timeout, args.trainers, args.lesson)
+        )
     print(f"load average after:  {loadavg()}")
 
     people = r["people"]
@@ -287,7 +343,8 @@ def main() -> int:
     trained_times = [ms for u in trainers for _, ms in u.times]
     ok = not errors and len(times) == n_inter and p95(times) < TARGET_P95_MS
 
-    print(f"\n{args.users} users x {args.interactions} interactions, one server, one Chromium, 2 cores shared")
+    what = f"the lesson ({args.interactions} interactions)" if args.lesson else f"{args.interactions} interactions"
+    print(f"\n{args.users} users x {what}, one server, one Chromium, 2 cores shared")
     print(f"{'':<44} {'value':>12} {'target':>10}")
     print(f"{'errors':<44} {len(errors):>12} {0:>10}  {'PASS' if not errors else 'FAIL'}")
     print(f"{'interactions timed (browsing users)':<44} {len(times):>12} {n_inter:>10}")
@@ -327,6 +384,16 @@ def main() -> int:
         ts = by_step.get(step, [])
         if ts:
             print(f"  {step:<22} {median(ts):>7,.0f} / {max(ts):>7,.0f}   (n={len(ts)})")
+    for kind in LESSON_KINDS if args.lesson else ():
+        ts = [ms for step, v in by_step.items() if step.endswith(f": {kind}") for ms in v]
+        print(f"  {kind:<22} {median(ts):>7,.0f} / {max(ts):>7,.0f}   (n={len(ts)})")
+    if args.lesson:
+        print("\nper lesson step (median / max ms):")
+        print(f"  {'':<8}" + "".join(f"{kind:>19}" for kind in LESSON_KINDS))
+        for n in range(1, LESSON_COUNT + 1):
+            cells = [by_step.get(f"step {n}: {kind}", []) for kind in LESSON_KINDS]
+            row = "".join(f"{median(ts):>9,.0f} / {max(ts):>7,.0f}" if ts else f"{'-':>19}" for ts in cells)
+            print(f"  step {n:<3}{row}")
     slowest = sorted(((ms, step) for u in browsing for step, ms in u.times), reverse=True)[: max(1, len(times) // 10)]
     print("\nthe slowest tenth: " + ", ".join(f"{step} {ms:,.0f}" for ms, step in slowest))
     if errors:
