@@ -94,7 +94,7 @@ def trained_maps(step, view) -> None:
     layout.weights_grid(view, trained.weights, words)
 
 
-def after(step, view, result) -> None:
+def after(step, view, result, q) -> None:
     """The chart that shows the answer."""
     s, tokens = view.settings, list(view.settings.tokens)
     if step.id == "embeddings":
@@ -123,8 +123,7 @@ def after(step, view, result) -> None:
     elif step.id == "trained":
         trained_maps(step, view)
     elif step.id == "off":
-        training = lesson.trained_block(step, s.lang)
-        ablation = compute.ablation(training, view.vocab, s.seed)
+        ablation = q.ablation  # worked out with the question: the same numbers
         cols = st.columns(len(ablation.head_off) + 1)
         cols[0].metric(t("lesson.all_heads"), f"{100 * ablation.accuracy:.0f}%")
         for h, acc in enumerate(ablation.head_off):
@@ -241,7 +240,7 @@ with layout.guarded(page):
             picked = f"{chr(65 + chosen)}. {labels[chosen]}"
             st.warning(t("lesson.wrong", answer=answer, picked=picked), icon=":material/cancel:")
         st.markdown(("#### " if host else "") + t(f"lesson.{step.id}_why", **q.facts))
-        after(step, view, result)
+        after(step, view, result, q)
 
     st.divider()
     screen = next(path for path, url, _, _ in SCREENS if url == step.screen)

@@ -90,6 +90,7 @@ class Question:
     options: tuple[Notice, ...]
     answer: int
     facts: dict = field(default_factory=dict)
+    ablation: core.HeadAblation | None = None  # step 9's accuracies, for the chart that shows the answer
 
 
 def _word(w: str) -> Notice:
@@ -217,7 +218,7 @@ def _q_off(s, vocab, tokens, result, training) -> Question:
     options = (*(Notice("lesson.head", {"n": h + 1}) for h in range(H)), Notice("lesson.off_neither"))
     lines = [f"{h + 1}: {100 * ablation.accuracy:.0f}% → {100 * a:.0f}%" for h, a in enumerate(ablation.head_off)]
     facts = {"full": f"{100 * ablation.accuracy:.0f}", "lines": "; ".join(lines)}
-    return Question(options, answer, facts)
+    return Question(options, answer, facts, ablation)
 
 
 def _q_block(s, vocab, tokens, result, training) -> Question:
