@@ -8,7 +8,18 @@ The grid is a canvas (glide-data-grid): cells are clicked by position (a 35 px h
 from __future__ import annotations
 
 import pytest
-from helpers import GRID, as_read, chart_numbers, chart_titles, goto, key, rerun, signature, wait_signature_change
+from helpers import (
+    GRID,
+    as_read,
+    chart_numbers,
+    chart_titles,
+    goto,
+    key,
+    open_page,
+    rerun,
+    signature,
+    wait_signature_change,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -114,7 +125,7 @@ def test_a_word_typed_into_the_last_row_can_be_used_in_the_sentence(server, page
     assert "dog" in after
 
 
-def test_typing_a_new_words_values_by_keyboard(server, page):
+def test_typing_a_new_words_values_by_keyboard(server, browser, page):
     goto(page, f"{server}/vocabulary")
     with rerun(page):
         click_cell(page, 4)
@@ -131,6 +142,15 @@ def test_typing_a_new_words_values_by_keyboard(server, page):
     assert texts(page, INFO) == [] and texts(page, ERROR) == []
     type_into(page, "w_sentence", "dog on")
     assert 0.5 in chart_numbers(signature(page, 0)) and texts(page, ERROR) == []
+    # the link carries the new word: a new visitor opening it gets the same table and sentence
+    page.wait_for_function("() => new URLSearchParams(location.search).get('vocab')?.includes('dog:0.5,2,-1')")
+    context, visitor = open_page(browser)
+    try:
+        goto(visitor, page.url)
+        assert words(visitor)[4] == "dog" and [cell(visitor, c, 4) for c in (2, 3, 4)] == ["0.5", "2", "-1"]
+        assert 0.5 in chart_numbers(signature(visitor, 0)) and texts(visitor, ERROR) == []
+    finally:
+        context.close()
 
 
 def test_deleting_every_row_keeps_the_page_and_the_last_table_comes_back(server, page):
