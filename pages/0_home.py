@@ -30,6 +30,8 @@ layout.flow(steps)
 st.subheader(t("home.start"))
 st.markdown(t("home.start_body"))
 layout.screen_links(page)
+st.info(t("home.lesson"), icon=":material/school:")
+layout.lesson_link(page)
 st.markdown(t("home.modes"))
 
 st.subheader(t("home.read"))

@@ -969,6 +969,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Lesson",
         "pt": "Aula",
     },
+    "home.lesson": {
+        "en": "New to attention, or running a workshop? The lesson walks through it in ten steps, from the article's four words to trained heads, and asks you to predict each answer before it shows it. A host can put any step on a projector.",
+        "pt": "Novo em atenção, ou conduzindo uma oficina? A aula percorre tudo em dez passos, das quatro palavras do artigo até cabeças treinadas, e pede que você preveja cada resposta antes de mostrá-la. Quem conduz pode projetar qualquer passo.",
+    },
     "lesson.title": {
         "en": "The lesson: predict, then look",
         "pt": "A aula: preveja, depois confira",

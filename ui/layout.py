@@ -466,9 +466,14 @@ def feature_labels(prefix: str, n: int) -> list[str]:
 
 
 def screen_links(page: Page) -> None:
-    """The four screens after Home, side by side."""
-    for col, screen in zip(st.columns(len(SCREENS) - 1), SCREENS[1:], strict=True):
+    """The explorer's screens after Home, side by side (the lesson has a link of its own)."""
+    screens = [screen for screen in SCREENS[1:] if screen[1] != "lesson"]
+    for col, screen in zip(st.columns(len(screens)), screens, strict=True):
         _nav_links(page.t, [screen], container=col)
+
+
+def lesson_link(page: Page) -> None:
+    _nav_links(page.t, [next(screen for screen in SCREENS if screen[1] == "lesson")])
 
 
 MAX_ERRORS = 8  # a table at d_model = 128 can have hundreds of bad cells: name the first ones
