@@ -28,6 +28,7 @@ from helpers import (
     title,
     warnings,
 )
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 import core
 from ui import lesson, share
@@ -228,9 +229,16 @@ def test_a_shared_link_carries_the_edited_table_to_a_new_visitor(server, browser
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     assert box is not None
-    page.mouse.click(box["x"] + D1_X, box["y"] + 2 * ROW_PX + ROW_PX / 2)
-    page.keyboard.type("5")
-    page.locator(".gdg-input").wait_for()
+    for attempt in range(3):  # a click while the grid is still settling can miss the cell: try again
+        page.mouse.click(box["x"] + D1_X, box["y"] + 2 * ROW_PX + ROW_PX / 2)
+        page.keyboard.type("5")
+        try:
+            page.locator(".gdg-input").wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeoutError:
+            assert attempt < 2, "glide's editor never opened on cat's d1"
+            page.keyboard.press("Escape")
+            box = canvas.bounding_box()
     page.wait_for_timeout(2 * KEY_DELAY_MS)
     with rerun(page):
         page.keyboard.press("Enter")
