@@ -460,8 +460,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "vocab.tokens_one": {"en": "1 token: {tokens}", "pt": "1 token: {tokens}"},
     "vocab.custom_note": {
-        "en": "You edited the table. Your edits stay in this session; a copied link carries the preset, the sentence and the settings, not the edits.",
-        "pt": "Você editou a tabela. Suas edições ficam nesta sessão; um link copiado leva o ponto de partida, a frase e os ajustes, não as edições.",
+        "en": "You edited the table. A copied link carries it too, with the sentence and the settings; a table too big for a link goes into a scenario file (the sidebar says which).",
+        "pt": "Você editou a tabela. Um link copiado também a leva, com a frase e os ajustes; uma tabela grande demais para um link vai num arquivo de cenário (a barra lateral diz qual).",
     },
     "vocab.embeddings": {"en": "Embeddings of the sentence, E ({t} × {d})", "pt": "Embeddings da frase, E ({t} × {d})"},
     "vocab.pe_title": {
