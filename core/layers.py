@@ -8,9 +8,6 @@ import numpy as np
 
 from ._checks import AttentionInputError, as_float_array, frozen_array, positive_float, positive_int
 
-# Below this |x|, (x - mean)² and a sum of up to 1e100 of them stay finite: layer_norm needs no rescaling.
-_LN_SAFE = 1e100
-
 
 @dataclass(frozen=True, eq=False)  # compared by identity: == on arrays has no single truth value
 class LayerNormParams:
@@ -68,19 +65,26 @@ def layer_norm(x, gamma=None, beta=None, eps: float = 1e-5) -> np.ndarray:
     return _layer_norm(x, gamma, beta, eps)
 
 
-def _layer_norm(x: np.ndarray, gamma, beta, eps: float, peak: float | None = None) -> np.ndarray:
+def _layer_norm(x: np.ndarray, gamma, beta, eps: float) -> np.ndarray:
     """layer_norm without its checks, for callers that have made them (the encoder block).
 
-    x: finite float64 (..., D); gamma, beta: (D,) or None; ``peak``: max |x| if the caller knows it.
+    x: finite float64 (..., D); gamma, beta: (D,) or None.
     A gamma of ones and a beta of zeros (how a block starts) are skipped: x·1 and x + 0 are x.
     """
     D = x.shape[-1]
-    peak = max(float(x.max()), -float(x.min())) if peak is None else peak
-    # Up to |x| = _LN_SAFE the squares below cannot overflow; past it (rare), rows are rescaled first.
-    xs, eps = _scaled_rows(x, eps) if peak > _LN_SAFE else (x, eps)
-    mean = xs.mean(axis=-1, keepdims=True)
-    out = xs - mean  # (..., D), centred
-    var = np.einsum("...i,...i->...", out, out)[..., None] / D  # one pass, no (..., D) temporary
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow shows in var, checked below
+        mean = x.mean(axis=-1, keepdims=True)
+        out = x - mean  # (..., D), centred
+        var = np.einsum("...i,...i->...", out, out)[..., None] / D  # one pass, no (..., D) temporary
+    if not np.isfinite(var).all():
+        # Rows past ~1e150 (rare): their squares, or their sum, overflowed. Rescaled rows have
+        # the same normalised values; rather than look for the largest |x| first on every call
+        # (two more passes), the overflow is noticed after the fact, on the (..., 1) variances.
+        xs, eps_s = _scaled_rows(x, eps)
+        mean = xs.mean(axis=-1, keepdims=True)
+        out = xs - mean
+        var = np.einsum("...i,...i->...", out, out)[..., None] / D
+        eps = eps_s
     denom = np.sqrt(var + eps)
     denom[denom == 0.0] = 1.0  # a constant rescaled row whose eps / a² underflowed: every centred value is 0
     np.divide(out, denom, out=out)
