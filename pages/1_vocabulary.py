@@ -91,7 +91,9 @@ with layout.guarded(page):
     if s.paper and result.positions is not None:
         st.subheader(t("vocab.pe_title"))
         st.write(t("vocab.pe_body"))
-        left, right = st.columns(2)
+        (left, right), _ = layout.side_by_side(
+            layout.matrix_width(result.positions[w], rows), layout.matrix_width(result.x[w], rows)
+        )
         with left:
             layout.matrix(
                 page,

@@ -92,17 +92,14 @@ with layout.guarded(page):
         rows = tokens[w]
 
         st.subheader(t("sa.step_qkv", h=head, dk=params.d_k))
-        q_col, k_col, v_col = st.columns(3)
         qk_domain = charts.symmetric_domain(att.q[h][w], att.k[h][w], att.v[h][w])
-        for col, name, arr, prefix in (
-            (q_col, "sa.q", att.q, "q"),
-            (k_col, "sa.k", att.k, "k"),
-            (v_col, "sa.v", att.v, "v"),
-        ):
-            with col:
-                layout.matrix(
-                    page, arr[h][w], rows, layout.feature_labels(prefix, arr.shape[-1]), title=t(name), domain=qk_domain
-                )
+        parts = (("sa.q", att.q, "q"), ("sa.k", att.k, "k"), ("sa.v", att.v, "v"))
+        widths = (layout.matrix_width(arr[h][w], rows, qk_domain) for _, arr, _ in parts)
+        places, legends = layout.side_by_side(*widths, shared_legend=True)  # one colour scale
+        for place, legend, (name, arr, prefix) in zip(places, legends, parts, strict=True):
+            with place:
+                cols = layout.feature_labels(prefix, arr.shape[-1])
+                layout.matrix(page, arr[h][w], rows, cols, title=t(name), domain=qk_domain, legend=legend)
 
         st.subheader(t("sa.step_scores"))
         layout.token_map(page, att.logits(h)[w, w], rows, title=f"Q·Kᵀ ({head})")

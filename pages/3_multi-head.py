@@ -99,11 +99,15 @@ with layout.guarded(page):
     roles, similarity = compute.head_roles(result, s)
     head_names = [t("mh.head_n", raw=True, n=h + 1) for h in range(H)]
     role_names = [t(f"mh.role_{r}", raw=True) for r in ("previous", "next", "self", "first", "spread")]
-    left, right = st.columns(2)
+    role_table = layout.role_table(roles)
+    (left, right), _ = layout.side_by_side(
+        layout.matrix_width(role_table, head_names, charts.WEIGHTS_DOMAIN),
+        layout.matrix_width(similarity, head_names, charts.WEIGHTS_DOMAIN),
+    )
     with left:
         layout.matrix(
             page,
-            layout.role_table(roles),
+            role_table,
             head_names,
             role_names,
             title=t("mh.roles", raw=True),
@@ -138,7 +142,9 @@ with layout.guarded(page):
                     t("mh.off_accuracy", heads=shown, task=s.task, full=full, off=without), icon=":material/target:"
                 )
             dims = layout.feature_labels("d", D)
-            left, right = st.columns(2)
+            (left, right), _ = layout.side_by_side(
+                layout.matrix_width(off.output[w], rows), layout.matrix_width(off.change[w], rows)
+            )
             with left:
                 layout.matrix(page, off.output[w], rows, dims, title=t("mh.off_title", raw=True, heads=shown))
             with right:

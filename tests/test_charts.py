@@ -1100,12 +1100,55 @@ def test_a_grid_puts_fewer_heads_in_a_row_when_their_cells_hold_numbers(rng, T, 
     assert n == per_row
     d = spec(weights_chart(heads[0], tokens[:T], max_plot=max_plot, legend=False, **extra))
     assert bool(layers_with_mark(d, "text")) is (T <= 12)
-    if T <= 12:  # the chart, its axis and (for the last of a row) the legend fit the planned column
-        assert extra == {"value_decimals": 2}
-        axis = charts.axis_label_px(tokens[:T]) + layout._GRID_AXIS_PX
-        assert n * (d["width"] + axis) + layout._GRID_LEGEND_PX + (n - 1) * layout._GRID_GAP_PX <= layout.GRID_ROW_PX
-    else:
-        assert (max_plot, extra) == (layout.GRID_PLOT_PX, {})
+    assert extra == ({"value_decimals": 2} if T <= 12 else {})
+    # the charts, their axes and (for the last of a row) the legend fit the main column: a chart wider
+    # than its st.column is cut (at 13-40 tokens, 150 px plots lost their last key labels)
+    axis = charts.axis_label_px(tokens[:T]) + layout._GRID_AXIS_PX
+    assert n * (d["width"] + axis) + layout._GRID_LEGEND_PX + (n - 1) * layout._GRID_GAP_PX <= layout.GRID_ROW_PX
+    if T > 12:
+        assert layout.GRID_PLOT_PX - 40 <= max_plot <= layout.GRID_PLOT_PX  # no smaller than it must be
+
+
+@pytest.mark.parametrize(("T", "C"), [(4, 2), (4, 4), (4, 12), (9, 3), (13, 8), (40, 24), (4, 128)])
+def test_plot_width_is_the_width_heatmap_draws(rng, T, C):
+    values = rng.normal(size=(T, C)) * 3
+    domain = charts.symmetric_domain(values)
+    d = spec(charts.heatmap(values, [f"t{i}" for i in range(T)], [f"d{j}" for j in range(C)], **TITLES, domain=domain))
+    assert charts.plot_width(values, domain) == d["width"]
+
+
+@pytest.mark.parametrize(
+    ("d_k", "side_by_side"), [(2, True), (3, True), (4, True), (5, False), (9, False), (24, False)]
+)
+def test_q_k_and_v_sit_side_by_side_only_when_they_fit_the_column(rng, d_k, side_by_side):
+    # /self-attention draws Q, K and V of four tokens in one row sharing V's legend, or stacked
+    from ui import layout
+
+    tokens = ["the", "cat", "sat", "on"]
+    q, k, v = (rng.normal(size=(4, d_k)) for _ in range(3))
+    domain = charts.symmetric_domain(q, k, v)
+    widths = [layout.matrix_width(m, tokens, domain) for m in (q, k, v)]
+    for m, width in zip((q, k, v), widths, strict=True):  # the chart without legend: plot, labels, axis
+        plot = spec(charts.heatmap(m, tokens, [f"q{j}" for j in range(d_k)], **TITLES, domain=domain))["width"]
+        assert width == plot + charts.axis_label_px(tokens) + layout._GRID_AXIS_PX
+    plan = layout.row_plan(*widths, shared_legend=True)
+    assert (plan is not None) is side_by_side
+    if plan is not None:
+        columns, legends = plan
+        assert legends == [False, False, True]
+        assert columns == [widths[0], widths[1], widths[2] + layout._GRID_LEGEND_PX]
+        assert sum(columns) + 2 * layout._GRID_GAP_PX <= layout.GRID_ROW_PX
+
+
+def test_a_row_of_matrices_with_their_own_legends_is_stacked_when_too_wide():
+    from ui import layout
+
+    legend = layout._GRID_LEGEND_PX
+    fit = (layout.GRID_ROW_PX - layout._GRID_GAP_PX) // 2 - legend
+    assert layout.row_plan(fit, fit) == ([fit + legend] * 2, [True, True])
+    assert layout.row_plan(fit + 1, fit) is None
+    assert layout.row_plan(fit + legend, fit, shared_legend=True) is not None  # one legend less
+    assert layout.row_plan(layout.GRID_ROW_PX - legend) == ([layout.GRID_ROW_PX], [True])
 
 
 def test_a_grid_writes_every_head_with_the_same_decimals(rng):

@@ -514,6 +514,34 @@ def matrix_png(
 # heatmap
 
 
+def _natural_plot(arr, masked, domain, max_plot, show_values: bool, value_decimals) -> tuple[int, int, int, int | None]:
+    """(width, height) of heatmap's plot area at its default size, the least cell width its numbers
+    need (0 without numbers) and their decimals: 36 px cells up to the cap, wider for the numbers."""
+    R, C = arr.shape
+    cap = _MAX_PLOT_PX if max_plot is None else int(max_plot)
+    natural_w, natural_h = _plot_px(C, _CELL_PX, cap), _plot_px(R, _CELL_PX, cap)
+    if not show_values:
+        return natural_w, natural_h, 0, value_decimals
+    shown = arr[~masked]
+    lo, hi = (float(shown.min()), float(shown.max())) if shown.size else (0.0, 0.0)
+    if value_decimals is None:
+        value_decimals = cell_decimals(domain, C, lo, hi, cap)
+    value_decimals = _check_decimals(value_decimals)
+    need_w = value_cell_px(lo, hi, value_decimals)
+    # as big as without numbers (36 px cells, capped), but never too small for them
+    natural_w = max(_plot_px(C, max(_CELL_PX, need_w), cap), C * need_w)
+    return natural_w, max(natural_h, R * VALUE_ROW_PX), need_w, value_decimals
+
+
+def plot_width(values, domain: tuple[float, float], max_plot: int | None = None) -> int:
+    """Width (px) of the plot area ``heatmap`` draws for ``values`` at its default size, numbers included;
+    for pages that plan a row of charts (the axis, its labels and the legend come on top)."""
+    arr, masked = _check_values(values)
+    R, C = arr.shape
+    show = shows_values(R, C, max_plot)
+    return _natural_plot(arr, masked, _check_domain(domain), max_plot, show, None)[0]
+
+
 def heatmap(
     values: np.ndarray,
     row_labels: Sequence[str],
@@ -582,21 +610,12 @@ def heatmap(
 
     finite = np.where(masked, domain[0], arr)
     texts = [_fmt(v, decimals) for v in finite.ravel()] if not image else []
-    cap = _MAX_PLOT_PX if max_plot is None else int(max_plot)
-    natural_w, natural_h = _plot_px(C, _CELL_PX, cap), _plot_px(R, _CELL_PX, cap)
-    cell_texts, need_w = texts, 0
-    if show_values:
-        shown = arr[~masked]
-        lo, hi = (float(shown.min()), float(shown.max())) if shown.size else (0.0, 0.0)
-        if value_decimals is None:
-            value_decimals = cell_decimals(domain, C, lo, hi, cap)
-        value_decimals = _check_decimals(value_decimals)
-        if value_decimals != decimals:
-            cell_texts = [_fmt(v, value_decimals) for v in finite.ravel()]
-        need_w = value_cell_px(lo, hi, value_decimals)
-        # as big as without numbers (36 px cells, capped), but never too small for them
-        natural_w = max(_plot_px(C, max(_CELL_PX, need_w), cap), C * need_w)
-        natural_h = max(natural_h, R * VALUE_ROW_PX)
+    natural_w, natural_h, need_w, value_decimals = _natural_plot(
+        arr, masked, domain, max_plot, show_values, value_decimals
+    )
+    cell_texts = texts
+    if show_values and value_decimals != decimals:
+        cell_texts = [_fmt(v, value_decimals) for v in finite.ravel()]
     width = int(width) if width is not None else natural_w
     height = int(height) if height is not None else natural_h
     if show_values and (width < C * need_w or height < R * VALUE_ROW_PX):

@@ -330,6 +330,34 @@ _GRID_LEGEND_PX = 70  # the colour legend beside the last chart of a row
 _GRID_AXIS_PX = 45  # a y axis besides its labels (title, ticks), and the chart's padding
 
 
+def matrix_width(values, rows, domain: tuple[float, float] | None = None) -> int:
+    """Rough width (px) of ``matrix``'s chart for ``values`` without its legend: plot, row labels, y axis."""
+    domain = charts.symmetric_domain(values) if domain is None else domain
+    return charts.plot_width(values, domain) + charts.axis_label_px(rows) + _GRID_AXIS_PX
+
+
+def row_plan(*widths: int, shared_legend: bool = False) -> tuple[list[float], list[bool]] | None:
+    """Column widths and legends for charts ``widths`` px wide without legend (``matrix_width``) in one
+    row of the main column: each column sized to its chart; one legend, on the last chart, when they
+    share a colour scale, else one each. None when they do not fit: the caller stacks them."""
+    legends = [i == len(widths) - 1 for i in range(len(widths))] if shared_legend else [True] * len(widths)
+    columns = [w + _GRID_LEGEND_PX * legend for w, legend in zip(widths, legends, strict=True)]
+    if sum(columns) + (len(columns) - 1) * _GRID_GAP_PX > GRID_ROW_PX:
+        return None
+    return [float(c) for c in columns], legends
+
+
+def side_by_side(*widths: int, shared_legend: bool = False) -> tuple[list, list[bool]]:
+    """Places for matrices of these widths and whether each draws its legend: st.columns when they fit
+    (``row_plan``), else one container each, stacked, each with its legend. Streamlit cuts a chart
+    wider than its column: three equal columns cut Q, K and V from d_k = 4 on."""
+    plan = row_plan(*widths, shared_legend=shared_legend)
+    if plan is None:
+        return [st.container() for _ in widths], [True] * len(widths)
+    columns, legends = plan
+    return list(st.columns(columns)), legends
+
+
 def grid_plan(matrices, rows, cols, domain: tuple[float, float]) -> tuple[int, int, dict]:
     """(heads per row, max_plot, extra heatmap options) of ``heads_grid``.
 
@@ -338,13 +366,16 @@ def grid_plan(matrices, rows, cols, domain: tuple[float, float]) -> tuple[int, i
     decimals. Costs a min and a max over matrices of at most 144 cells.
     """
     R, C = len(rows), len(cols)
+    axis = charts.axis_label_px(rows) + _GRID_AXIS_PX
     if not charts.shows_values(R, C, GRID_PLOT_PX):
-        return HEADS_PER_ROW, GRID_PLOT_PX, {}
+        # four to a row, each plot as wide as its column leaves beside its axis (at most GRID_PLOT_PX)
+        n = HEADS_PER_ROW
+        fit = int((GRID_ROW_PX - (n - 1) * _GRID_GAP_PX - _GRID_LEGEND_PX) / n - axis)
+        return n, min(GRID_PLOT_PX, fit), {}
     finite = [m[np.isfinite(m)] for m in (np.asarray(x, dtype=np.float64) for x in matrices)]
     finite = [f for f in finite if f.size]
     lo = min((float(f.min()) for f in finite), default=0.0)
     hi = max((float(f.max()) for f in finite), default=0.0)
-    axis = charts.axis_label_px(rows) + _GRID_AXIS_PX
     for n in range(HEADS_PER_ROW, 0, -1):
         plot = int((GRID_ROW_PX - (n - 1) * _GRID_GAP_PX - _GRID_LEGEND_PX) / n - axis)
         decimals = charts.cell_decimals(domain, C, lo, hi, plot)
@@ -357,8 +388,8 @@ def heads_grid(page: Page, matrices, rows, cols, *, domain: tuple[float, float],
     """One chart per head, ``grid_plan`` to a row, on one colour scale; the last of a row carries the legend."""
     H = len(matrices)
     per_row, max_plot, extra = grid_plan(matrices, rows, cols, domain)
-    # the last chart of a row holds the legend too: its column is wider (as planned, with numbers)
-    legend_w = 1.0 + _GRID_LEGEND_PX / (max_plot + charts.axis_label_px(rows) + _GRID_AXIS_PX) if extra else 1.4
+    # the last chart of a row holds the legend too: its column is wider by the legend (as planned)
+    legend_w = 1.0 + _GRID_LEGEND_PX / (max_plot + charts.axis_label_px(rows) + _GRID_AXIS_PX)
     value_title = page.t(kwargs.get("value_axis", "axis.value"), raw=True)
     for start in range(0, H, per_row):
         n = min(per_row, H - start)
