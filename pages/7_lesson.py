@@ -14,7 +14,7 @@ from ui.screens import SCREENS
 
 # The host's view goes on a projector: the sidebar starts folded away.
 host = st.query_params.get("host") == "1"
-page = layout.start("nav.lesson", page_params=("step", "host"), sidebar="collapsed" if host else "auto")
+page = layout.start("nav.lesson", page_params=("step", "host"), sidebar="collapsed" if host else "auto", own_view=True)
 t = page.t
 
 _ANSWERS = "lesson_answers"  # step id -> the option the learner picked

@@ -134,6 +134,27 @@ def test_a_step_does_not_touch_the_learners_settings():
     assert at.query_params["step"] in ("6", ["6"]) and at.query_params["heads"] in ("3", ["3"])
 
 
+@pytest.mark.parametrize("lang", ["en", "pt"])
+def test_the_sidebar_offers_only_what_changes_the_lesson(lang):
+    # the steps draw their own settings: mode, seed and the block's settings would change nothing here
+    from ui import session
+
+    at = run_app(LESSON, step=4, lang=lang, heads=3, mask="causal")
+    assert_clean(at)
+    keys = {w.key for kind in (at.radio, at.selectbox, at.number_input) for w in kind if w.key}
+    for name in ("mode", "seed", "weights", "pe", "mask", "scale", "norm", "temp"):
+        assert session.widget_key(name) not in keys, name
+    assert session.widget_key("lang") in keys
+    assert any(CATALOGUE["sidebar.own_view"][lang] in c.value for c in at.sidebar.caption)
+    at.selectbox(key=session.widget_key("lang")).set_value("pt" if lang == "en" else "en").run()
+    assert_clean(at)
+    other = "pt" if lang == "en" else "en"
+    assert at.session_state["settings"].lang == other  # the language still works, and the lesson follows it
+    assert any(CATALOGUE["lesson.row_title"][other] in m.value for m in at.markdown)
+    s = at.session_state["settings"]
+    assert (s.heads, s.mask) == (3, "causal")  # the learner's other settings are kept for the other screens
+
+
 def test_open_in_the_explorer_makes_the_view_the_learners():
     at = run_app("app.py")
     at.switch_page(LESSON)

@@ -973,6 +973,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "New to attention, or running a workshop? The lesson walks through it in ten steps, from the article's four words to trained heads, and asks you to predict each answer before it shows it. A host can put any step on a projector.",
         "pt": "Novo em atenção, ou conduzindo uma oficina? A aula percorre tudo em dez passos, das quatro palavras do artigo até cabeças treinadas, e pede que você preveja cada resposta antes de mostrá-la. Quem conduz pode projetar qualquer passo.",
     },
+    "sidebar.own_view": {
+        "en": "Each step of the lesson draws its own words, vectors and settings. Your settings for the other screens are kept as they are: the lesson does not change them, and they come back when you open another screen.",
+        "pt": "Cada passo da aula desenha suas próprias palavras, vetores e configurações. Suas configurações das outras telas ficam como estão: a aula não as muda, e elas voltam quando você abre outra tela.",
+    },
     "lesson.title": {
         "en": "The lesson: predict, then look",
         "pt": "A aula: preveja, depois confira",

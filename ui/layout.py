@@ -46,11 +46,13 @@ class Page:
 _PAGE: contextvars.ContextVar[Page | None] = contextvars.ContextVar("page", default=None)
 
 
-def start(title_key: str, page_params: tuple[str, ...] = (), sidebar: str = "auto") -> Page:
+def start(title_key: str, page_params: tuple[str, ...] = (), sidebar: str = "auto", own_view: bool = False) -> Page:
     """Session, page config, sidebar, URL notices and the URL itself, for any page.
 
     ``page_params``: the page's own URL parameters (``state.PAGE_PARAMS``), kept in the link.
     ``sidebar``: how the sidebar starts on a first visit ("collapsed" for a projector).
+    ``own_view``: the page draws views of its own (the lesson's steps), so the sidebar offers only
+    the language and says that the other settings wait for the other screens.
     """
     process.configure()
     session.ensure()
@@ -63,7 +65,7 @@ def start(title_key: str, page_params: tuple[str, ...] = (), sidebar: str = "aut
         initial_sidebar_state=sidebar,
     )
     session.sync_url(keep=page_params)  # first: the sidebar says whether the link holds the table
-    _sidebar(t)
+    _sidebar(t, own_view)
     for notice in session.take_notices():
         st.warning(t.notice(notice), icon=":material/link:")
     page = Page(settings=session.settings(), t=t, vocab=session.vocabulary(), title=t(title_key))
@@ -123,11 +125,16 @@ def _nav_links(t: Translator, screens=SCREENS, container=None) -> None:
             container.markdown(f"[{t(key)}](./{url})")
 
 
-def _sidebar(t: Translator) -> None:
+def _sidebar(t: Translator, own_view: bool = False) -> None:
     s = session.settings()
     with st.sidebar:
         _nav_links(t)
         st.divider()
+        if own_view:  # widgets that would change nothing here are left out, not shown dead
+            setting(t, s, "lang", "select")
+            st.caption(t("sidebar.own_view"))
+            _share(t, link_note=False)  # the link holds the page's own view, not these settings
+            return
         st.subheader(t("sidebar.settings"))
         setting(t, s, "mode", "radio")
         setting(t, s, "seed", "number")
@@ -144,12 +151,12 @@ def _sidebar(t: Translator) -> None:
 SAVE_PANEL = "w_save_panel"  # the sidebar's toggle that shows what can be saved and opened
 
 
-def _share(t: Translator) -> None:
-    """What the link holds, and the session as a scenario file to save or open."""
+def _share(t: Translator, link_note: bool = True) -> None:
+    """What the link holds (``link_note``), and the session as a scenario file to save or open."""
     too_long = session.link_too_long()
-    if too_long:
+    if too_long and link_note:
         st.warning(t("share.link_table_too_long", n=too_long, max=share.MAX_LINK_CHARS), icon=":material/link_off:")
-    else:
+    elif link_note:
         st.caption(t("share.link_table" if session.is_custom() else "sidebar.link"))
     # Saving is drawn only when asked for: its widgets (a file uploader, the download buttons)
     # cost every page about 60 ms in the browser (python benchmarks/bench_browser.py).
