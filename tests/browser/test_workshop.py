@@ -170,7 +170,10 @@ def test_open_the_causal_mask_step_in_the_explorer(server, page):
     step = lesson.STEPS[5]
     assert step.id == "mask"
     goto(page, f"{server}/lesson?step=6")
-    assert selectbox_value(page, "w_mask") == CATALOGUE["mask.none"]["en"]  # the step's view is its own
+    # the step's view is its own: the sidebar offers no mask (nor any setting but the language) and says why
+    assert page.locator(f"{SIDEBAR} {key('w_mask')}").count() == 0
+    assert page.locator(f"{SIDEBAR} {key('w_lang')}").count() == 1
+    assert page.get_by_text(text("sidebar.own_view")).is_visible()
 
     with rerun(page):
         button(page, "lesson.open").click()
