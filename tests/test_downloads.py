@@ -3,6 +3,7 @@ sidebar panel, whose files are built only on a click."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import struct
@@ -31,9 +32,11 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(20261201)
 
 
-def read_csv(data: bytes) -> pd.DataFrame:
-    """The call the docstring of matrix_csv gives: labels stay text ("NA", "1"), values float64."""
-    return pd.read_csv(io.BytesIO(data), index_col=0, keep_default_na=False, dtype={0: str})
+def read_csv(data: bytes, comma: bool = False) -> pd.DataFrame:
+    """The call the docstring of matrix_csv gives: labels stay text ("NA", "1"), values float64;
+    ``comma``: the ";"-separated, ","-decimal file of the Portuguese pages."""
+    dialect = {"sep": ";", "decimal": ","} if comma else {}
+    return pd.read_csv(io.BytesIO(data), index_col=0, keep_default_na=False, dtype={0: str}, **dialect)
 
 
 def scores(rng, n=6) -> np.ndarray:
@@ -84,6 +87,22 @@ def test_a_csv_reads_back_as_the_exact_matrix_with_its_labels(rng):
     np.testing.assert_array_equal(plain.to_numpy(), values)
 
 
+def test_a_comma_csv_is_what_brazils_excel_opens_and_reads_back_exactly(rng):
+    values = scores(rng) * 10.0 ** rng.integers(-9, 6, size=(6, 6))  # exponents too: "1,5e-07"
+    labels = ["a;b", "x,y", "0,5", "the", "the", "atenção"]
+    data = downloads.matrix_csv(values, labels, labels, "Token", comma=True)
+    line = data.decode("utf-8-sig").splitlines()[1]
+    assert line.startswith('"a;b";')  # a label holding ";" is quoted
+    first = next(csv.reader([line], delimiter=";"))
+    assert all("." not in cell for cell in first[1:]) and any("," in cell for cell in first[1:])  # "," decimals
+    frame = read_csv(data, comma=True)
+    assert frame.index.tolist() == ["a;b", "x,y", "0,5", "the (#4)", "the (#5)", "atenção"]
+    assert frame.dtypes.eq(np.float64).all()
+    np.testing.assert_array_equal(frame.to_numpy(), values)  # bit for bit, -inf where masked
+    same = downloads.matrix_csv(values, labels, labels, "Token")  # the same digits either way
+    assert read_csv(same).to_numpy().tobytes() == frame.to_numpy().tobytes()
+
+
 def test_a_masked_attention_weight_is_written_as_zero(rng):
     weights = np.full((3, 3), 1 / 3)
     weights[0, 1:] = -np.inf
@@ -132,6 +151,9 @@ def test_the_zip_holds_one_csv_per_matrix_with_unique_names(rng):
         np.testing.assert_array_equal(read_csv(zf.read("03-head-1.csv")).to_numpy(), b)
         assert zf.read("01-head-1.csv") == downloads.figure_csv(figures[0])
         assert all(info.compress_type == zipfile.ZIP_DEFLATED for info in zf.infolist())
+    with zipfile.ZipFile(io.BytesIO(downloads.zip_csvs(figures, comma=True))) as zf:
+        assert zf.read("03-head-1.csv") == downloads.figure_csv(figures[2], comma=True)
+        np.testing.assert_array_equal(read_csv(zf.read("03-head-1.csv"), comma=True).to_numpy(), b)
 
 
 @pytest.mark.parametrize(
@@ -315,7 +337,8 @@ def test_the_buttons_build_their_files_on_a_click_without_the_session(renders, d
     worker.join(120)
     assert set(files) == {"dl_csv", "dl_png", "dl_svg", "dl_zip"}
     assert renders["png"] == 1 and renders["svg"] == 1
-    frame = read_csv(files["dl_csv"])
+    assert ";" in files["dl_csv"].decode("utf-8-sig").splitlines()[1]  # in Portuguese: Brazil's Excel dialect
+    frame = read_csv(files["dl_csv"], comma=True)
     assert frame.index.tolist() == ["the (#1)", "cat", "sat", "on", "the (#5)", "mat"]
     np.testing.assert_allclose(frame.sum(axis=1), 1.0, rtol=1e-12)  # a head's weights, rows sum to 1
     assert png_size(files["dl_png"])[0] > 200

@@ -103,14 +103,18 @@ def distinct_labels(labels: Iterable, reserved: Iterable[str] = ()) -> list[str]
 # CSV and zip
 
 
-def matrix_csv(values, rows: Sequence, cols: Sequence, row_title: str = "", masked_value: str = "-inf") -> bytes:
+def matrix_csv(
+    values, rows: Sequence, cols: Sequence, row_title: str = "", masked_value: str = "-inf", comma: bool = False
+) -> bytes:
     """values (R, C) -> a CSV file: a header of ``row_title`` and the column labels, then one line per row,
     its label first.
 
     Encoding: UTF-8 with a byte-order mark, so Excel reads the tokens' accents ("atenção") instead of
     guessing a code page; pandas, LibreOffice and Python's csv (encoding "utf-8-sig") skip the mark.
     Comma-separated, "." decimals, lines ended by CRLF (RFC 4180), fields quoted only when needed.
-    (An Excel set to a ";" list separator, as in Brazil, reads it through Data > From Text/CSV.)
+    ``comma=True`` writes what an Excel set up for Brazil (or most of Europe) opens with a
+    double-click: ";"-separated, "," decimals ("0,25", "1,5e-07"), the same digits; read back with
+    ``pd.read_csv(f, sep=";", decimal=",", index_col=0)``.
     Values: the shortest text that reads back as the same float64 (``repr``); a masked cell (-inf in
     the drawn array) is written as ``masked_value``: "-inf" for a score, "0" for an attention weight.
     A label that repeats (a token seen twice) gets its position, "the (#1)" and "the (#5)", so every
@@ -126,27 +130,29 @@ def matrix_csv(values, rows: Sequence, cols: Sequence, row_title: str = "", mask
         raise ValueError(f"{len(rows)} row and {len(cols)} column labels for a matrix of shape {arr.shape}")
     header = [str(row_title), *distinct_labels(cols, reserved=(str(row_title),))]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=";" if comma else ",", lineterminator="\r\n")
     writer.writerow(header)
     masked = np.isneginf(arr)
+    number = (lambda v: repr(v).replace(".", ",")) if comma else repr
     for label, line, line_masked in zip(distinct_labels(rows), arr.tolist(), masked.tolist(), strict=True):
-        writer.writerow([label, *(masked_value if m else repr(v) for v, m in zip(line, line_masked, strict=True))])
+        writer.writerow([label, *(masked_value if m else number(v) for v, m in zip(line, line_masked, strict=True))])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def table_csv(table: Table) -> bytes:
-    return matrix_csv(table.values, table.rows, table.cols, table.row_title, table.masked_value)
+def table_csv(table: Table, comma: bool = False) -> bytes:
+    return matrix_csv(table.values, table.rows, table.cols, table.row_title, table.masked_value, comma)
 
 
-def figure_csv(figure: Figure) -> bytes:
+def figure_csv(figure: Figure, comma: bool = False) -> bytes:
     if figure.table is None:
         raise ValueError(f"{figure.name!r} is not a matrix: it has no CSV")
-    return table_csv(figure.table)
+    return table_csv(figure.table, comma)
 
 
-def zip_csvs(figures: Sequence[Figure]) -> bytes:
-    """One CSV per figure that is a matrix, in a zip (deflated). Each is named after its figure's place
-    in ``figures`` (1-based, as the page's list of downloads numbers them) and its name: "01-q-k-t-1.csv"."""
+def zip_csvs(figures: Sequence[Figure], comma: bool = False) -> bytes:
+    """One CSV per figure that is a matrix (``matrix_csv``, ``comma`` as there), in a zip (deflated).
+    Each is named after its figure's place in ``figures`` (1-based, as the page's list of downloads
+    numbers them) and its name: "01-q-k-t-1.csv"."""
     out = io.BytesIO()
     now = time.localtime()[:6]
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -155,7 +161,7 @@ def zip_csvs(figures: Sequence[Figure]) -> bytes:
                 continue
             info = zipfile.ZipInfo(f"{file_stem(number, figure.name)}.csv", date_time=now)
             info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, table_csv(figure.table))
+            zf.writestr(info, table_csv(figure.table, comma))
     return out.getvalue()
 
 

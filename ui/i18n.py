@@ -942,7 +942,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "dl.csv": {"en": "CSV", "pt": "CSV"},
     "dl.csv_help": {
         "en": "The matrix's numbers, exact (float64), with its row and column labels; a repeated token is named with its position, as “the (#5)”. Opens in Excel, LibreOffice and pandas.",
-        "pt": "Os números da matriz, exatos (float64), com os rótulos das linhas e colunas; um token repetido leva sua posição, como “the (#5)”. Abre no Excel, no LibreOffice e no pandas.",
+        "pt": "Os números da matriz, exatos (float64), com os rótulos das linhas e colunas; um token repetido leva sua posição, como “the (#5)”. Separado por ponto e vírgula, com vírgula decimal: o Excel em português abre com dois cliques. No pandas: pd.read_csv(f, sep=';', decimal=',', index_col=0).",
     },
     "dl.no_csv": {
         "en": "This chart is not a matrix: save it as PNG or SVG.",
@@ -961,7 +961,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "dl.zip": {"en": "All matrices (zip)", "pt": "Todas as matrizes (zip)"},
     "dl.zip_help": {
         "en": "The {n} matrices of this page, one CSV each, numbered as in the list above.",
-        "pt": "As {n} matrizes desta página, um CSV para cada, numerados como na lista acima.",
+        "pt": "As {n} matrizes desta página, um CSV para cada (ponto e vírgula, vírgula decimal), numerados como na lista acima.",
     },
     "dl.untitled": {"en": "Chart", "pt": "Gráfico"},
     # --- the lesson ---

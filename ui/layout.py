@@ -585,8 +585,16 @@ def _download_widgets(t: Translator, figures: tuple[downloads.Figure, ...], pref
     stem = f"{prefix}-{downloads.file_stem(i + 1, figure.name)}"
     common = {"on_click": "ignore", "width": "stretch"}
     has_csv = figure.table is not None
+    # In Portuguese the CSVs are what Brazil's Excel opens with a double-click: ";" and "," decimals.
+    comma = t.lang == "pt"
     buttons = (
-        ("csv", "dl.csv", downloads.figure_csv, "text/csv", "dl.csv_help" if has_csv else "dl.no_csv"),
+        (
+            "csv",
+            "dl.csv",
+            functools.partial(downloads.figure_csv, comma=comma),
+            "text/csv",
+            "dl.csv_help" if has_csv else "dl.no_csv",
+        ),
         ("png", "dl.png", downloads.chart_png, "image/png", "dl.png_help"),
         ("svg", "dl.svg", downloads.chart_svg, "image/svg+xml", "dl.svg_help"),
     )
@@ -605,7 +613,7 @@ def _download_widgets(t: Translator, figures: tuple[downloads.Figure, ...], pref
     if n_tables:
         st.download_button(
             t("dl.zip"),
-            data=functools.partial(downloads.zip_csvs, figures),
+            data=functools.partial(downloads.zip_csvs, figures, comma=comma),
             file_name=f"{prefix}-matrices.zip",
             mime="application/zip",
             key="dl_zip",
