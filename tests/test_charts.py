@@ -1178,3 +1178,38 @@ def test_every_map_of_a_short_sentence_shows_its_numbers_grids_included():
     assert len(heatmaps) == 2 * 4 + 2
     for c in heatmaps:
         assert any(layer["mark"]["type"] == "text" for layer in chart_spec(c)["layer"])
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "lines"),
+    [
+        ("Row spread (std)", 170, "Row spread (std)"),
+        ("Espalhamento da linha (desvio)", 170, ["Espalhamento da linha", "(desvio)"]),
+        ("Espalhamento da linha (desvio)", 400, "Espalhamento da linha (desvio)"),
+        ("Supercalifragilistic", 50, "Supercalifragilistic"),  # one word: nothing to break
+        ("a bb ccc dddd", 30, ["a bb", "ccc", "dddd"]),
+    ],
+)
+def test_a_long_panel_title_breaks_between_words(text, width, lines):
+    assert charts.title_lines(text, width) == lines
+    if isinstance(lines, list):
+        assert " ".join(lines) == text  # nothing lost
+
+
+def test_row_stats_titles_stay_within_their_panels():
+    d = spec(
+        charts.row_stats(
+            list("abc"),
+            [0.1, 0.2, 0.3],
+            [1.0, 0.5, 0.2],
+            title="Antes",
+            row_title="Token",
+            mean_title="Média da linha",
+            std_title="Espalhamento da linha (desvio)",
+        )
+    )
+    titles = [panel["title"] for panel in d["hconcat"]]
+    assert titles[0] == "Média da linha"
+    assert titles[1] == ["Espalhamento da linha", "(desvio)"]
+    width = d["hconcat"][1]["width"]
+    assert all(len(line) * charts._TITLE_CHAR_PX <= width for line in titles[1])

@@ -339,6 +339,26 @@ def cell_decimals(domain: tuple[float, float], n_cols: int, lo: float, hi: float
     return 3 if n_cols * value_cell_px(lo, hi, 3) <= cap else 2
 
 
+_TITLE_CHAR_PX = 7.5  # rough width of one character of a chart's (bold) title
+
+
+def title_lines(text: str, width: int) -> str | list[str]:
+    """A chart title broken between words into lines of at most ``width`` px (a word longer than
+    that keeps a line of its own): Vega draws a title on one line, past its panel and over the
+    next one, as "Espalhamento da linha (desvio)" did beside a 170 px panel."""
+    words = str(text).split()
+    if len(str(text)) * _TITLE_CHAR_PX <= width or len(words) < 2:
+        return str(text)
+    lines, line = [], words[0]
+    for word in words[1:]:
+        if (len(line) + 1 + len(word)) * _TITLE_CHAR_PX <= width:
+            line = f"{line} {word}"
+        else:
+            lines.append(line)
+            line = word
+    return [*lines, line]
+
+
 def label_expr(labels: Sequence[str]) -> str:
     """Vega expression mapping a cell-centre position (i + 0.5) to ``labels[i]``.
 
@@ -1213,7 +1233,9 @@ def row_stats(
                     .mark_text(align=align, baseline="middle", dx=dx, fontSize=10, color=_TEXT_COLOR)
                     .encode(x=pos.x(field), y=pos.y("ym"), text=alt.Text(f"{field}_val:N"), tooltip=tooltip)
                 )
-        panel = alt.LayerChart(width=width, height=height, title=panel_title, view=alt.ViewBackground(stroke=None))
+        panel = alt.LayerChart(
+            width=width, height=height, title=title_lines(panel_title, width), view=alt.ViewBackground(stroke=None)
+        )
         panel.layer = layers
         panels.append(panel)
     return alt.HConcatChart(
