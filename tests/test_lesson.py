@@ -155,25 +155,26 @@ def test_the_sidebar_offers_only_what_changes_the_lesson(lang):
     assert (s.heads, s.mask) == (3, "causal")  # the learner's other settings are kept for the other screens
 
 
-def test_open_in_the_explorer_makes_the_view_the_learners():
-    at = run_app("app.py")
+def open_step_in_the_explorer(step: int, lang: str = "en"):
+    """A learner's session that reaches the lesson's step ``step`` and clicks "Open this in the explorer"."""
+    at = run_app("app.py", lang=lang)
     at.switch_page(LESSON)
-    at.query_params["step"] = "6"
+    at.query_params["step"] = str(step)
     at.run()
-    next(b for b in at.button if b.label == CATALOGUE["lesson.open"]["en"]).click().run()
+    next(b for b in at.button if b.label == CATALOGUE["lesson.open"][lang]).click().run()
     assert_clean(at)
+    return at
+
+
+def test_open_in_the_explorer_makes_the_view_the_learners():
+    at = open_step_in_the_explorer(6)
     s = at.session_state["settings"]
     assert s.mask == "causal" and s.heads == 1
     assert at.title[0].value == CATALOGUE["sa.title"]["en"]
 
 
 def test_open_a_trained_step_brings_its_words():
-    at = run_app("app.py", lang="pt")
-    at.switch_page(LESSON)
-    at.query_params["step"] = "9"
-    at.run()
-    next(b for b in at.button if b.label == CATALOGUE["lesson.open"]["pt"]).click().run()
-    assert_clean(at)
+    at = open_step_in_the_explorer(9, "pt")
     s = at.session_state["settings"]
     assert (s.weights, s.task, s.lang) == ("trained", "neighbours", "pt")
     assert at.session_state["custom_vocab"].words == tuple(lesson.state.SETUP_WORDS.split())
