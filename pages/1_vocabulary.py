@@ -21,12 +21,12 @@ with layout.guarded(page):
 
     st.text_input(
         t("vocab.sentence"),
-        max_chars=state.MAX_TOKENS * (state.MAX_WORD_CHARS + 1),
+        max_chars=state.MAX_SENTENCE_CHARS,
         help=t("vocab.sentence_help", max=state.MAX_TOKENS),
         **layout.bound("sentence", session.sentence_text()),
     )  # free text: the one setting its spec does not draw
-    if session.sentence_note():
-        st.info(t.notice(session.sentence_note()), icon=":material/cleaning_services:")
+    for note in session.sentence_notes():
+        st.info(t.notice(note), icon=":material/cleaning_services:")
     problems = session.sentence_errors()
     if problems:
         layout.errors(page, problems)

@@ -484,6 +484,37 @@ def test_settings_out_of_range_are_clamped_with_a_notice_but_the_file_is_read():
     }
 
 
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_a_setting_that_is_no_finite_number_is_ignored_with_a_notice(constant):
+    obj = json.loads(share.scenario_bytes(DEFAULTS, None))
+    obj["settings"]["seed"] = "SEED"
+    text = json.dumps(obj).replace('"SEED"', constant)
+    assert constant in text
+    scenario_, notices = read(text.encode())
+    assert scenario_ is not None and scenario_.settings.seed == DEFAULTS.seed
+    assert keys(notices) == ["share.file_settings_adjusted", "share.file_setting_not_finite"]
+
+
+def test_a_file_with_many_unknown_settings_gives_a_few_short_notices():
+    obj = {"app": "attention-explorer", "version": 1, "settings": {f"k{i}" + "x" * 200: 1 for i in range(70_000)}}
+    scenario_, notices = read(json.dumps(obj).encode()[: share.MAX_SCENARIO_BYTES])  # cut: not JSON any more
+    assert scenario_ is None
+    obj["settings"] = {f"k{i}": 1 for i in range(70_000)}
+    data = json.dumps(obj).encode()
+    assert len(data) <= share.MAX_SCENARIO_BYTES
+    scenario_, notices = read(data)
+    assert scenario_ is not None and len(notices) == state.MAX_NOTICES + 1
+    assert notices[-1] == Notice("notice.more", {"n": 70_000 + 1 - state.MAX_NOTICES})
+
+
+def test_a_huge_word_in_a_file_is_named_cut():
+    obj = json.loads(share.scenario_bytes(DEFAULTS, core.seed_vocabulary()))
+    obj["vocabulary"]["words"][0] = "w" * 500_000
+    scenario_, notices = read(json.dumps(obj).encode())
+    assert scenario_ is None and "error.word_long" in keys(notices)
+    assert all(len(str(v)) <= 2 * state.EXCERPT_CHARS for n in notices for v in n.args.values())
+
+
 def test_a_file_without_a_table_uses_the_preset_and_any_sentence():
     obj = json.loads(share.scenario_bytes(Settings(preset="random", sentence="dog ran far", dim=200), None))
     scenario_, notices = read(json.dumps(obj).encode())

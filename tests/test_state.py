@@ -1,5 +1,7 @@
 """The pure rules behind the session: URL parsing, sentences, the vocabulary table."""
 
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -8,7 +10,7 @@ from hypothesis import strategies as st
 
 import core
 from ui import state
-from ui.state import DEFAULTS, Settings
+from ui.state import DEFAULTS, Notice, Settings
 
 
 def keys(notices):
@@ -278,7 +280,9 @@ def test_a_table_being_edited_is_resized_with_the_hidden_values():
     ],
 )
 def test_clean_text_removes_invisible_characters_and_composes(typed, clean, names):
-    assert state.clean_text(typed) == (clean, names)
+    cleaned = state.clean_text(typed)
+    assert (cleaned.text, cleaned.removed) == (clean, names)
+    assert cleaned.replaced == ()
 
 
 def test_visible_shows_where_an_invisible_character_was():
@@ -467,3 +471,79 @@ def test_temperature_is_written_in_its_shortest_form():
         assert settings.temp == value and state.to_query_params(settings) == {"temp": written}
     settings, notices = state.parse_query_params({"temp": "nan"})
     assert settings.temp == 1.0 and keys(notices) == ["notice.param_not_real"]
+
+
+# --- a hostile link: one reader per kind, bounds before work -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "key"),
+    [
+        ("heads", "٣", "notice.param_not_number"),  # Arabic-Indic three: int() would read it
+        ("heads", "２", "notice.param_not_number"),  # full-width two
+        ("heads", "²", "notice.param_not_number"),  # "²".isdigit() is True, int("²") raises
+        ("heads", "1e9", "notice.param_not_number"),  # as step= is: a whole number has no exponent
+        ("seed", "9" * 5000, "notice.param_too_long"),
+        ("seed", "9" * 30, "notice.param_not_number"),
+        ("seed", "1e-400", "notice.param_not_number"),
+        ("temp", "1e400", "notice.param_not_real"),
+        ("temp", "nan", "notice.param_not_real"),
+        ("temp", "1e-400", "notice.param_clamped"),  # 0.0 < 0.05
+        ("cell", "²,1", "notice.param_cell"),
+        ("cell", "9" * 40 + ",1", "notice.param_cell"),
+        ("off", "²", "notice.param_heads"),
+        ("off", "1,,2", "notice.param_heads"),
+        ("off", ",", "notice.param_heads"),
+        ("off", "1,1", "notice.param_heads"),
+        ("lang", "x" * 10_000, "notice.param_too_long"),
+    ],
+)
+def test_every_number_is_read_in_ascii_digits_with_one_notice(name, raw, key):
+    _, notices = state.parse_query_params({name: raw})
+    assert keys(notices) == [key]
+    assert all(len(str(v)) <= state.EXCERPT_CHARS + 1 for n in notices for v in n.args.values() if isinstance(v, str))
+
+
+def test_a_list_of_heads_keeps_the_heads_it_can_read():
+    settings, notices = state.parse_query_params({"heads": "4", "off": "1,,3,x,3"})
+    assert settings.off == (1, 3) and keys(notices) == ["notice.param_heads"]
+    assert notices[0].args["used"] == "1,3"
+
+
+def test_a_repeated_parameter_takes_the_last_value_with_a_notice():
+    settings, notices = state.parse_query_params({"heads": ["2", "9"]})
+    assert settings.heads == 9 and notices == [Notice("notice.param_repeated", {"name": "heads", "n": 2})]
+
+
+def test_a_value_with_a_line_break_is_quoted_on_one_line():
+    _, notices = state.parse_query_params({"mode": "x\n===", "x\n===": "1"})
+    assert [n.args["value" if "value" in n.args else "name"] for n in notices] == ["x⟨U+000A⟩===", "x⟨U+000A⟩==="]
+
+
+def test_notices_are_capped_with_a_count():
+    _, notices = state.parse_query_params({f"p{i}": "1" for i in range(100)})
+    assert len(notices) == state.MAX_NOTICES + 1
+    assert notices[-1] == Notice("notice.more", {"n": 100 - state.MAX_NOTICES})
+
+
+@pytest.mark.parametrize("where", ["sentence", "unknown", "mode"])
+def test_a_combining_mark_bomb_is_cut_before_it_is_normalised(where):
+    bomb = "a" + "\u0345" * 32_000 + "\u0301" * 32_000  # NFC is quadratic in this: seconds, GIL held
+    start = time.perf_counter()
+    settings, notices = state.parse_query_params({where: bomb})
+    assert time.perf_counter() - start < 0.2
+    assert notices and settings.sentence == DEFAULTS.sentence
+
+
+def test_lookalike_full_width_words_become_one_word_with_a_note():
+    settings, notices = state.parse_query_params({"sentence": "ｔｈｅ cat the"})
+    assert settings.tokens == ("the", "cat", "the")
+    assert keys(notices) == ["notice.param_compat"] and notices[0].args["pairs"] == ("ｔｈｅ → the",)
+    assert state.clean_text("ﬁsh").text == "fish"
+    assert state.clean_text("¨").text == "¨"  # NFKC would make it a space and a mark: a word stays one word
+
+
+def test_a_pasted_cell_is_read_in_ascii_digits():
+    df = pd.DataFrame({"word": ["a", "b", "c"], "d1": ["٣", "1,5", "1" * 100]})
+    reading = state.read_table(df)
+    assert [n.args["word"] for n in reading.errors if n.key == "error.cell_not_number"] == ["a", "c"]

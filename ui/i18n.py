@@ -103,8 +103,28 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pt": "A célula {cell} do link fica fora da frase de {t} tokens e foi ignorada.",
     },
     "notice.param_heads": {
-        "en": "The link's {name}={value} is not a list of heads: write head numbers from 1 to {hi}, such as {name}=1,3.",
-        "pt": "O {name}={value} do link não é uma lista de cabeças: escreva números de cabeças de 1 a {hi}, como {name}=1,3.",
+        "en": "The link's {name}={value} is not a list of heads (head numbers from 1 to {hi}, once each, such as {name}=1,3); {used} is used.",
+        "pt": "O {name}={value} do link não é uma lista de cabeças (números de cabeças de 1 a {hi}, uma vez cada, como {name}=1,3); foi usado {used}.",
+    },
+    "notice.param_repeated": {
+        "en": "The link gives {name} {n} times; only the last one is used.",
+        "pt": "O link traz {name} {n} vezes; só o último é usado.",
+    },
+    "notice.param_too_long": {
+        "en": "The link's {name} is {n} characters long, more than any value it can take (at most {max}), so it was ignored.",
+        "pt": "O {name} do link tem {n} caracteres, mais do que qualquer valor que ele aceita (no máximo {max}), e foi ignorado.",
+    },
+    "notice.sentence_chars": {
+        "en": "The link's sentence is {n} characters long; only its first {max} characters are read.",
+        "pt": "A frase do link tem {n} caracteres; só os primeiros {max} caracteres são lidos.",
+    },
+    "notice.param_compat": {
+        "en": "The link's {name} held characters in a compatibility form (such as full-width letters), which were replaced by their plain form (Unicode NFKC): {pairs}.",
+        "pt": "O {name} do link tinha caracteres em forma de compatibilidade (como letras de largura total), que foram trocados pela forma simples (Unicode NFKC): {pairs}.",
+    },
+    "notice.more": {
+        "en": "… and {n} more notices of this link or file.",
+        "pt": "… e mais {n} avisos deste link ou arquivo.",
     },
     "notice.off_outside": {
         "en": "The link switches off heads {heads}, but the model has {n} heads; those were left out.",
@@ -187,6 +207,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "table.blank_rows": {
         "en": "Rows with no word and no values are not used ({n}). Type a word in one to add it.",
         "pt": "Linhas sem palavra e sem valores não são usadas ({n}). Digite uma palavra numa delas para adicioná-la.",
+    },
+    "table.word_compat": {
+        "en": "Row {row}: characters in a compatibility form (such as full-width letters) were replaced by their plain form (Unicode NFKC): {pairs}.",
+        "pt": "Linha {row}: caracteres em forma de compatibilidade (como letras de largura total) foram trocados pela forma simples (Unicode NFKC): {pairs}.",
     },
     "table.word_cleaned": {
         "en": "Row {row}: invisible characters were removed from the word, which is used as “{word}”: {chars}.",
@@ -453,6 +477,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "vocab.width_restored": {
         "en": "The width went from {old} to {new}: the hidden values of {cols} are back.",
         "pt": "A largura passou de {old} para {new}: os valores ocultos de {cols} voltaram.",
+    },
+    "vocab.sentence_chars": {
+        "en": "The sentence was {n} characters long; only its first {max} characters were read.",
+        "pt": "A frase tinha {n} caracteres; só os primeiros {max} caracteres foram lidos.",
+    },
+    "vocab.sentence_compat": {
+        "en": "Characters in a compatibility form (such as full-width letters) were replaced by their plain form (Unicode NFKC), so lookalike words are one word: {pairs}.",
+        "pt": "Caracteres em forma de compatibilidade (como letras de largura total) foram trocados pela forma simples (Unicode NFKC), para que palavras iguais à vista sejam uma palavra só: {pairs}.",
     },
     "vocab.sentence_cleaned": {
         "en": "Invisible characters were removed from the sentence: {chars}.",
@@ -878,6 +910,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "share.file_settings_shape": {
         "en": 'The file\'s "settings" must be an object of setting names and values, such as "heads": "2".',
         "pt": 'Os "settings" do arquivo devem ser um objeto com nomes e valores de ajustes, como "heads": "2".',
+    },
+    "share.file_setting_not_finite": {
+        "en": "The file's setting {name} is {value}, not a finite number, so it was ignored.",
+        "pt": "O ajuste {name} do arquivo é {value}, não um número finito, e foi ignorado.",
     },
     "share.file_setting_type": {
         "en": "The file's setting {name} is neither text nor a number, so it was ignored.",
@@ -1361,7 +1397,8 @@ class Translator:
             return ", ".join(items) + (self("list.more", n=more) if more else "")
         if raw or not isinstance(value, str):
             return str(value)
-        return _ISOLATE + escape_markdown(value) + _POP_ISOLATE
+        # A line break in a typed value would end the message's paragraph (and "===" under it make a heading).
+        return _ISOLATE + escape_markdown(" ".join(value.splitlines())) + _POP_ISOLATE
 
     def notice(self, notice, raw: bool = False) -> str:
         return self(notice.key, raw=raw, **dict(notice.args))

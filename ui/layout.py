@@ -181,6 +181,7 @@ def _share(t: Translator, link_note: bool = True) -> None:
             on_change=session.load_scenario,
             args=(session.uploader_key(),),
             help=t("share.open_help", mb=share.MAX_SCENARIO_BYTES // 1_000_000),
+            max_upload_size=share.MAX_SCENARIO_BYTES // 1_000_000,  # refused by the server before it buffers more
         )
     notices = session.take_upload_notices()
     rejected = bool(notices) and notices[0].key == "share.file_rejected"  # and nothing changed

@@ -55,14 +55,13 @@ def step_number(raw) -> tuple[int, Notice | None]:
     """The 1-based step a link asks for: a number out of range is brought inside, anything else is step 1."""
     if raw is None or str(raw).strip() == "":
         return 1, None
-    text = str(raw).strip()
-    try:
-        number = int(text)
-    except ValueError:
-        return 1, Notice("lesson.step_bad", {"value": text[:40], "n": COUNT})
+    text = str(raw)[: state.MAX_VALUE_CHARS].strip()
+    number = state.whole_number(text)  # as every number of a link: ASCII digits only
+    if number is None:
+        return 1, Notice("lesson.step_bad", {"value": state.excerpt(text), "n": COUNT})
     if not 1 <= number <= COUNT:
         used = min(max(number, 1), COUNT)
-        return used, Notice("lesson.step_outside", {"value": text[:40], "n": COUNT, "used": used})
+        return used, Notice("lesson.step_outside", {"value": state.excerpt(text), "n": COUNT, "used": used})
     return number, None
 
 

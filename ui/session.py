@@ -9,8 +9,10 @@ draft, shown with its errors, until the user fixes it.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 
+import cachetools
 import pandas as pd
 import streamlit as st
 
@@ -44,13 +46,15 @@ def ensure() -> None:
     ss = st.session_state
     if _SETTINGS in ss:
         return
-    params = st.query_params.to_dict()
+    params = {name: st.query_params.get_all(name) for name in st.query_params}  # repeats kept: each is a notice
     linked = params.pop("vocab", None)
     settings, notices = state.parse_query_params(params)
     custom = None
-    if linked is not None:  # a link that carries an edited table: read by the table's rules
-        custom, more = share.decode_vocab(str(linked))
-        notices += more
+    if linked:  # a link that carries an edited table: read by the table's rules
+        if len(linked) > 1:
+            notices.append(Notice("notice.param_repeated", {"name": "vocab", "n": len(linked)}))
+        custom, more = share.decode_vocab(str(linked[-1]))
+        notices = state.cap_notices(notices + more)
         if custom is not None:
             settings = replace(settings, dim=custom.dim)
     ss[_CUSTOM_VOCAB] = custom
@@ -59,12 +63,15 @@ def ensure() -> None:
     ss[_HIDDEN] = {}
     ss[_WIDTH_NOTE] = None
     ss[_EDITOR_BASE] = None
-    ss[_SENTENCE_NOTE] = None
+    ss[_SENTENCE_NOTE] = ()
     ss[_SENTENCE_DRAFT] = None
     ss[_SENTENCE_ERRORS] = []
     ss[_SETTINGS] = replace(settings, sentence=state.DEFAULTS.sentence)
     ss[_NOTICES] = notices
     commit_sentence(settings.sentence)
+    tokens = ss[_SETTINGS].tokens
+    if vocabulary().unknown(tokens):  # the link's table lacks the default sentence's words: a draft says which
+        update(sentence=state.fallback_sentence(tokens, vocabulary()))
 
 
 def settings() -> Settings:
@@ -149,12 +156,12 @@ def load_scenario(key: str) -> None:
     upload = ss.get(key)
     if upload is None:
         return
-    loaded, notices = share.read_scenario(upload.getvalue())
+    loaded, notices = share.read_scenario(upload.getvalue())  # never raises: a bad file is notices
     ss[_UPLOAD_NOTICES] = notices
     ss[_UPLOAD_VERSION] = ss.get(_UPLOAD_VERSION, 0) + 1  # an empty uploader: the same file can be read again
     if loaded is not None:
         open_view(loaded.settings, loaded.vocab)
-        ss[_UPLOAD_NOTICES] = [Notice("share.file_loaded", {"name": upload.name[:80]}), *notices]
+        ss[_UPLOAD_NOTICES] = [Notice("share.file_loaded", {"name": state.excerpt(upload.name)}), *notices]
 
 
 def take_upload_notices() -> list[Notice]:
@@ -166,7 +173,13 @@ def take_upload_notices() -> list[Notice]:
 # --- the vocabulary --------------------------------------------------------------------------
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+# Preset vocabularies, shared by every session (read-only, keyed by content), bounded by their bytes:
+# a random one for 512 tokens at width 128 is 0.5 MB.
+PRESET_CACHE_BYTES = 16 * 2**20
+_PRESETS = cachetools.TTLCache(maxsize=PRESET_CACHE_BYTES, ttl=900, getsizeof=lambda v: v.vectors.nbytes + 64 * len(v))
+
+
+@cachetools.cached(_PRESETS, lock=threading.Lock())
 def _preset_vocabulary(preset: str, tokens: tuple[str, ...], dim: int, seed: int) -> core.Vocabulary:
     return state.preset_vocabulary(Settings(preset=preset, sentence=" ".join(tokens) or "the", dim=dim, seed=seed))
 
@@ -204,9 +217,9 @@ def _recheck_sentence() -> None:
     s = settings()
     vocab = vocabulary()
     missing = vocab.unknown(s.tokens)
-    if missing and s.preset == "random" and is_custom():
-        _extend_vocabulary(s.tokens)
-    elif missing:
+    if missing and s.preset == "random" and is_custom() and not _extend_vocabulary(s.tokens):
+        return
+    if missing:
         st.session_state[_SENTENCE_DRAFT] = s.sentence
         st.session_state[_SENTENCE_ERRORS] = [Notice("error.unknown_words", {"words": tuple(missing)})]
         update(sentence=state.fallback_sentence(s.tokens, vocab))
@@ -351,8 +364,9 @@ def sentence_errors() -> list[Notice]:
     return st.session_state.get(_SENTENCE_ERRORS, [])
 
 
-def sentence_note() -> Notice | None:
-    return st.session_state.get(_SENTENCE_NOTE)
+def sentence_notes() -> tuple[Notice, ...]:
+    """What cleaning the typed sentence changed: cut, invisible characters removed, lookalikes replaced."""
+    return st.session_state.get(_SENTENCE_NOTE) or ()
 
 
 def unknown_in_draft() -> list[str]:
@@ -362,19 +376,24 @@ def unknown_in_draft() -> list[str]:
     return vocabulary().unknown(draft.split())
 
 
-def _extend_vocabulary(words) -> None:
-    """Seeded vectors for the words the vocabulary lacks, in the table being edited too."""
+def _extend_vocabulary(words) -> list[Notice]:
+    """Seeded vectors for the words the vocabulary lacks, in the table being edited too; or, when
+    they would take it past ``state.MAX_WORDS``, nothing and the error that says so."""
     ss = st.session_state
     vocab = vocabulary()
+    missing = vocab.unknown(words)
+    if len(vocab) + len(missing) > state.MAX_WORDS:
+        return [Notice("error.vocab_too_big", {"n": len(vocab) + len(missing), "max": state.MAX_WORDS})]
     extended = state.extend_vocabulary(vocab, words, settings().seed)
     if extended is vocab:
-        return
+        return []
     ss[_CUSTOM_VOCAB] = extended
     draft = ss.get(_TABLE_DRAFT)
     if draft is not None:
         new_rows = state.vocab_to_table(core.Vocabulary(extended.words[len(vocab) :], extended.vectors[len(vocab) :]))
         ss[_TABLE_DRAFT] = pd.concat([draft, new_rows.astype(object)], ignore_index=True)
     _restart_editor()
+    return []
 
 
 def commit_sentence(text: str) -> None:
@@ -384,8 +403,16 @@ def commit_sentence(text: str) -> None:
     unknown word that looks known), with a note that names them.
     """
     ss = st.session_state
-    text, removed = state.clean_text(text)
-    ss[_SENTENCE_NOTE] = Notice("vocab.sentence_cleaned", {"chars": removed}) if removed else None
+    notes = []
+    if len(text) > state.MAX_SENTENCE_CHARS:  # cut before anything reads it (see state.clean_text)
+        notes.append(Notice("vocab.sentence_chars", {"n": len(text), "max": state.MAX_SENTENCE_CHARS}))
+        text = text[: state.MAX_SENTENCE_CHARS]
+    text, removed, replaced = state.clean_text(text)
+    if removed:
+        notes.append(Notice("vocab.sentence_cleaned", {"chars": removed}))
+    if replaced:
+        notes.append(Notice("vocab.sentence_compat", {"pairs": replaced}))
+    ss[_SENTENCE_NOTE] = tuple(notes)
     problems = state.check_sentence(text)
     tokens = tuple(text.split())
     if not problems:
@@ -393,7 +420,7 @@ def commit_sentence(text: str) -> None:
         if s.preset == "random" and not is_custom():
             pass  # the preset gives every word a vector
         elif s.preset == "random":
-            _extend_vocabulary(tokens)
+            problems = _extend_vocabulary(tokens)
         else:
             missing = vocabulary().unknown(tokens)
             if missing:
@@ -412,14 +439,10 @@ def add_unknown_words() -> None:
     draft = st.session_state.get(_SENTENCE_DRAFT)
     if draft is None:
         return
-    vocab = vocabulary()
-    missing = vocab.unknown(draft.split())
-    if len(vocab) + len(missing) > state.MAX_WORDS:
-        st.session_state[_SENTENCE_ERRORS] = [
-            Notice("error.vocab_too_big", {"n": len(vocab) + len(missing), "max": state.MAX_WORDS})
-        ]
+    problems = _extend_vocabulary(draft.split())
+    if problems:
+        st.session_state[_SENTENCE_ERRORS] = problems
         return
-    _extend_vocabulary(draft.split())
     commit_sentence(draft)
 
 

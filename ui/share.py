@@ -80,8 +80,9 @@ def _link_cell(text: str):
 
 
 def _label(word: str, entry: int) -> str:
-    word = state.clean_text(word.strip())[0]
-    return word or f"#{entry}"
+    """A word as a message names it: cleaned, and cut (a file's word can be any length)."""
+    word = state.clean_text(word[: state.MAX_VALUE_CHARS].strip()).text
+    return state.excerpt(word) if word else f"#{entry}"
 
 
 def _check_rows(words: list[str], rows: list[list]) -> tuple[core.Vocabulary | None, list[Notice], list[Notice]]:
@@ -195,7 +196,7 @@ def decode_vocab(text: str) -> tuple[core.Vocabulary | None, list[Notice]]:
 
 
 def _link_rejected(problems: list[Notice]) -> list[Notice]:
-    return [Notice("share.link_rejected"), *problems]
+    return [Notice("share.link_rejected"), *state.cap_notices(problems)]
 
 
 def link_params(settings: Settings, vocab: core.Vocabulary | None = None) -> dict[str, str]:
@@ -349,13 +350,13 @@ def read_scenario(data: bytes) -> tuple[Scenario | None, list[Notice]]:
         missing = vocab.unknown(settings.tokens)
         if missing:
             return fail(Notice("share.file_unknown_words", {"words": tuple(missing)}))
-    notices = ([Notice("share.file_settings_adjusted"), *adjusted] if adjusted else []) + notes
+    notices = state.cap_notices(([Notice("share.file_settings_adjusted"), *adjusted] if adjusted else []) + notes)
     scenario = Scenario(settings, vocab, tuple(notices))
     return scenario, list(scenario.notices)
 
 
 def _file_rejected(*problems: Notice) -> tuple[None, list[Notice]]:
-    return None, [Notice("share.file_rejected"), *problems]
+    return None, [Notice("share.file_rejected"), *state.cap_notices(list(problems))]
 
 
 def _read_settings(raw: dict) -> tuple[Settings, list[Notice]]:
@@ -371,10 +372,12 @@ def _read_settings(raw: dict) -> tuple[Settings, list[Notice]]:
             continue
         if isinstance(value, str):
             params[name] = value
+        elif isinstance(value, float) and not math.isfinite(value):  # NaN, Infinity, 1e400
+            notices.append(Notice("share.file_setting_not_finite", {"name": state.excerpt(name), "value": str(value)}))
         elif isinstance(value, int | float) and not isinstance(value, bool):
             params[name] = state.format_value(value)
         else:
-            notices.append(Notice("share.file_setting_type", {"name": state.visible(str(name))[:60]}))
+            notices.append(Notice("share.file_setting_type", {"name": state.excerpt(name)}))
     dim = params.pop("dim", None)
     settings, more = state.parse_query_params(params)
     notices += more

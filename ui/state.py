@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -36,6 +38,13 @@ MAX_TOKENS = 512
 MAX_WORDS = 1024
 MAX_WORD_CHARS = 32
 MAX_ABS_VALUE = 1000.0  # |cell| <= this keeps E·Eᵀ and exp() far from overflow
+# Text is cut by length before anything reads it (see clean_text):
+MAX_SENTENCE_CHARS = MAX_TOKENS * (MAX_WORD_CHARS + 1)  # a sentence as typed or linked
+MAX_VALUE_CHARS = 256  # any other value of a link or a scenario file
+MAX_NUMBER_CHARS = 24  # a number: up to 10^23 is still read (and clamped)
+_NORMALISE_CHARS = 4 * MAX_WORD_CHARS  # a longer run without spaces is no word: it is not normalised
+MAX_NOTICES = 8  # notices shown about one link or file; then "… and N more"
+EXCERPT_CHARS = 40  # what a notice quotes of a value
 
 
 @dataclass(frozen=True)
@@ -141,6 +150,10 @@ def default_ffn(mode: str, d_model: int) -> int:
 
 
 # --- text as typed ---------------------------------------------------------------------------
+#
+# Every text from a link, a file or a widget is cut by length before anything else reads it, and
+# normalised one word at a time: Unicode normalisation is quadratic in a run of combining marks
+# (seconds for 64 kB, with the GIL held), so no run longer than _NORMALISE_CHARS is normalised.
 
 
 def _invisible(ch: str) -> bool:
@@ -155,18 +168,51 @@ def char_name(ch: str) -> str:
     return f"U+{ord(ch):04X} {name}" if name else f"U+{ord(ch):04X}"
 
 
-def clean_text(text: str) -> tuple[str, tuple[str, ...]]:
-    """``text`` without invisible characters, in NFC; and the names of the characters removed.
+class Cleaned(NamedTuple):
+    """Text as the app uses it, and what was done to it: the names of the invisible characters
+    taken out, and the compatibility forms replaced (``"ｔｈｅ → the"``)."""
 
-    Two words that look the same must be the same word: "café" typed with a combining
-    accent and with the composed letter both become the composed one, and a zero-width
-    space or a right-to-left override (which make a word differ from the word it looks
-    like, or reorder the text around it) is taken out. Removal comes first, so that a mark
-    separated from its letter by an invisible character composes with it.
+    text: str
+    removed: tuple[str, ...]
+    replaced: tuple[str, ...]
+
+
+_RUNS = re.compile(r"(\s+)")
+
+
+def _normalise(run: str, replaced: dict[str, None]) -> str:
+    """One run of text without spaces in NFKC (NFC if NFKC would put a space in it), noting a run
+    that NFC alone would have left different."""
+    if len(run) > _NORMALISE_CHARS or run.isascii():
+        return run
+    composed = unicodedata.normalize("NFC", run)
+    plain = unicodedata.normalize("NFKC", composed)
+    if plain == composed or any(ch.isspace() for ch in plain):  # "¨" is " ̈" in NFKC: a word stays one word
+        return composed
+    replaced[f"{excerpt(composed, MAX_WORD_CHARS)} → {excerpt(plain, MAX_WORD_CHARS)}"] = None
+    return plain
+
+
+def clean_text(text: str, normalise: bool = True) -> Cleaned:
+    """``text`` without invisible characters, each word in Unicode NFKC; what was taken out and replaced.
+
+    Two words that look the same must be the same word: "café" typed with a combining accent
+    and with the composed letter both become the composed one, and full-width "ｔｈｅ" becomes
+    "the" (NFKC: compatibility forms to their plain letters, digits and ligatures). A zero-width
+    space or a right-to-left override (which make a word differ from the word it looks like, or
+    reorder the text around it) is taken out; removal comes first, so that a mark separated
+    from its letter by an invisible character composes with it. A run without spaces longer than
+    ``_NORMALISE_CHARS`` is no word (words have at most ``MAX_WORD_CHARS``) and is left as it
+    is, for the word-length rule to refuse: the caller cuts ``text`` by length first.
+    ``normalise=False`` only takes out invisible characters (a number or a name: ASCII is read,
+    and "２" must not become "2").
     """
     removed = [ch for ch in text if _invisible(ch)]
     kept = "".join(ch for ch in text if not _invisible(ch)) if removed else text
-    return unicodedata.normalize("NFC", kept), tuple(dict.fromkeys(char_name(ch) for ch in removed))
+    replaced: dict[str, None] = {}
+    if normalise and not kept.isascii():
+        kept = "".join(_normalise(run, replaced) for run in _RUNS.split(kept))
+    return Cleaned(kept, tuple(dict.fromkeys(char_name(ch) for ch in removed)), tuple(replaced))
 
 
 def visible(text: str) -> str:
@@ -174,11 +220,43 @@ def visible(text: str) -> str:
     return "".join(f"⟨U+{ord(ch):04X}⟩" if _invisible(ch) else ch for ch in text)
 
 
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """At most ``limit`` characters of a text someone gave, as a message quotes it.
+
+    Invisible characters and every line or tab break are written out as ⟨U+XXXX⟩ (a newline
+    in a link's value must not turn a notice into a heading), and a cut ends with "…".
+    The translator escapes Markdown and isolates the result (ui/i18n.py).
+    """
+    text = str(text)
+    cut = text[:limit]
+    shown = "".join(f"⟨U+{ord(ch):04X}⟩" if _invisible(ch) or (ch.isspace() and ch != " ") else ch for ch in cut)
+    return shown + ("…" if len(text) > limit else "")
+
+
+def cap_notices(notices: list[Notice]) -> list[Notice]:
+    """The first ``MAX_NOTICES`` notices, then one that says how many more there were (counting
+    those an earlier cap left out)."""
+    more = sum(n.args["n"] for n in notices if n.key == "notice.more")
+    kept = [n for n in notices if n.key != "notice.more"]
+    more += max(0, len(kept) - MAX_NOTICES)
+    return [*kept[:MAX_NOTICES], Notice("notice.more", {"n": more})] if more else kept
+
+
 # --- the URL ---------------------------------------------------------------------------------
+#
+# One reader per kind of setting, with the same rules for a link and a scenario file: numbers in
+# ASCII digits only ("²".isdigit() is True and int("٣") is 3), within a length; a value longer
+# than MAX_VALUE_CHARS is not read at all; each value changed or ignored gives one notice, which
+# quotes it cut (``excerpt``).
+
+_INT = re.compile(r"[+-]?[0-9]+(?:\.0*)?")  # "4.0" is 4; "1e3" and "٣" are no whole numbers
+_REAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_NOT_FINITE = re.compile(r"[+-]?(?:inf|infinity|nan)", re.IGNORECASE)
+_POSITION = re.compile(r"[0-9]{1,6}")  # a token's 1-based position, or a head's number
 
 
 def _range_notice(key: str, spec: Spec, raw: str, **more) -> Notice:
-    return Notice(key, {"name": spec.name, "value": raw, "lo": _shown(spec.lo), "hi": _shown(spec.hi), **more})
+    return Notice(key, {"name": spec.name, "value": excerpt(raw), "lo": _shown(spec.lo), "hi": _shown(spec.hi), **more})
 
 
 def _shown(value) -> str:
@@ -186,19 +264,34 @@ def _shown(value) -> str:
     return format_value(value)
 
 
+def whole_number(text: str) -> int | None:
+    """A whole number as a link writes it ("12", "-3", "4.0"), in ASCII digits and at most
+    MAX_NUMBER_CHARS long; None for anything else ("1e3", "٣", "²", "")."""
+    text = text.strip()
+    return int(text.split(".")[0]) if len(text) <= MAX_NUMBER_CHARS and _INT.fullmatch(text) else None
+
+
 def _read_number(spec: Spec, raw: str, notices: list[Notice]) -> float | int | None:
-    """An int or float setting: out of range is clamped, unreadable is ignored; each with a notice."""
-    try:
-        value = float(raw.strip())
-    except ValueError:
-        value = math.nan
+    """An int or float setting: out of range is clamped, unreadable is ignored; each with a notice.
+
+    A whole number is written in ASCII digits with an optional sign ("4.0" is one, "1e3" is not); a real
+    number as Python writes a float ("0.5", "2e-1"). Past MAX_NUMBER_CHARS nothing is read.
+    """
+    text = raw.strip()
     whole = spec.kind == "int"
-    if not math.isfinite(value) or (whole and value != int(value)):
-        notices.append(_range_notice("notice.param_not_number" if whole else "notice.param_not_real", spec, raw))
-        return None
-    value = int(value) if whole else value
+    if whole:
+        value = whole_number(text)
+        if value is None:
+            notices.append(_range_notice("notice.param_not_number", spec, raw))
+            return None
+    else:
+        value = float(text) if len(text) <= MAX_NUMBER_CHARS and _REAL.fullmatch(text) else math.nan
+        if not math.isfinite(value):
+            notices.append(_range_notice("notice.param_not_real", spec, raw))
+            return None
     if value < spec.lo or value > spec.hi:
         clamped = min(max(value, spec.lo), spec.hi)
+        clamped = int(clamped) if whole else float(clamped)
         notices.append(_range_notice("notice.param_clamped", spec, raw, used=_shown(clamped)))
         return clamped
     return value
@@ -209,7 +302,7 @@ def _read_choice(spec: Spec, raw: str, notices: list[Notice]) -> str | None:
     if value in spec.choices:
         return value
     notices.append(
-        Notice("notice.param_choice", {"name": spec.name, "value": raw, "allowed": " | ".join(spec.choices)})
+        Notice("notice.param_choice", {"name": spec.name, "value": excerpt(raw), "allowed": " | ".join(spec.choices)})
     )
     return None
 
@@ -220,25 +313,30 @@ def _read_sentence(spec: Spec, raw: str, notices: list[Notice]) -> str | None:
         notices.append(Notice("notice.sentence_cut", {"n": len(raw.split()), "max": MAX_TOKENS}))
         return " ".join(raw.split()[:MAX_TOKENS])
     if problems:
-        notices.append(Notice("notice.param_ignored", {"name": spec.name, "value": raw[:60]}))
+        notices.append(Notice("notice.param_ignored", {"name": spec.name, "value": excerpt(raw)}))
         return None
     return " ".join(raw.split())
 
 
 def _read_cell(spec: Spec, raw: str, notices: list[Notice]) -> tuple[int, int] | None:
     parts = raw.replace(" ", "").split(",")
-    if len(parts) == 2 and all(p.isdigit() and int(p) >= 1 for p in parts):
+    if len(parts) == 2 and all(_POSITION.fullmatch(p) and int(p) >= 1 for p in parts):
         return int(parts[0]), int(parts[1])
-    notices.append(Notice("notice.param_cell", {"name": spec.name, "value": raw[:60]}))
+    notices.append(Notice("notice.param_cell", {"name": spec.name, "value": excerpt(raw)}))
     return None
 
 
 def _read_heads(spec: Spec, raw: str, notices: list[Notice]) -> tuple[int, ...] | None:
-    parts = [p for p in raw.replace(" ", "").split(",") if p]
-    if all(p.isdigit() and spec.lo <= int(p) <= spec.hi for p in parts):
-        return tuple(sorted({int(p) for p in parts}))
-    notices.append(Notice("notice.param_heads", {"name": spec.name, "value": raw[:60], "hi": spec.hi}))
-    return None
+    """A list of head numbers: the ones that are heads are kept, and a list that had anything else
+    (an empty item, a repeat, a number out of range, a word) says what was used."""
+    parts = raw.replace(" ", "").split(",")
+    heads = [int(p) for p in parts if _POSITION.fullmatch(p) and spec.lo <= int(p) <= spec.hi]
+    used = tuple(sorted(set(heads)))
+    if raw.strip() == "" or (len(heads) == len(parts) and len(used) == len(heads)):
+        return used
+    args = {"name": spec.name, "value": excerpt(raw), "hi": spec.hi}
+    notices.append(Notice("notice.param_heads", {**args, "used": format_value(used) or "—"}))
+    return used
 
 
 _READERS = {
@@ -260,29 +358,46 @@ def format_value(value) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def parse_query_params(params: Mapping[str, str]) -> tuple[Settings, list[Notice]]:
-    """Settings from a URL's query parameters: bad values are clamped or ignored, each with a notice."""
+def parse_query_params(params: Mapping[str, str | list[str]]) -> tuple[Settings, list[Notice]]:
+    """Settings from a URL's query parameters: bad values are clamped or ignored, each with a notice.
+
+    A value may be a list (a parameter the link repeats): the last one is used, with a notice.
+    Values are cut by length before they are cleaned; the notices are capped (``cap_notices``).
+    """
     notices: list[Notice] = []
     values: dict[str, object] = {}
-    for name, raw in params.items():
-        if isinstance(raw, list):  # st.query_params gives the last value; plain dicts may hold lists
-            raw = raw[-1] if raw else ""
-        raw, removed = clean_text(str(raw))
-        if removed:
-            notices.append(Notice("notice.param_invisible", {"name": visible(name), "chars": removed}))
+    for name, given in params.items():
+        name = str(name)
+        given = given if isinstance(given, list) else [given]
+        if len(given) > 1:
+            notices.append(Notice("notice.param_repeated", {"name": excerpt(name), "n": len(given)}))
+        raw = str(given[-1]) if given else ""
         spec = SPEC.get(name)
         if name in PAGE_PARAMS:
             continue
         if spec is None:
-            notices.append(Notice("notice.param_unknown", {"name": visible(name)}))
+            notices.append(Notice("notice.param_unknown", {"name": excerpt(name)}))
             continue
+        limit = MAX_SENTENCE_CHARS if spec.kind == "text" else MAX_VALUE_CHARS
+        if len(raw) > limit:
+            if spec.kind != "text":
+                notices.append(Notice("notice.param_too_long", {"name": name, "n": len(raw), "max": limit}))
+                continue
+            notices.append(Notice("notice.sentence_chars", {"n": len(raw), "max": limit}))
+            raw = raw[:limit]
+        raw, removed, replaced = clean_text(raw, normalise=spec.kind == "text")
+        if removed:
+            notices.append(Notice("notice.param_invisible", {"name": name, "chars": removed}))
+        if replaced:
+            notices.append(Notice("notice.param_compat", {"name": name, "pairs": replaced}))
         value = _READERS[spec.kind](spec, raw, notices)
         if value is not None:
             values[name] = value
     if "dim" in values and values.get("preset", DEFAULTS.preset) == "seed":
         notices.append(Notice("notice.dim_with_seed", {"value": values.pop("dim")}))
     settings = replace(DEFAULTS, **values)
-    return fit_view(settings, notices), notices
+    settings = fit_view(settings, notices)
+    return settings, cap_notices(notices)
 
 
 def fit_view(settings: Settings, notices: list[Notice] | None = None) -> Settings:
@@ -325,7 +440,7 @@ def check_sentence(sentence: str) -> list[Notice]:
         return [Notice("error.sentence_empty")]
     if len(tokens) > MAX_TOKENS:
         return [Notice("error.sentence_too_long", {"n": len(tokens), "max": MAX_TOKENS})]
-    long_words = [w[:40] for w in dict.fromkeys(tokens) if len(w) > MAX_WORD_CHARS]
+    long_words = [excerpt(w) for w in dict.fromkeys(tokens) if len(w) > MAX_WORD_CHARS]
     if long_words:
         return [Notice("error.word_too_long", {"words": tuple(long_words), "max": MAX_WORD_CHARS})]
     return []
@@ -438,13 +553,16 @@ def _is_empty(value) -> bool:
 def _cell_number(value) -> float | None:
     if _is_empty(value) or isinstance(value, bool):
         return None
-    if isinstance(value, str):
-        value = value.strip().replace(",", ".") if value.count(",") == 1 and "." not in value else value.strip()
+    if isinstance(value, str):  # pasted text: ASCII digits only, as a link's numbers
+        text = value.strip()
+        text = text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
+        if len(text) <= MAX_NUMBER_CHARS and _REAL.fullmatch(text):
+            return float(text)
+        return float(text) if _NOT_FINITE.fullmatch(text) else None  # read_table names these
     try:
-        number = float(value)
+        return float(value)
     except (TypeError, ValueError):
         return None
-    return number
 
 
 @dataclass(frozen=True)
@@ -467,8 +585,9 @@ class TableReading:
         return any("word" in n.args for n in self.waiting)
 
 
-def _table_word(raw) -> tuple[str, tuple[str, ...]]:
-    return ("", ()) if _is_empty(raw) else clean_text(str(raw).strip())
+def _table_word(raw) -> Cleaned:
+    """A word as typed in the table, cleaned; text past ``_NORMALISE_CHARS`` is cut first (too long anyway)."""
+    return Cleaned("", (), ()) if _is_empty(raw) else clean_text(str(raw)[: 2 * _NORMALISE_CHARS].strip())
 
 
 def read_table(df: pd.DataFrame, known: core.Vocabulary | None = None) -> TableReading:
@@ -492,9 +611,11 @@ def read_table(df: pd.DataFrame, known: core.Vocabulary | None = None) -> TableR
     cells = df[cols].to_numpy(dtype=object)
     for i, raw_word in enumerate(df["word"].tolist()):
         row = i + 1
-        word, removed = _table_word(raw_word)
+        word, removed, replaced = _table_word(raw_word)
         if removed:
-            notes.append(Notice("table.word_cleaned", {"row": row, "word": word, "chars": removed}))
+            notes.append(Notice("table.word_cleaned", {"row": row, "word": excerpt(word), "chars": removed}))
+        if replaced:
+            notes.append(Notice("table.word_compat", {"row": row, "pairs": replaced}))
         empty = [col for col, raw in zip(cols, cells[i], strict=True) if _is_empty(raw)]
         if not word and len(empty) == len(cols):
             blank_rows += 1
@@ -502,20 +623,22 @@ def read_table(df: pd.DataFrame, known: core.Vocabulary | None = None) -> TableR
         if not word:
             errors.append(Notice("error.word_empty", {"row": row}))
         elif any(ch.isspace() for ch in word):
-            errors.append(Notice("error.word_space", {"row": row, "word": word}))
+            errors.append(Notice("error.word_space", {"row": row, "word": excerpt(word)}))
         elif len(word) > MAX_WORD_CHARS:
             errors.append(Notice("error.word_long", {"row": row, "max": MAX_WORD_CHARS}))
         elif word in seen:
-            errors.append(Notice("error.word_duplicate", {"row": row, "word": word}))
+            errors.append(Notice("error.word_duplicate", {"row": row, "word": excerpt(word)}))
         seen.add(word)
-        label = word or f"#{row}"
+        label = excerpt(word) if word else f"#{row}"
         values: list[float] = []
         for col, raw in zip(cols, cells[i], strict=True):
             number = _cell_number(raw)
             if _is_empty(raw):
                 continue
             if number is None or math.isnan(number):
-                errors.append(Notice("error.cell_not_number", {"word": label, "col": col, "value": str(raw)[:20]}))
+                errors.append(
+                    Notice("error.cell_not_number", {"word": label, "col": col, "value": excerpt(str(raw)[:100], 20)})
+                )
             elif not math.isfinite(number):
                 errors.append(Notice("error.cell_not_finite", {"word": label, "col": col}))
             elif abs(number) > MAX_ABS_VALUE:
@@ -523,7 +646,9 @@ def read_table(df: pd.DataFrame, known: core.Vocabulary | None = None) -> TableR
             else:
                 values.append(number)
         if empty and word and (known is None or word not in known):
-            waiting.append(Notice("table.row_waiting", {"row": row, "word": word, "n": len(empty), "d": len(cols)}))
+            waiting.append(
+                Notice("table.row_waiting", {"row": row, "word": excerpt(word), "n": len(empty), "d": len(cols)})
+            )
             continue
         if empty:
             errors.append(Notice("error.cells_empty", {"word": label, "cols": tuple(empty)}))
@@ -545,7 +670,7 @@ def fill_empty_cells(df: pd.DataFrame, vocab: core.Vocabulary, seed: int) -> pd.
     out = df.copy().astype(object)
     cols = [c for c in df.columns if c != "word"]
     for i, raw_word in enumerate(df["word"].tolist()):
-        word, _ = _table_word(raw_word)
+        word = _table_word(raw_word).text
         if not word or any(ch.isspace() for ch in word) or len(word) > MAX_WORD_CHARS:
             continue
         source = vocab.vectors[vocab.words.index(word)] if word in vocab else core.word_vector(word, len(cols), seed)
@@ -560,7 +685,7 @@ def resize_table(df: pd.DataFrame, dim: int, hidden: Mapping[str, np.ndarray] | 
     hidden = hidden or {}
     cols = [c for c in df.columns if c != "word"]
     out = df[["word", *cols[:dim]]].copy()
-    tails = [hidden.get(_table_word(w)[0], np.zeros(0)) for w in df["word"].tolist()]
+    tails = [hidden.get(_table_word(w).text, np.zeros(0)) for w in df["word"].tolist()]
     for j in range(len(cols), dim):
         k = j - len(cols)  # the k-th hidden value of each word
         out[f"d{j + 1}"] = [float(tail[k]) if k < len(tail) else 0.0 for tail in tails]
