@@ -36,6 +36,7 @@ from .train import (
     run_trained,
     task_targets,
     train_block,
+    training_cost,
 )
 from .tutorial import (
     TutorialAttentionResult,
@@ -105,6 +106,7 @@ __all__ = [
     "split_sentence",
     "task_targets",
     "train_block",
+    "training_cost",
     "tutorial_attention",
     "tutorial_multi_head_attention",
     "tutorial_self_attention",

@@ -288,6 +288,38 @@ def _takes_accuracy(callback) -> bool:
     )
 
 
+def training_cost(
+    n_words: int,
+    d_model: int,
+    *,
+    steps: int | None = None,
+    feed_forward: bool = False,
+    d_ff: int | None = None,
+    n_targets: int = 2,
+    length: int = 8,
+    batch_size: int = DEFAULT_BATCH,
+    evaluations: int = 1,
+) -> int:
+    """The multiply-adds of the matrix products of ``train_block`` with these sizes, and of
+    ``evaluations`` passes over the HELD_OUT sentences (1: the accuracy it reports; an ablation
+    of H heads adds H + 1): a measure of the work, known before it starts.
+
+    Per sentence of T = ``length`` tokens, the forward pass multiplies x (T, D) by the fused
+    W_Q|W_K|W_V (D, 3D) and by W_O (D, D), forms the scores q·kᵀ and the weighted sum of the
+    values (T·T·D each, over all heads), the readouts (T, D) x (D, V) per target, and with
+    ``feed_forward`` the two layers (T·D·d_ff each); a training step's backward pass costs about
+    twice its forward. The head count does not change the total (the heads split D).
+    Elementwise work (softmax, layer norms, Adam) is left out: it grows with the same sizes.
+    """
+    D, V, T = positive_int(d_model, "d_model"), positive_int(n_words, "n_words"), positive_int(length, "length")
+    steps = DEFAULT_STEPS if steps is None else positive_int(steps, "steps")
+    forward = T * D * 3 * D + T * D * D + 2 * T * T * D + T * D * V * positive_int(n_targets, "n_targets")
+    if check_flag(feed_forward, "feed_forward"):
+        forward += 2 * T * D * (4 * D if d_ff is None else positive_int(d_ff, "d_ff"))
+    evaluations = _count(evaluations, "evaluations", 0)
+    return forward * (3 * positive_int(batch_size, "batch_size") * steps + evaluations * HELD_OUT)
+
+
 def train_block(
     vocab: Vocabulary,
     task,

@@ -539,3 +539,20 @@ def test_after_training_bad_input(trained):
         core.run_trained(result, vocab, "the bird sat")
     with pytest.raises(core.AttentionInputError, match=r"the sentence is empty"):
         core.run_trained(result, vocab, "")
+
+
+def test_training_cost_counts_the_products_of_a_step_and_of_the_evaluations():
+    # T=2, D=3, V=5, one target: forward = 2·3·9 + 2·3·3 + 2·2·2·3 + 2·3·5 = 54 + 18 + 24 + 30 = 126
+    cost = core.training_cost(5, 3, steps=7, n_targets=1, length=2, batch_size=4, evaluations=0)
+    assert cost == 126 * 3 * 4 * 7
+    with_eval = core.training_cost(5, 3, steps=7, n_targets=1, length=2, batch_size=4, evaluations=3)
+    assert with_eval - cost == 126 * 3 * core.train.HELD_OUT
+    ffn = core.training_cost(5, 3, steps=7, n_targets=1, length=2, batch_size=4, evaluations=0, feed_forward=True)
+    assert ffn - cost == 2 * 2 * 3 * 12 * 3 * 4 * 7  # two layers of T·D·4D
+    assert core.training_cost(10, 16) == core.training_cost(10, 16, steps=core.train.DEFAULT_STEPS)
+
+
+@pytest.mark.parametrize("bad", [{"steps": 0}, {"evaluations": -1}, {"feed_forward": 1}, {"feed_forward": True, "d_ff": 0}])
+def test_training_cost_refuses_bad_sizes(bad):
+    with pytest.raises(core.AttentionInputError):
+        core.training_cost(10, 16, **bad)
