@@ -484,15 +484,24 @@ def test_settings_out_of_range_are_clamped_with_a_notice_but_the_file_is_read():
     }
 
 
-@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity", "1e400"])
-def test_a_setting_that_is_no_finite_number_is_ignored_with_a_notice(constant):
+@pytest.mark.parametrize(
+    ("constant", "key"),
+    [
+        ("NaN", "share.file_setting_not_finite"),
+        ("Infinity", "share.file_setting_not_finite"),
+        ("-Infinity", "share.file_setting_not_finite"),
+        ("1e400", "notice.param_not_number"),  # read as a link writes it: no whole number
+        ("1e-400", "notice.param_not_number"),  # not a silent 0
+    ],
+)
+def test_a_setting_that_is_no_finite_number_is_ignored_with_a_notice(constant, key):
     obj = json.loads(share.scenario_bytes(DEFAULTS, None))
     obj["settings"]["seed"] = "SEED"
     text = json.dumps(obj).replace('"SEED"', constant)
     assert constant in text
     scenario_, notices = read(text.encode())
     assert scenario_ is not None and scenario_.settings.seed == DEFAULTS.seed
-    assert keys(notices) == ["share.file_settings_adjusted", "share.file_setting_not_finite"]
+    assert keys(notices) == ["share.file_settings_adjusted", key]
 
 
 def test_a_file_with_many_unknown_settings_gives_a_few_short_notices():

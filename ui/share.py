@@ -317,7 +317,7 @@ def read_scenario(data: bytes) -> tuple[Scenario | None, list[Notice]]:
     except UnicodeDecodeError:
         return fail(Notice("share.file_not_text"))
     try:
-        obj = json.loads(text)
+        obj = json.loads(text, parse_float=_JsonNumber)
     except json.JSONDecodeError as exc:
         return fail(Notice("share.file_not_json", {"line": exc.lineno}))
     except (RecursionError, ValueError):  # nested too deep; an integer of more than 4300 digits
@@ -330,7 +330,9 @@ def read_scenario(data: bytes) -> tuple[Scenario | None, list[Notice]]:
     if type(version) is int and version > SCENARIO_VERSION:
         return fail(Notice("share.file_version_newer", {"version": version, "supported": SCENARIO_VERSION}))
     if type(version) is not int or version != SCENARIO_VERSION:
-        shown = json.dumps(version, ensure_ascii=False)[:20]
+        shown = state.excerpt(
+            version if isinstance(version, _JsonNumber) else json.dumps(version, ensure_ascii=False), 20
+        )
         return fail(Notice("share.file_version_unknown", {"version": shown, "supported": SCENARIO_VERSION}))
 
     raw_settings = obj.get("settings")
@@ -370,7 +372,7 @@ def _read_settings(raw: dict) -> tuple[Settings, list[Notice]]:
     for name, value in raw.items():
         if value is None:
             continue
-        if isinstance(value, str):
+        if isinstance(value, str):  # a string, or a JSON number with a fraction or exponent, as written
             params[name] = value
         elif isinstance(value, float) and not math.isfinite(value):  # NaN, Infinity, 1e400
             notices.append(Notice("share.file_setting_not_finite", {"name": state.excerpt(name), "value": str(value)}))
@@ -400,8 +402,15 @@ def _vocab_rows(raw) -> tuple[list[str], list[list]] | None:
     return words, [[_json_cell(v) for v in row] for row in vectors]
 
 
+class _JsonNumber(str):
+    """A JSON number with a fraction or an exponent, as the file writes it: read later by a link's rules
+    (float() alone would make 1e-400 a silent 0 and 1e400 an infinity)."""
+
+
 def _json_cell(value):
     """A JSON value as a cell for ``read_table``: numbers as floats, anything else as text it will call not a number."""
+    if isinstance(value, _JsonNumber):
+        return _link_cell(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return _Text(json.dumps(value, ensure_ascii=False)[:20])
     if isinstance(value, float):
