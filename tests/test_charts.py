@@ -1086,6 +1086,43 @@ def test_the_head_view_draws_one_line_per_weight_of_the_chosen_heads():
         charts.head_view(["a"], w, title="t", head_title="H", query_title="q", key_title="k", weight_title="w")
 
 
+HEAD_VIEW_TITLES = {"title": "", "head_title": "H", "query_title": "q", "key_title": "k", "weight_title": "w"}
+
+
+def test_the_head_view_at_16_heads_and_40_tokens_keeps_each_querys_strongest_lines(rng):
+    H, T = 16, 40
+    w = softmax_rows(rng.normal(size=(H, T, T)))
+    tokens = [f"t{i}" for i in range(T)]
+    total = int((w >= 0.01).sum())
+    assert total > 5000  # Altair's to_dict would raise MaxRowsError with them all
+    chart = charts.head_view(tokens, w, cut_note="{shown} of {total}, top {k}", **HEAD_VIEW_TITLES)
+    lines = chart.layer[0].data
+    assert 0 < len(lines) <= charts.HEAD_VIEW_LINES
+    assert spec(chart)["title"]["subtitle"] == f"{len(lines)} of {total}, top {len(lines) // (H * T)}"
+    per_row = lines.groupby(["head", "q"]).size()
+    assert len(per_row) == H * T and per_row.nunique() == 1  # every query of every head keeps k lines
+    for (h, i), group in lines.groupby(["head", "q"]):
+        row = w[int(h.split()[-1]) - 1, i]
+        np.testing.assert_array_equal(np.sort(group["w"].to_numpy()), np.sort(row)[-len(group) :])  # its largest
+    small = charts.head_view(tokens[:6], w[:2, :6, :6], cut_note="{shown}", **HEAD_VIEW_TITLES)
+    assert len(small.layer[0].data) == int((w[:2, :6, :6] >= 0.01).sum())  # nothing to cut: all, no note
+    assert "subtitle" not in json.dumps(spec(small))
+
+
+def test_a_loss_curve_of_thousands_of_steps_draws_at_most_curve_points_per_series(rng):
+    curves = {"random": rng.random(3000), "trained": rng.random(2501)}
+    chart = charts.loss_curve(curves, title="t", step_title="s", loss_title="l", total_steps=3000)
+    d = spec(chart)
+    data = chart.data
+    for label, curve in curves.items():
+        drawn = data[data["series"] == label]
+        assert len(drawn) <= charts.CURVE_POINTS
+        assert drawn["step"].iloc[0] == 1 and drawn["step"].iloc[-1] == len(curve)  # the first and the last step
+        np.testing.assert_array_equal(drawn["loss"].to_numpy(), curve[drawn["step"].to_numpy() - 1])
+    assert d["encoding"]["x"]["scale"]["domain"] == [1, 3000]
+    assert len(charts.loss_curve([1.0] * 999, title="t", step_title="s", loss_title="l").data) == 999
+
+
 # ---------------------------------------------------------------------------------------
 # per-head grids (ui.layout.grid_plan): numbers in every cell up to ~12 tokens, within the screen
 

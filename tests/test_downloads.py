@@ -206,6 +206,7 @@ def test_a_chart_with_table_data_renders_past_altairs_row_limit(rng):
     w = rng.random((H, T, T))
     w /= w.sum(axis=-1, keepdims=True)
     kwargs = {"title": "", "head_title": "Head", "query_title": "q", "key_title": "k", "weight_title": "w"}
+    kwargs["max_lines"] = H * T * T  # every line: past the default bound
     figure = downloads.Figure("Head view", "head_view", ([f"t{i}" for i in range(T)], w), kwargs)
     spec = downloads.vega_lite(figure)
     assert downloads._rows(spec) > 5000  # Altair's to_dict would raise MaxRowsError

@@ -22,6 +22,10 @@ Two drawing modes, chosen by size:
 
 The per-cell table is the chart's top-level data, shared by its layers (Altair then needs
 no hash of the table, which it would otherwise compute from the frame's text repr).
+
+``vega_lite(chart)`` turns a chart into its Vega-Lite dict without Altair's global state (its
+data transformer, theme and dataset options, which ``st.altair_chart`` switches for a moment
+in whatever thread it runs): use it, never ``chart.to_dict()``, in the app.
 """
 
 from __future__ import annotations
@@ -33,14 +37,15 @@ import re
 import struct
 import types
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import altair as alt
 import numpy as np
 import pandas as pd
+from altair.utils.data import to_values
 
-# Above this many cells a matrix is drawn as one image. Must stay <= 5,000, Altair's inline
-# row limit when a chart is serialised outside Streamlit (tests, exports).
+# Above this many cells a matrix is drawn as one image: one rect per cell gets slow in the browser.
+# (<= 5,000 also keeps a test's ``chart.to_dict()`` within Altair's default row limit.)
 RECT_CELL_LIMIT: int = 4096
 # Image mode: a side longer than this (or than the plot's side in px) is block-averaged down to it.
 MAX_IMAGE_SIDE: int = 256
@@ -1431,6 +1436,18 @@ def grid(charts: Sequence[alt.LayerChart], columns: int, *, spacing: int = 16) -
     )
 
 
+CURVE_POINTS = 1000  # points drawn per curve at most: a 420 px line shows no more
+
+
+def curve_steps(n: int, max_points: int = CURVE_POINTS) -> np.ndarray:
+    """The 0-based steps of an n-step curve that are drawn: all, or every k-th, the first and the last."""
+    if n <= max_points:
+        return np.arange(n)
+    stride = math.ceil(n / (max_points - 1))
+    steps = np.arange(0, n, stride)
+    return steps if steps[-1] == n - 1 else np.append(steps, n - 1)
+
+
 def loss_curve(
     losses: Sequence[float] | Mapping[str, Sequence[float]],
     *,
@@ -1447,20 +1464,23 @@ def loss_curve(
     Any per-step curve draws the same way: ``percent=True`` for shares 0-1 (an accuracy), on a fixed
     0-100% axis. ``losses`` as a mapping label -> values draws one coloured line per label (in that
     order, a legend titled ``series_title``), e.g. two trainings' accuracies to compare.
+    A curve longer than CURVE_POINTS steps is drawn through every k-th step and its last one
+    (``curve_steps``): each point is a real step with its real value, at a line's resolution.
     """
     named = isinstance(losses, Mapping)
     series = dict(losses) if named else {"": losses}
     if not series:
         raise ChartInputError("losses must hold at least one curve")
-    frames = []
+    frames, n = [], 0
     for label, curve in series.items():
         values = np.asarray(curve, dtype=np.float64)
         if values.ndim != 1 or not np.isfinite(values).all():
             what = f"the curve {label!r} must be" if named else "losses must be"
             raise ChartInputError(f"{what} a 1-D sequence of finite numbers, but the shape is {values.shape}")
-        frames.append(pd.DataFrame({"step": np.arange(1, len(values) + 1), "loss": values, "series": label}))
+        steps = curve_steps(len(values))
+        frames.append(pd.DataFrame({"step": steps + 1, "loss": values[steps], "series": label}))
+        n = max(n, len(values))
     df = pd.concat(frames, ignore_index=True) if named else frames[0].drop(columns="series")
-    n = max(len(f) for f in frames)
     last = max(n, int(total_steps or n), 1)
     x = alt.X("step:Q", title=step_title, scale=alt.Scale(domain=[1, last], nice=False))
     if percent:
@@ -1485,6 +1505,9 @@ def loss_curve(
     return chart.mark_line(strokeWidth=2).encode(x=x, y=y, color=color, tooltip=tooltip)
 
 
+# Lines the head view draws at most: SVG lines past a few thousand slow every hover in the browser
+# (16 heads x 40 tokens have 14,105 weights >= 0.01).
+HEAD_VIEW_LINES = 4000
 HEAD_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")  # Okabe-Ito
 
 
@@ -1500,13 +1523,17 @@ def head_view(
     heads: Sequence[int] | None = None,
     min_weight: float = 0.01,
     height: int | None = None,
+    max_lines: int | None = None,
+    cut_note: str | None = None,
 ):
     """BertViz's line view: queries in a left column, keys in a right one, one line per weight.
 
     weights (H, T, T). A line's opacity and width follow its weight; one colour per head
     (colour-blind-safe, repeating past eight heads); ``heads`` (0-based) picks the heads
     drawn. Hovering a query token keeps only its lines; the legend toggles heads. Weights
-    below ``min_weight`` are left out, so a long sentence stays readable.
+    below ``min_weight`` are left out, so a long sentence stays readable; past ``max_lines``
+    (default HEAD_VIEW_LINES) each query of each head keeps its k largest (``head_view_lines``),
+    and ``cut_note`` (a template with {shown}, {total} and {k}) becomes the subtitle saying so.
     """
     w = np.asarray(weights, dtype=np.float64)
     if w.ndim != 3 or w.shape[1] != w.shape[2] or w.shape[1] != len(tokens):
@@ -1517,10 +1544,14 @@ def head_view(
     shown = list(range(H)) if heads is None else sorted({int(h) for h in heads})
     if any(h < 0 or h >= H for h in shown):
         raise ChartInputError(f"heads must be between 0 and {H - 1}, but are {shown}")
-    h_idx, i_idx, j_idx = np.nonzero(w >= min_weight)
-    keep = np.isin(h_idx, shown)
-    h_idx, i_idx, j_idx = h_idx[keep], i_idx[keep], j_idx[keep]
+    keep, per_row = head_view_lines(w[shown], min_weight, max_lines)
+    h_idx, i_idx, j_idx = np.nonzero(keep)
+    h_idx = np.asarray(shown, dtype=np.intp)[h_idx]
     names = [f"{head_title} {h + 1}" for h in range(H)]
+    if per_row is not None and cut_note:
+        total = int(np.count_nonzero(w[shown] >= min_weight))
+        note = cut_note.format(shown=len(h_idx), total=total, k=per_row)
+        title = alt.TitleParams(text=title or " ", subtitle=note)  # Vega drops a subtitle under an empty title
     lines = pd.DataFrame(
         {
             "head": [names[h] for h in h_idx],
@@ -1580,3 +1611,109 @@ def head_view(
     )
     chart = alt.layer(rules, left, right, width=300, height=height)
     return chart.properties(title=title) if title else chart
+
+
+def head_view_lines(
+    weights: np.ndarray, min_weight: float, max_lines: int | None = None
+) -> tuple[np.ndarray, int | None]:
+    """weights (H, T, T) -> which become lines (H, T, T) bool, and k: how many each row kept at most
+    (None when no line was left out).
+
+    Every weight >= min_weight is a line while they number at most ``max_lines`` (default
+    HEAD_VIEW_LINES); past it each row (a query of a head) keeps its k largest, k as large as fits
+    (at least 1), so every query still shows where it looks most.
+    """
+    limit = HEAD_VIEW_LINES if max_lines is None else max(1, int(max_lines))
+    keep = weights >= min_weight
+    counts = keep.sum(axis=-1)  # (H, T) lines per row
+    if counts.sum() <= limit:
+        return keep, None
+    ks = np.arange(1, weights.shape[-1] + 1)
+    totals = np.minimum(counts[..., None], ks).sum(axis=(0, 1))  # lines kept with at most k per row
+    k = int(ks[max(0, np.searchsorted(totals, limit, side="right") - 1)])
+    rank = np.argsort(np.argsort(-weights, axis=-1, kind="stable"), axis=-1, kind="stable")
+    return keep & (rank < k), k
+
+
+# ---------------------------------------------------------------------------------------
+# Vega-Lite dicts without Altair's global state
+
+# What Altair's default theme writes into a top-level spec. ``to_dict`` reads the theme from a
+# registry of the whole process (``st.altair_chart`` switches it to "none" for its own call), so
+# vega_lite() writes these itself: every spec looks the same whoever else is drawing.
+_VIEW_DEFAULTS = types.MappingProxyType({"continuousWidth": 300, "continuousHeight": 300})
+
+Dataset = Callable[["pd.DataFrame | list[dict]"], object]
+
+
+def records(table: pd.DataFrame | list[dict]) -> list[dict]:
+    """A dataset as JSON rows (what a file needs): a DataFrame's rows, sanitised as Altair does."""
+    return to_values(table)["values"] if isinstance(table, pd.DataFrame) else table
+
+
+def vega_lite(chart, dataset: Dataset = records) -> dict:
+    """A chart built by this module -> its Vega-Lite dict, read from the chart alone.
+
+    ``chart.to_dict()`` consults process-wide registries: it hands a DataFrame to the active
+    ``alt.data_transformers`` entry (whose default refuses more than 5,000 rows, and which
+    ``st.altair_chart`` replaces, for a moment, by one that sends the rows to its own call),
+    inlines tables or not by their ``consolidate_datasets`` flag, refuses to run while
+    "vegafusion" is enabled, and merges the active theme. Here every table (a DataFrame, inline
+    rows) first becomes a dataset named by its place in the chart ("data-0", "data-1", ...: the
+    spec without its data stays the same when only the values change) with ``dataset(table)`` as
+    its value (rows by default, Arrow bytes for Streamlit); then the chart is serialised as a
+    nested part, which reads no registry, and the default theme's view size is written in.
+
+    The chart is consumed: its tables are replaced by references to the datasets.
+    """
+    datasets: dict[str, object] = {}
+    _name_tables(chart, datasets, dataset, {}, inherited=False)
+    leftover: dict[str, object] = {}  # nothing should reach Altair's own consolidation; kept if it does
+    spec = chart.to_dict(validate=False, context={"top_level": False, "pre_transform": False, "datasets": leftover})
+    for name, table in leftover.items():
+        datasets.setdefault(name, dataset(table))
+    view = spec.setdefault("config", {}).setdefault("view", {})
+    for key, value in _VIEW_DEFAULTS.items():
+        view.setdefault(key, value)
+    spec["$schema"] = alt.SCHEMA_URL
+    if datasets:
+        spec["datasets"] = datasets
+    return spec
+
+
+def _table_of(data) -> pd.DataFrame | list | None:
+    """The rows of a chart's data if they are a table held in the chart (not a URL, not named)."""
+    if isinstance(data, pd.DataFrame):
+        return data
+    if isinstance(data, dict):
+        return data["values"] if "name" not in data and isinstance(data.get("values"), list) else None
+    if isinstance(data, alt.SchemaBase) and not isinstance(data, alt.UrlData | alt.NamedData):
+        kwds = data._kwds
+        plain = all(alt.utils.is_undefined(kwds.get(k, alt.Undefined)) for k in ("name", "format"))
+        if plain and isinstance(kwds.get("values"), list):
+            return kwds["values"]
+    return None
+
+
+def _name_tables(node, datasets: dict, dataset: Dataset, names: dict, *, inherited: bool) -> None:
+    """Replace each table in the chart tree under ``node`` by a named dataset (one per table object)."""
+    data = getattr(node, "data", alt.Undefined)
+    if alt.utils.is_undefined(data) and isinstance(node, alt.Chart) and not inherited:
+        data = names.setdefault("no data", [{}])  # what Altair gives it: one empty row, for datum encodings
+    table = _table_of(data)
+    if table is not None:
+        key = id(data)
+        if key not in names:
+            names[key] = (data, f"data-{len(names)}")  # the object is held, so its id is not reused
+            datasets[names[key][1]] = dataset(table)
+        node.data = alt.NamedData(name=names[key][1])
+    inherited = inherited or not alt.utils.is_undefined(data)
+    for part in ("layer", "hconcat", "vconcat", "concat"):
+        subs = getattr(node, part, alt.Undefined)
+        if isinstance(subs, list):
+            for sub in subs:
+                if isinstance(sub, alt.SchemaBase):
+                    _name_tables(sub, datasets, dataset, names, inherited=inherited)
+    spec = getattr(node, "spec", alt.Undefined)
+    if isinstance(spec, alt.SchemaBase):
+        _name_tables(spec, datasets, dataset, names, inherited=inherited)

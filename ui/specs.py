@@ -1,26 +1,79 @@
-"""Chart specs, built once per content: a heatmap's Vega-Lite spec with its data as Arrow bytes.
+"""Chart specs, built once per content: Vega-Lite dicts with their data as Arrow bytes.
 
-Pages draw through ``ui/layout.py``; this module turns a matrix and its options into the
-spec Streamlit sends, cached by a digest of the values (never Streamlit's sampled hash of
-a big array), in two bounded caches.
+Pages draw through ``ui/layout.py``; this module turns a chart's recipe into the spec Streamlit
+sends. Specs are built by ``charts.vega_lite``, which reads no Altair global state (the data
+transformer that ``st.altair_chart`` switches, the theme, the 5,000-row limit), so two sessions
+building at once each get their own data. Every table goes to Arrow here, once: Streamlit would
+otherwise convert a spec's rows to Arrow on every rerun that draws it.
+
+Built specs live in one cache for the whole process, keyed by a digest of their content (never
+Streamlit's sampled hash of a big array), bounded by the bytes they hold: SPEC_CACHE_BYTES
+(96 MB) for every chart spec together, each dropped SPEC_TTL_S (15 minutes) after it was built.
+A hit is the cached dict itself, not a copy: ``st.vega_lite_chart`` copies the top level before
+it moves the datasets out, and changes nothing below it but a null colour title, which
+``build_spec`` writes as Streamlit would. A spec larger than the whole cache is built and
+returned, not kept.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sys
+import threading
 
-import altair as alt
+import cachetools
 import numpy as np
 import pandas as pd
-import streamlit as st
 from streamlit import dataframe_util
 
 from ui import charts
 
+SPEC_CACHE_BYTES = 96 * 2**20
+SPEC_TTL_S = 900
 
-@st.cache_data(max_entries=16, show_spinner=False)
+
+def spec_nbytes(spec) -> int:
+    """The bytes a spec holds: its Arrow datasets and every dict, list and string of the rest."""
+    if isinstance(spec, dict):
+        return sys.getsizeof(spec) + sum(spec_nbytes(k) + spec_nbytes(v) for k, v in spec.items())
+    if isinstance(spec, list | tuple):
+        return sys.getsizeof(spec) + sum(spec_nbytes(v) for v in spec)
+    return sys.getsizeof(spec)
+
+
+_SPECS = cachetools.TTLCache(maxsize=SPEC_CACHE_BYTES, ttl=SPEC_TTL_S, getsizeof=spec_nbytes)
+_LOCK = threading.Lock()
+_BUILDING = threading.Condition(_LOCK)  # one build per key at a time (cachetools' stampede guard)
+
+
+def _arrow(table: pd.DataFrame | list[dict]) -> bytes:
+    return dataframe_util.convert_anything_to_arrow_bytes(
+        table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
+    )
+
+
+def _null_legend_titles(spec: dict) -> dict:
+    """A null colour title at the top level as " ", which ``st.vega_lite_chart`` would otherwise write
+    into the (cached) dict it is given: its only change below the top level (streamlit#9339)."""
+    color = spec.get("encoding", {}).get("color")
+    if isinstance(color, dict):
+        if "title" in color and color["title"] is None:
+            color["title"] = " "
+        legend = color.get("legend")
+        if isinstance(legend, dict) and "title" in legend and legend["title"] is None:
+            legend["title"] = " "
+    return spec
+
+
+def build_spec(builder: str, *args, **kwargs) -> dict:
+    """The spec of ``charts.<builder>(*args, **kwargs)``, built now and not cached: for a chart
+    redrawn with new data many times (a live training curve). Draw it with ``st.vega_lite_chart``."""
+    return _null_legend_titles(charts.vega_lite(getattr(charts, builder)(*args, **kwargs), _arrow))
+
+
+@cachetools.cached(_SPECS, key=lambda steps: ("flow", steps), lock=_LOCK, condition=_BUILDING)
 def flow_spec(steps: tuple[tuple[str, str], ...]) -> dict:
-    return charts.flow_diagram(list(steps)).to_dict()
+    return build_spec("flow_diagram", list(steps))
 
 
 def digest(values: np.ndarray) -> str:
@@ -28,56 +81,17 @@ def digest(values: np.ndarray) -> str:
     return hashlib.blake2b(arr.tobytes() + str(arr.shape).encode(), digest_size=16).hexdigest()
 
 
-_TABLE = "cells"  # the name of a heatmap's per-cell dataset
-# A spec of at most this many cells is small (<= ~30 kB): 2,048 are kept. A bigger one (a rect table
-# of up to 4,096 cells is ~400 kB, an image 5-90 kB) goes to a 128-entry cache, so the cached specs
-# stay under ~110 MB whatever a room of users looks at.
-_SMALL_SPEC_CELLS = 256
+def _heatmap_key(digest: str, rows: tuple, cols: tuple, options: tuple, _values: np.ndarray):
+    return ("heatmap", digest, rows, cols, options)
 
 
-def _build_heatmap_spec(rows: tuple[str, ...], cols: tuple[str, ...], options: tuple, values: np.ndarray) -> dict:
-    """A heatmap's Vega-Lite spec with its data already as Arrow bytes (cached by _heatmap_spec).
-
-    Building an Altair chart and serialising it costs ~5-30 ms; a rerun draws a dozen of
-    them. The caches are keyed on a digest of the full array (not Streamlit's sampled hash)
-    and small values. The per-cell table (the chart's top-level DataFrame in rect mode) goes
-    to Arrow directly: through ``to_dict`` it would be sanitised, turned into records and
-    hashed first.
-    """
-    chart = charts.heatmap(values, list(rows), list(cols), **dict(options))
-    datasets = {}
-    if isinstance(chart.data, pd.DataFrame):
-        datasets[_TABLE] = dataframe_util.convert_anything_to_arrow_bytes(chart.data)
-        chart.data = alt.NamedData(name=_TABLE)  # the chart was built for this call: no copy needed
-    spec = chart.to_dict(validate=False)  # the chart builders' tests validate against the schema
-    for name, data in spec.get("datasets", {}).items():
-        datasets[name] = dataframe_util.convert_anything_to_arrow_bytes(pd.DataFrame(data))
-    # Inline layer data (the image and its legend, rules) becomes named datasets too: then the spec
-    # without its data is the same whenever only the values change, and Streamlit swaps the data of
-    # the chart already drawn instead of building a new Vega view.
-    for i, layer in enumerate(spec.get("layer", [])):
-        inline = layer.get("data", {}).get("values")
-        if inline is not None:
-            datasets[f"layer{i}"] = dataframe_util.convert_anything_to_arrow_bytes(pd.DataFrame(inline))
-            layer["data"] = {"name": f"layer{i}"}
-    spec["datasets"] = datasets
-    return spec
-
-
-@st.cache_data(max_entries=2048, show_spinner=False)
-def _small_heatmap_spec(digest: str, rows: tuple, cols: tuple, options: tuple, _values: np.ndarray) -> dict:
-    return _build_heatmap_spec(rows, cols, options, _values)
-
-
-@st.cache_data(max_entries=128, show_spinner=False)
-def _big_heatmap_spec(digest: str, rows: tuple, cols: tuple, options: tuple, _values: np.ndarray) -> dict:
-    return _build_heatmap_spec(rows, cols, options, _values)
-
-
+@cachetools.cached(_SPECS, key=_heatmap_key, lock=_LOCK, condition=_BUILDING)
 def heatmap_spec(digest: str, rows: tuple, cols: tuple, options: tuple, _values: np.ndarray) -> dict:
-    """The cached spec of a heatmap: keyed on a digest of its values (see _build_heatmap_spec)."""
-    cache = _small_heatmap_spec if _values.size <= _SMALL_SPEC_CELLS else _big_heatmap_spec
-    return cache(digest, rows, cols, options, _values=_values)
+    """The cached spec of a heatmap: keyed on a digest of its values and its small options.
+
+    Building an Altair chart and serialising it costs ~5-30 ms; a rerun draws a dozen of them.
+    """
+    return build_spec("heatmap", _values, list(rows), list(cols), **dict(options))
 
 
 def _digest_of(value, h) -> None:
@@ -106,7 +120,17 @@ def arguments_digest(*args, **kwargs) -> str:
     return h.hexdigest()
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+def _chart_key(builder: str, digest: str, _args: tuple, _kwargs: dict):
+    return ("chart", builder, digest)
+
+
+@cachetools.cached(_SPECS, key=_chart_key, lock=_LOCK, condition=_BUILDING)
 def chart_spec(builder: str, digest: str, _args: tuple, _kwargs: dict) -> dict:
     """The Vega-Lite spec of ``charts.<builder>(*args, **kwargs)``, built once per content (``digest``)."""
-    return getattr(charts, builder)(*_args, **_kwargs).to_dict(validate=False)
+    return build_spec(builder, *_args, **_kwargs)
+
+
+def clear() -> None:
+    """Drop every cached spec (tests)."""
+    with _LOCK:
+        _SPECS.clear()
