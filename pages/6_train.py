@@ -2,52 +2,10 @@
 
 import streamlit as st
 
-from ui import charts, compute, layout, session
+from ui import compute, layout, session, training
 
 page = layout.start("nav.train")
 t, s, vocab = page.t, page.settings, page.vocab
-
-
-def curve_titles(percent: bool) -> dict:
-    """The titles of the loss curve (False) or of the accuracy curve (True)."""
-    if percent:
-        return {
-            "title": t("train.accuracy_curve", raw=True),
-            "step_title": t("train.step", raw=True),
-            "loss_title": t("train.accuracy_axis", raw=True),
-            "percent": True,
-        }
-    return {
-        "title": t("train.loss", raw=True),
-        "step_title": t("train.step", raw=True),
-        "loss_title": t("train.loss_axis", raw=True),
-    }
-
-
-def train_live(key: compute.TrainKey):
-    """Train ``key`` (or wait for a visitor training it), with a progress bar and the loss and
-    accuracy drawn as they come, every total // 40 steps; they go away when it is done."""
-    total = key.steps or compute.DEFAULT_STEPS
-    every = max(1, total // 40)
-    holder = st.empty()
-    with holder.container():
-        bar = st.progress(0.0, text=t("train.progress", step=0, total=total))
-        left, right = st.columns(2)
-        loss_box, accuracy_box = left.empty(), right.empty()
-    losses: list[float] = []
-    accuracies: list[float] = []
-
-    def progress(step: int, loss: float, *, accuracy: float) -> None:
-        losses.append(loss)
-        accuracies.append(accuracy)
-        if step % every == 0 or step == total:
-            bar.progress(step / total, text=t("train.progress", step=step, total=total))
-            loss_box.altair_chart(charts.loss_curve(losses, total_steps=total, **curve_titles(False)))
-            accuracy_box.altair_chart(charts.loss_curve(accuracies, total_steps=total, **curve_titles(True)))
-
-    result = compute.train(key, vocab, progress)
-    holder.empty()
-    return result
 
 
 st.title(t("train.title"))
@@ -73,12 +31,17 @@ with layout.guarded(page):
         st.button(t("train.setup"), on_click=session.training_setup, icon=":material/auto_fix_high:")
     key = compute.TrainKey.of(s, vocab)
     result = compute.trained(key)
-    blocking = problem is not None and problem.key != "train.narrow"
-    if result is None and not blocking:
+    blocking = training.problem(key, vocab, s)  # too few words, width 1, or too big for the server
+    if result is None and blocking is not None and blocking.key == "train.too_big":
+        st.error(t.notice(blocking), icon=":material/block:")
+    if result is None and blocking is None:
+        if session.training_stopped(key):
+            st.caption(t("train.stopped"))
         prompt = st.empty()  # the button goes away once it has been pressed
         if prompt.button(t("train.go"), type="primary", icon=":material/play_arrow:"):
             prompt.empty()
-            result = train_live(key)
+            session.allow_training(key)
+            result = training.run(t, key, vocab, curves=True)
     if result is None:
         st.caption(t("train.idle"))
         layout.stop(page)
@@ -90,9 +53,9 @@ with layout.guarded(page):
         )
     left, right = st.columns(2)
     with left:
-        layout.chart("loss_curve", result.losses, **curve_titles(False))
+        layout.chart("loss_curve", result.losses, **training.curve_titles(t, False))
     with right:
-        layout.chart("loss_curve", result.accuracies, **curve_titles(True))
+        layout.chart("loss_curve", result.accuracies, **training.curve_titles(t, True))
     st.caption(t("train.accuracy_help", n=compute.DEFAULT_BATCH))
     words = compute.held_out_sentence(result, vocab, s.seed)
     view = compute.trained_view(result, vocab, words)
@@ -100,7 +63,7 @@ with layout.guarded(page):
     st.caption(t("train.maps_help", sentence=" ".join(words)))
     layout.weights_grid(page, view.weights, words)
     if result.params.n_heads > 1:
-        ablation = compute.ablation(result, vocab, s.seed)
+        ablation = compute.ablation(key, result, vocab)
         st.subheader(t("train.ablation"))
         for h, acc in enumerate(ablation.head_off):
             st.write(t("train.head_off", n=h + 1, full=f"{100 * ablation.accuracy:.0f}", off=f"{100 * acc:.0f}"))
@@ -108,21 +71,25 @@ with layout.guarded(page):
     st.subheader(t("train.compare"))
     other_key = compute.compared(key)
     other = compute.trained(other_key)
-    if other is None:
+    other_blocked = training.problem(other_key, vocab, s)
+    if other is None and other_blocked is not None:
+        st.caption(t.notice(other_blocked))
+    elif other is None:
         prompt = st.empty()
         with prompt.container():
             st.caption(t("train.compare_idle"))
             go = st.button(t("train.compare_go"), icon=":material/compare_arrows:")
         if go:
             prompt.empty()
-            other = train_live(other_key)
+            session.allow_training(other_key)
+            other = training.run(t, other_key, vocab, curves=True)
     if other is not None:
         attention_only, whole = (other, result) if key.feed_forward else (result, other)
         left, right = st.columns(2)
         left.metric(t("train_ffn.0"), f"{100 * attention_only.accuracy:.1f}%")
         right.metric(t("train_ffn.1"), f"{100 * whole.accuracy:.1f}%")
         curves = {t("train_ffn.0", raw=True): attention_only.accuracies, t("train_ffn.1", raw=True): whole.accuracies}
-        titles = curve_titles(True) | {"title": t("train.compare_curve", raw=True)}
+        titles = training.curve_titles(t, True) | {"title": t("train.compare_curve", raw=True)}
         layout.chart("loss_curve", curves, **titles, series_title=t("train.ffn", raw=True))
         if key.task == "neighbours":
             st.write(t("train.compare_neighbours"))

@@ -10,6 +10,7 @@ import dataclasses
 import streamlit as st
 
 from ui import charts, compute, derivation, layout, lesson, session
+from ui import training as ui_training
 from ui.screens import SCREENS
 
 # The host's view goes on a projector: the sidebar starts folded away.
@@ -168,11 +169,12 @@ with layout.guarded(page):
     view = dataclasses.replace(
         page, settings=lesson.settings_of(step, page.settings.lang), vocab=lesson.vocabulary_of(step)
     )
-    result = compute.current_pass(view.settings, view.vocab)
     training = None
-    if step.id in ("trained", "off"):
-        with st.spinner(t("lesson.training")):
-            training = lesson.trained_block(step, view.settings.lang)
+    if view.settings.weights == "trained":  # steps about training: trained once per server, within its budget
+        training = ui_training.run(t, compute.TrainKey.of(view.settings, view.vocab), view.vocab, curves=False)
+        if training is None:
+            layout.stop(page)
+    result = compute.current_pass(view.settings, view.vocab)
     q = lesson.question(step, view.settings.lang, result, training)
     labels = [option_label(o) for o in q.options]
 

@@ -734,7 +734,8 @@ def test_with_trained_weights_switching_a_head_off_shows_the_accuracy_core_measu
     assert_clean(at)
     settings, _ = state.parse_query_params({k: str(v) for k, v in params.items()})
     vocab = state.preset_vocabulary(settings)
-    result = compute.train(compute.TrainKey.of(settings, vocab), vocab)
-    ablation = compute.ablation(result, vocab, settings.seed)  # the same held-out sentences
+    key = compute.TrainKey.of(settings, vocab)
+    result = compute.train(key, vocab)
+    ablation = compute.ablation(key, result, vocab)  # the same held-out sentences
     expected = f"{100 * ablation.accuracy:.0f}% → {100 * ablation.head_off[1]:.0f}%"
     assert any(expected in plain(i.value) for i in at.info), [plain(i.value) for i in at.info]

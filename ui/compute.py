@@ -289,7 +289,14 @@ class TrainKey:
         )
 
 
-_TRAINED = cachetools.TTLCache(maxsize=64, ttl=3600)
+def _train_nbytes(result: core.TrainResult) -> int:
+    """A training's memory: its arrays, and its two per-step curves (a float in a tuple is ~32 bytes)."""
+    return pass_nbytes(result) + 2 * 32 * len(result.losses)
+
+
+# Trained blocks, bounded by bytes: the widest allowed training (ui/training.py) holds ~5 MB.
+TRAINED_CACHE_BYTES = 48 * 2**20
+_TRAINED = cachetools.TTLCache(maxsize=TRAINED_CACHE_BYTES, ttl=3600, getsizeof=_train_nbytes)
 _TRAIN_LOCK = threading.Lock()
 _TRAINING = threading.Condition(_TRAIN_LOCK)
 
@@ -347,17 +354,43 @@ def trained_view(result: core.TrainResult, vocab: core.Vocabulary, words) -> cor
     return core.run_trained(result, vocab, words)
 
 
-def accuracy_with_heads_off(settings: state.Settings, vocab: core.Vocabulary) -> tuple[float, float] | None:
-    """With trained weights and heads switched off: held-out accuracy with every head, and without those."""
-    if settings.weights != "trained" or not settings.off:
-        return None
-    result = train(TrainKey.of(settings, vocab), vocab)
-    on = np.array([h + 1 not in settings.off for h in range(settings.heads)])
-    rng = [settings.seed, 5]  # the held-out sentences of ``ablation``
+# What a rerun redraws from a training (the ablation, the accuracy with heads off) is worked out once:
+# small results, kept by the dozen.
+_EVALUATIONS = cachetools.TTLCache(maxsize=256, ttl=3600)
+_EVALUATION_LOCK = threading.Lock()
+
+
+def _evaluation_key(key: TrainKey, off: tuple[int, ...], result: core.TrainResult, vocab: core.Vocabulary):
+    return key, off
+
+
+@cachetools.cached(_EVALUATIONS, key=_evaluation_key, lock=_EVALUATION_LOCK)
+def _accuracy_without(key: TrainKey, off: tuple[int, ...], result: core.TrainResult, vocab: core.Vocabulary):
+    on = np.array([h + 1 not in off for h in range(key.heads)])
+    rng = [key.seed, 5]  # the held-out sentences of ``ablation``
     full = core.evaluate(result, vocab, result.task, np.random.default_rng(rng))
     return full, core.evaluate(result, vocab, result.task, np.random.default_rng(rng), head_mask=on)
 
 
-def ablation(result: core.TrainResult, vocab: core.Vocabulary, seed: int) -> core.HeadAblation:
-    """Held-out accuracy with every head, and with each head switched off in turn."""
-    return core.ablate_heads(result, vocab, result.task, np.random.default_rng([seed, 5]))
+def accuracy_with_heads_off(settings: state.Settings, vocab: core.Vocabulary) -> tuple[float, float] | None:
+    """With trained weights and heads switched off: held-out accuracy with every head, and without those.
+
+    None without them, or while this process has no finished training for the settings (a page
+    never starts one from here: ui/training.py does, within the budget).
+    """
+    if settings.weights != "trained" or not settings.off:
+        return None
+    key = TrainKey.of(settings, vocab)
+    result = trained(key)
+    return None if result is None else _accuracy_without(key, settings.off, result, vocab)
+
+
+def _ablation_key(key: TrainKey, result: core.TrainResult, vocab: core.Vocabulary):
+    return "ablation", key
+
+
+@cachetools.cached(_EVALUATIONS, key=_ablation_key, lock=_EVALUATION_LOCK)
+def ablation(key: TrainKey, result: core.TrainResult, vocab: core.Vocabulary) -> core.HeadAblation:
+    """Held-out accuracy with every head, and with each head of ``result`` (the training ``key``)
+    switched off in turn; worked out once."""
+    return core.ablate_heads(result, vocab, result.task, np.random.default_rng([key.seed, 5]))

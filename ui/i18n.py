@@ -762,6 +762,28 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pt": "Configurar 10 palavras aleatórias de largura 16",
     },
     "train.go": {"en": "Train", "pt": "Treinar"},
+    "train.stop": {"en": "Stop training", "pt": "Parar o treino"},
+    "train.queued": {
+        "en": "Waiting for {n} other training(s) to finish: the server trains one at a time, so the room's pages stay quick.",
+        "pt": "Esperando {n} outro(s) treino(s) terminar(em): o servidor treina um de cada vez, para as páginas da sala seguirem rápidas.",
+    },
+    "train.failed": {
+        "en": "The training stopped without a result: {reason}",
+        "pt": "O treino parou sem resultado: {reason}",
+    },
+    "train.stopped": {
+        "en": "The training for these settings was stopped.",
+        "pt": "O treino para estes ajustes foi parado.",
+    },
+    "train.too_big": {
+        "en": "This training is too big for a shared server: it would take {cost} billion multiply-adds, and the limit is {max} billion. With these words, width and heads, at most {max_steps} steps fit (this link asks {steps}); fewer words, a narrower width or training the attention alone also help.",
+        "pt": "Este treino é grande demais para um servidor compartilhado: custaria {cost} bilhões de multiplicações-somas, e o limite é {max} bilhões. Com estas palavras, largura e cabeças, cabem no máximo {max_steps} passos (este link pede {steps}); menos palavras, uma largura menor ou treinar só a atenção também ajudam.",
+    },
+    "train.weights_random": {
+        "en": "The Weights setting asks for trained weights, which these settings cannot give now: this page shows random (untrained) weights instead.",
+        "pt": "O ajuste Pesos pede pesos treinados, que estes ajustes não podem dar agora: esta página mostra pesos aleatórios (sem treino) no lugar.",
+    },
+    "train.again": {"en": "Train again", "pt": "Treinar de novo"},
     "train.progress": {"en": "Training: step {step} of {total}", "pt": "Treinando: passo {step} de {total}"},
     "train.idle": {
         "en": "Press Train. Training is deterministic: the same link trains the same heads.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import dataclasses
 import functools
 import logging
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 import core
-from ui import charts, compute, downloads, process, session, share, specs, state
+from ui import charts, compute, downloads, process, session, share, specs, state, training
 from ui.i18n import LANG_NAMES, Translator
 from ui.screens import SCREENS
 from ui.state import Settings
@@ -69,8 +70,33 @@ def start(title_key: str, page_params: tuple[str, ...] = (), sidebar: str = "aut
     for notice in session.take_notices():
         st.warning(t.notice(notice), icon=":material/link:")
     page = Page(settings=session.settings(), t=t, vocab=session.vocabulary(), title=t(title_key))
+    if not own_view:
+        page = _weights(page)
     _PAGE.set(page)
     return page
+
+
+def _weights(page: Page) -> Page:
+    """With ``weights=trained``: the page's training, trained now (its progress shown) when the process
+    has none; else the page with random weights, and a message naming the Weights setting and why
+    (too few words, width 1, too big for a shared server, stopped, failed)."""
+    s, t = page.settings, page.t
+    if not (s.paper and s.weights == "trained"):
+        return page
+    key = compute.TrainKey.of(s, page.vocab)
+    if compute.trained(key) is not None:
+        return page
+    problem = training.problem(key, page.vocab, s)
+    stopped = problem is None and session.training_stopped(key)
+    if problem is None and not stopped and training.run(t, key, page.vocab, curves=False) is not None:
+        return page
+    reason = t.notice(problem) if problem is not None else t("train.stopped") if stopped else ""
+    st.warning(f"{t('train.weights_random')} {reason}", icon=":material/model_training:")
+    if stopped:
+        st.button(t("train.again"), on_click=session.allow_training, args=(key,), icon=":material/play_arrow:")
+    elif problem is not None and problem.key in ("train.too_few", "train.too_narrow"):
+        st.button(t("train.setup"), on_click=session.training_setup, icon=":material/auto_fix_high:")
+    return dataclasses.replace(page, settings=dataclasses.replace(s, weights="random"))
 
 
 def bound(name: str, value) -> dict:

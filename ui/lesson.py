@@ -209,8 +209,9 @@ def _q_trained(s, vocab, tokens, result, training) -> Question:
 
 
 def _q_off(s, vocab, tokens, result, training) -> Question:
-    training = training or compute.train(compute.TrainKey.of(s, vocab), vocab)
-    ablation = compute.ablation(training, vocab, s.seed)
+    key = compute.TrainKey.of(s, vocab)
+    training = training or compute.train(key, vocab)
+    ablation = compute.ablation(key, training, vocab)
     drops = ablation.accuracy - np.asarray(ablation.head_off)
     H = len(drops)
     answer = H if drops.max() < 0.05 else int(np.argmax(drops))

@@ -460,6 +460,23 @@ def training_setup() -> None:
     _set_vocabulary(None)
 
 
+_STOPPED = "stopped_trainings"  # trainings this session stopped: a page does not start them again by itself
+
+
+def stop_training(key) -> None:
+    """The learner stopped the training ``key`` (its Stop button, Streamlit's Stop): it waits for a click."""
+    st.session_state[_STOPPED] = st.session_state.get(_STOPPED, frozenset()) | {key}
+
+
+def training_stopped(key) -> bool:
+    return key in st.session_state.get(_STOPPED, frozenset())
+
+
+def allow_training(key) -> None:
+    """A click on Train again: the training ``key`` may start."""
+    st.session_state[_STOPPED] = st.session_state.get(_STOPPED, frozenset()) - {key}
+
+
 # --- the lesson ------------------------------------------------------------------------------
 
 

@@ -1,0 +1,154 @@
+"""The process's trainings: one job per key, one at a time, stopped when nobody waits, sized before they start."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import core
+from ui import budget, compute, jobs, state, training
+from ui.state import Settings
+
+
+def slow_work(steps: int, started: list, delay: float = 0.01):
+    """A stand-in training: ``steps`` steps of ``delay`` seconds, reporting each to the job."""
+
+    def work(progress):
+        started.append(threading.current_thread().name)
+        for step in range(1, steps + 1):
+            time.sleep(delay)
+            progress(step, 1.0 / step, accuracy=step / steps)
+        return f"trained {steps}"
+
+    return work
+
+
+def test_sessions_asking_for_one_key_share_one_job():
+    started: list = []
+    first = jobs.join(("share", 1), 20, slow_work(20, started))
+    second = jobs.join(("share", 1), 20, slow_work(20, started))
+    assert first is second and first.waiters == 2
+    assert first.done.wait(10)
+    jobs.leave(first)
+    jobs.leave(second)
+    assert first.state == jobs.DONE and first.result == "trained 20" and len(started) == 1
+    assert first.losses == [1.0 / s for s in range(1, 21)] and first.step == 20
+
+
+def test_a_job_stops_when_the_last_session_stops_waiting():
+    started: list = []
+    job = jobs.join(("cancel", 1), 10_000, slow_work(10_000, started))
+    other = jobs.join(("cancel", 1), 10_000, slow_work(10_000, started))
+    while job.step < 3:
+        time.sleep(0.01)
+    jobs.leave(other)
+    time.sleep(0.05)
+    assert not job.cancel.is_set()  # one session still waits
+    jobs.leave(job)
+    assert job.done.wait(5)
+    assert job.state == jobs.CANCELLED and job.step < 10_000
+    again = jobs.join(("cancel", 1), 5, slow_work(5, started))
+    assert again is not job  # a new request starts afresh
+    assert again.done.wait(5) and again.state == jobs.DONE
+    jobs.leave(again)
+
+
+def test_jobs_run_one_at_a_time_and_the_next_waits_its_turn():
+    assert budget.SLOTS == 1
+    started: list = []
+    first = jobs.join(("queue", 1), 30, slow_work(30, started))
+    while first.state != jobs.RUNNING:
+        time.sleep(0.005)
+    second = jobs.join(("queue", 2), 5, slow_work(5, started))
+    time.sleep(0.1)
+    assert second.state == jobs.QUEUED and jobs.ahead(second) == 1 and second.step == 0
+    assert first.done.wait(10) and second.done.wait(10)
+    assert second.state == jobs.DONE
+    for job in (first, second):
+        jobs.leave(job)
+
+
+def test_a_queued_job_nobody_waits_for_never_runs():
+    started: list = []
+    first = jobs.join(("queued-cancel", 1), 30, slow_work(30, started))
+    while first.state != jobs.RUNNING:
+        time.sleep(0.005)
+    second = jobs.join(("queued-cancel", 2), 5, slow_work(5, started))
+    jobs.leave(second)
+    assert second.done.wait(10) and second.state == jobs.CANCELLED
+    assert first.done.wait(10)
+    jobs.leave(first)
+    assert len(started) == 1
+
+
+def test_a_failing_job_reports_its_error():
+    def work(progress):
+        raise core.AttentionInputError("training produced a non-finite loss")
+
+    job = jobs.join(("fail", 1), 5, work)
+    assert job.done.wait(5)
+    jobs.leave(job)
+    assert job.state == jobs.FAILED and "non-finite" in str(job.error)
+
+
+def test_a_real_training_stops_within_a_step_of_being_cancelled():
+    vocab = core.random_vocabulary(state.SETUP_WORDS.split(), 16, 0)
+    settings = Settings(preset="random", dim=16, sentence=state.SETUP_WORDS, weights="trained", steps=5000, seed=991)
+    key = compute.TrainKey.of(settings, vocab)
+    job = jobs.join(key, 5000, lambda progress: compute.train(key, vocab, progress))
+    while job.step < 5:
+        time.sleep(0.01)
+    jobs.leave(job)
+    assert job.done.wait(5)
+    assert job.state == jobs.CANCELLED and job.step < 5000
+    assert compute.trained(key) is None  # nothing half-trained is kept
+
+
+# --- sizes, before anything starts -------------------------------------------------------------
+
+
+def widest(**changes) -> tuple[compute.TrainKey, core.Vocabulary, Settings]:
+    words = [f"w{i}" for i in range(512)]
+    settings = Settings(preset="random", dim=128, heads=16, steps=5000, train_ffn="1", sentence=" ".join(words))
+    settings = Settings(**{**settings.__dict__, **changes})
+    vocab = core.random_vocabulary(settings.tokens, settings.dim, 0)
+    return compute.TrainKey.of(settings, vocab), vocab, settings
+
+
+def test_the_widest_training_a_link_can_ask_for_is_refused_with_the_steps_that_fit():
+    key, vocab, settings = widest()
+    problem = training.problem(key, vocab, settings)
+    assert problem is not None and problem.key == "train.too_big"
+    max_steps = problem.args["max_steps"]
+    assert 0 < max_steps < 5000
+    fits, vocab, settings = widest(steps=max_steps)
+    assert training.problem(fits, vocab, settings) is None
+    over, vocab, settings = widest(steps=max_steps + 1)
+    assert training.problem(over, vocab, settings).key == "train.too_big"
+
+
+@pytest.mark.parametrize("task", sorted(core.TASKS))
+def test_the_default_and_the_lesson_trainings_fit_the_budget(task):
+    vocab = core.random_vocabulary(state.SETUP_WORDS.split(), 16, 0)
+    for heads in (1, 2, 4):
+        for ffn in ("0", "1"):
+            settings = Settings(
+                preset="random", dim=16, sentence=state.SETUP_WORDS, task=task, heads=heads, train_ffn=ffn
+            )
+            key = compute.TrainKey.of(settings, vocab)
+            assert training.problem(key, vocab, settings) is None
+            assert training.cost(key, vocab) * 3 <= training.MAX_TRAIN_COST  # room for three times as many steps
+
+
+def test_an_ablation_is_worked_out_once():
+    vocab = core.random_vocabulary(state.SETUP_WORDS.split(), 16, 0)
+    settings = Settings(preset="random", dim=16, sentence=state.SETUP_WORDS, steps=20, seed=5)
+    key = compute.TrainKey.of(settings, vocab)
+    result = compute.train(key, vocab)
+    first = compute.ablation(key, result, vocab)
+    assert compute.ablation(key, result, vocab) is first
+    expected = core.ablate_heads(result, vocab, result.task, np.random.default_rng([key.seed, 5]))
+    assert first == expected

@@ -1,0 +1,141 @@
+"""A training as a page shows it: checked against the budget, started or joined, its progress drawn.
+
+Every page that needs trained weights comes here (/train's button, a link with
+``weights=trained`` on any explorer page, the lesson's steps about training), so the same rules
+hold wherever a training starts: its size is checked before it starts (``MAX_TRAIN_COST``), it
+runs in the process's job queue (``ui/jobs.py``: one at a time, shared by every session that
+asks for the same key), its progress shows where it was asked for, a Stop button or Streamlit's
+own Stop ends the wait, and a training nobody waits for stops.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+
+import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+import core
+from ui import compute, jobs, session, specs
+from ui.i18n import Translator
+from ui.state import Notice, Settings
+
+# The multiply-adds a training may cost, its evaluations included (core.training_cost): 8 times the
+# default training (10 words of width 16, 1,500 steps), 3.5 times with its feed-forward layer training
+# too. The README gives the time the largest allowed training takes (benchmarks/bench_train.py).
+MAX_TRAIN_COST = 3 * 10**10
+POLL_S = 0.2  # how often a waiting page looks at its training (each look is a Streamlit call)
+CURVE_EVERY_S = 0.6  # live curves are redrawn at most this often
+
+
+def cost(key: compute.TrainKey, vocab: core.Vocabulary, steps: int | None = None) -> int:
+    """What the training ``key`` and what a page then computes from it cost: the held-out accuracy,
+    the ablation (every head off in turn) and the accuracy with chosen heads off."""
+    return core.training_cost(
+        len(vocab),
+        vocab.dim,
+        steps=key.steps if steps is None else steps,
+        feed_forward=key.feed_forward,
+        n_targets=core.TASKS[key.task].n_targets,
+        evaluations=1 + (key.heads + 1) + 2,
+    )
+
+
+def problem(key: compute.TrainKey, vocab: core.Vocabulary, settings: Settings) -> Notice | None:
+    """Why ``key`` cannot train here (too few words, width 1, too big for a shared server); None if it can.
+
+    A warning that does not stop a training (d_k = 1) is not a problem here: see compute.training_problem.
+    """
+    found = compute.training_problem(vocab, settings)
+    if found is not None and found.key != "train.narrow":
+        return found
+    total = cost(key, vocab)
+    if total <= MAX_TRAIN_COST:
+        return None
+    per_step = cost(key, vocab, steps=2) - cost(key, vocab, steps=1)
+    fixed = cost(key, vocab, steps=1) - per_step
+    max_steps = (MAX_TRAIN_COST - fixed) // per_step
+    return Notice(
+        "train.too_big",
+        {
+            "cost": f"{total / 1e9:.0f}",
+            "max": f"{MAX_TRAIN_COST / 1e9:.0f}",
+            "steps": key.steps or compute.DEFAULT_STEPS,
+            "max_steps": max(0, max_steps),
+        },
+    )
+
+
+def run(t: Translator, key: compute.TrainKey, vocab: core.Vocabulary, *, curves: bool) -> core.TrainResult | None:
+    """The trained block for ``key``: the process's, or trained now (with every session that asks for it)
+    while its progress is drawn here. None if it failed (a message says why) or was cancelled.
+
+    The caller has checked ``problem``. Streamlit's Stop, a rerun or a closed tab raise in this
+    session's thread at the next poll; the session then stops waiting, and the training stops if
+    nobody else waits for it. Stop (the button, or Streamlit's) is remembered for the key, so
+    a page does not start the same training again by itself.
+    """
+    result = compute.trained(key)
+    if result is not None:
+        return result
+    job = jobs.join(key, key.steps or compute.DEFAULT_STEPS, functools.partial(compute.train, key, vocab))
+    box = st.empty()
+    try:
+        with box.container():
+            status = st.empty()
+            st.button(
+                t("train.stop"), key="train_stop", on_click=session.stop_training, args=(key,), icon=":material/stop:"
+            )
+            boxes = [column.empty() for column in st.columns(2)] if curves else []
+        drawn_at, drawn_step = 0.0, -1
+        while not job.done.wait(POLL_S):
+            _status(t, status, job)  # a Streamlit call on every poll: a Stop or a rerun ends the wait here
+            if boxes and job.step != drawn_step and time.monotonic() - drawn_at >= CURVE_EVERY_S:
+                drawn_at, drawn_step = time.monotonic(), job.step
+                _curves(t, boxes, job)
+    except StopException:
+        session.stop_training(key)
+        raise
+    finally:
+        jobs.leave(job)
+    box.empty()
+    if job.state == jobs.DONE:
+        return job.result
+    if job.state == jobs.FAILED:
+        reason = str(job.error) if isinstance(job.error, core.AttentionInputError) else type(job.error).__name__
+        st.error(t("train.failed", reason=reason), icon=":material/error:")
+    return None
+
+
+def _status(t: Translator, status, job: jobs.Job) -> None:
+    if job.state == jobs.QUEUED:
+        status.progress(0.0, text=t("train.queued", n=max(1, jobs.ahead(job))))
+    else:
+        step = min(job.step, job.total)
+        status.progress(step / job.total, text=t("train.progress", step=step, total=job.total))
+
+
+def curve_titles(t: Translator, percent: bool) -> dict:
+    """The titles of the loss curve (False) or of the accuracy curve (True)."""
+    if percent:
+        return {
+            "title": t("train.accuracy_curve", raw=True),
+            "step_title": t("train.step", raw=True),
+            "loss_title": t("train.accuracy_axis", raw=True),
+            "percent": True,
+        }
+    return {
+        "title": t("train.loss", raw=True),
+        "step_title": t("train.step", raw=True),
+        "loss_title": t("train.loss_axis", raw=True),
+    }
+
+
+def _curves(t: Translator, boxes, job: jobs.Job) -> None:
+    """The loss and the accuracy so far, drawn from specs built for this moment (not cached: they change)."""
+    n = job.step
+    losses, accuracies = job.losses[:n], job.accuracies[:n]
+    for box, values, percent in ((boxes[0], losses, False), (boxes[1], accuracies, True)):
+        spec = specs.build_spec("loss_curve", values, total_steps=job.total, **curve_titles(t, percent))
+        box.vega_lite_chart(spec, width="content")
