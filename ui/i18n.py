@@ -1022,6 +1022,27 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "pt": "As {n} matrizes desta página, um CSV para cada (ponto e vírgula, vírgula decimal), numerados como na lista acima.",
     },
     "dl.untitled": {"en": "Chart", "pt": "Gráfico"},
+    # --- downloads: limits (issue 16) ---
+    "dl.too_big_csv": {
+        "en": "Matrices of up to {limit} cells can be saved as CSV; this one has {n}. Pick a token window or fewer tokens.",
+        "pt": "Matrizes de até {limit} células podem ser salvas como CSV; esta tem {n}. Escolha uma janela de tokens ou menos tokens.",
+    },
+    "dl.too_big_zip": {
+        "en": "A zip can hold up to {limit} cells in all; this page's matrices have {n}. Save single matrices as CSV, or use fewer tokens.",
+        "pt": "Um zip pode ter até {limit} células ao todo; as matrizes desta página têm {n}. Salve matrizes avulsas como CSV ou use menos tokens.",
+    },
+    "dl.too_big_png": {
+        "en": "Charts of up to {limit} marks (cells, lines or points) can be saved as PNG; this one has {n}. Pick a token window, fewer tokens or fewer heads.",
+        "pt": "Gráficos de até {limit} marcas (células, linhas ou pontos) podem ser salvos como PNG; este tem {n}. Escolha uma janela de tokens, menos tokens ou menos cabeças.",
+    },
+    "dl.too_big_svg": {
+        "en": "Charts of up to {limit} marks (cells, lines or points) can be saved as SVG; this one has {n}. Pick a token window, fewer tokens or fewer heads.",
+        "pt": "Gráficos de até {limit} marcas (células, linhas ou pontos) podem ser salvos como SVG; este tem {n}. Escolha uma janela de tokens, menos tokens ou menos cabeças.",
+    },
+    "chart.head_view_cut": {
+        "en": "{shown} of {total} lines drawn: the {k} strongest of each word in each head.",
+        "pt": "{shown} de {total} linhas desenhadas: as {k} mais fortes de cada palavra em cada cabeça.",
+    },
     # --- the lesson ---
     "nav.lesson": {
         "en": "Lesson",
@@ -1066,10 +1087,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "lesson.score": {
         "en": "**Score:** {right} of {n} right",
         "pt": "**Pontuação:** {right} de {n} certas",
-    },
-    "lesson.training": {
-        "en": "Training the heads for this step (once per server)…",
-        "pt": "Treinando as cabeças deste passo (uma vez por servidor)…",
     },
     "lesson.show_answer": {
         "en": "Show the answer",

@@ -614,37 +614,39 @@ def _download_widgets(t: Translator, figures: tuple[downloads.Figure, ...], pref
     has_csv = figure.table is not None
     # In Portuguese the CSVs are what Brazil's Excel opens with a double-click: ";" and "," decimals.
     comma = t.lang == "pt"
+
+    def too_big_help(kind: str, too_big: tuple[int, int]) -> str:  # the size, the limit, what to pick instead
+        size, limit = (f"{n:,}".replace(",", "." if comma else ",") for n in too_big)
+        return t(f"dl.too_big_{kind}", n=size, limit=limit)
+
     buttons = (
-        (
-            "csv",
-            "dl.csv",
-            functools.partial(downloads.figure_csv, comma=comma),
-            "text/csv",
-            "dl.csv_help" if has_csv else "dl.no_csv",
-        ),
-        ("png", "dl.png", downloads.chart_png, "image/png", "dl.png_help"),
-        ("svg", "dl.svg", downloads.chart_svg, "image/svg+xml", "dl.svg_help"),
+        ("csv", "dl.csv", "text/csv", "dl.csv_help" if has_csv else "dl.no_csv"),
+        ("png", "dl.png", "image/png", "dl.png_help"),
+        ("svg", "dl.svg", "image/svg+xml", "dl.svg_help"),
     )
-    for col, (kind, label, build, mime, help_key) in zip(st.columns(3), buttons, strict=True):
+    for col, (kind, label, mime, help_key) in zip(st.columns(3), buttons, strict=True):
+        too_big = downloads.refusal(kind, figure) if kind != "csv" or has_csv else None
         col.download_button(
             t(label),
-            data=functools.partial(build, figure),
+            data=functools.partial(downloads.download, kind, figure, comma=comma),
             file_name=f"{stem}.{kind}",
             mime=mime,
             key=f"dl_{kind}",
-            help=t(help_key),
-            disabled=kind == "csv" and not has_csv,
+            help=too_big_help(kind, too_big) if too_big else t(help_key),
+            disabled=(kind == "csv" and not has_csv) or too_big is not None,
             **common,
         )
     n_tables = sum(f.table is not None for f in figures)
     if n_tables:
+        too_big = downloads.refusal("zip", figures)
         st.download_button(
             t("dl.zip"),
-            data=functools.partial(downloads.zip_csvs, figures, comma=comma),
+            data=functools.partial(downloads.download_zip, figures, comma=comma),
             file_name=f"{prefix}-matrices.zip",
             mime="application/zip",
             key="dl_zip",
-            help=t("dl.zip_help", n=n_tables),
+            help=too_big_help("zip", too_big) if too_big else t("dl.zip_help", n=n_tables),
             icon=":material/folder_zip:",
+            disabled=too_big is not None,
             **common,
         )
