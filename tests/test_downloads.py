@@ -32,6 +32,14 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(20261201)
 
 
+@pytest.fixture(autouse=True)
+def no_kept_files():
+    """Each test builds its own files: none kept from another test's click."""
+    downloads.clear_files()
+    yield
+    downloads.clear_files()
+
+
 def read_csv(data: bytes, comma: bool = False) -> pd.DataFrame:
     """The call the docstring of matrix_csv gives: labels stay text ("NA", "1"), values float64;
     ``comma``: the ";"-separated, ","-decimal file of the Portuguese pages."""
@@ -118,6 +126,27 @@ def test_labels_that_look_like_numbers_or_missing_values_stay_text():
     frame = read_csv(downloads.matrix_csv(values, labels, labels, "Token"))
     assert frame.index.tolist() == labels and frame.columns.tolist() == labels
     np.testing.assert_array_equal(frame.to_numpy(), values)
+
+
+@pytest.mark.parametrize("comma", [False, True])
+def test_labels_excel_would_run_as_formulas_are_written_as_text_and_numbers_stay_numbers(comma):
+    labels = ['=HYPERLINK("http://x")', "+1", "-x", "@SUM(1)", "\tcmd", "\rcmd", "a=b", "'quoted"]
+    values = -np.arange(64.0).reshape(8, 8) - 0.5  # negative numbers: written as numbers, not text
+    data = downloads.matrix_csv(values, labels, labels, "=row", comma=comma)
+    frame = read_csv(data, comma=comma)
+    guarded = ["'" + s if s[0] in "=+-@\t\r" else s for s in labels]
+    assert frame.index.tolist() == guarded and frame.columns.tolist() == guarded
+    assert frame.index.name == "'=row"
+    np.testing.assert_array_equal(frame.to_numpy(), values)
+    cells = [
+        cell
+        for line in csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";" if comma else ",")
+        for cell in line
+    ]
+    numbers = cells[len(labels) + 2 :]
+    assert any(cell.startswith("-") for cell in numbers)  # "-0.5" as it is: a number
+    texts = [cell for cell in cells if not cell.lstrip("-").replace(",", ".").replace(".", "", 1).isdigit()]
+    assert all(not cell or cell[0] not in "=+-@\t\r" for cell in texts)
 
 
 def test_a_column_named_like_the_row_title_or_a_suffixed_label_stays_distinct():
@@ -221,6 +250,87 @@ def test_a_figure_without_a_table_has_no_csv():
     with pytest.raises(ValueError, match="not a matrix"):
         downloads.figure_csv(figure)
     assert png_size(downloads.chart_png(figure))[0] > 400
+
+
+# ---------------------------------------------------------------------------------------
+# limits, one build at a time, a second click served from the kept file
+
+
+def test_files_past_their_limit_are_refused_before_anything_is_built(rng, renders):
+    small = heatmap_figure(rng.random((4, 4)), "abcd", "abcd")
+    assert all(downloads.refusal(kind, small) is None for kind in ("csv", "png", "svg"))
+    wide = heatmap_figure(np.zeros((1, downloads.CSV_CELLS + 1)), "a", [str(i) for i in range(downloads.CSV_CELLS + 1)])
+    assert downloads.refusal("csv", wide) == (downloads.CSV_CELLS + 1, downloads.CSV_CELLS)
+    with pytest.raises(downloads.TooBig):
+        downloads.download("csv", wide)
+    n = int(np.ceil(np.sqrt(downloads.ZIP_CELLS / 3)))
+    page = [heatmap_figure(np.zeros((n, n)), [str(i) for i in range(n)], [str(i) for i in range(n)]) for _ in range(4)]
+    assert downloads.refusal("zip", page) == (4 * n * n, downloads.ZIP_CELLS)
+    with pytest.raises(downloads.TooBig):
+        downloads.download_zip(page)
+    assert downloads.refusal("zip", page[:2]) is None
+    lines = downloads.Figure("Head view", "head_view", (list("ab"), np.full((1, 2, 2), 0.5)), {"max_lines": 10**6})
+    assert downloads.picture_marks(lines) == 4
+    assert renders == {"png": 0, "svg": 0, "csv": 0}
+
+
+def test_the_largest_head_view_and_curve_are_within_the_picture_limit(rng):
+    H, T = 16, 40  # the head view's largest: 16 heads over the 40 tokens the page allows
+    w = rng.random((H, T, T))
+    w /= w.sum(axis=-1, keepdims=True)
+    figure = downloads.Figure("Head view", "head_view", ([f"t{i}" for i in range(T)], w), {})
+    assert downloads.picture_marks(figure) <= chart_builders.HEAD_VIEW_LINES <= downloads.PICTURE_MARKS
+    curves = downloads.Figure("Loss", "loss_curve", ({"a": np.ones(5000), "b": np.ones(5000)},), {})
+    assert downloads.picture_marks(curves) <= 2 * chart_builders.CURVE_POINTS <= downloads.PICTURE_MARKS
+    assert 64 * 64 == chart_builders.RECT_CELL_LIMIT <= downloads.PICTURE_MARKS  # a heatmap in rects
+
+
+def test_a_double_click_builds_once_under_the_heavy_work_slot(rng, renders, monkeypatch):
+    from ui import budget
+
+    held = []
+    slot = budget.slot
+
+    def recording_slot(*args, **kwargs):
+        held.append(threading.current_thread().name)
+        return slot(*args, **kwargs)
+
+    monkeypatch.setattr(budget, "slot", recording_slot)
+    figure = heatmap_figure(rng.random((5, 5)), "abcde", "abcde")
+    files = []
+    clicks = [threading.Thread(target=lambda: files.append(downloads.download("png", figure))) for _ in range(2)]
+    for click in clicks:
+        click.start()
+    for click in clicks:
+        click.join(60)
+    assert len(files) == 2 and files[0] == files[1]
+    assert renders["png"] == 1  # the second click waited for the first one's file
+    assert downloads.download("csv", figure, comma=True) == downloads.figure_csv(figure, comma=True)
+    assert downloads.download("csv", figure, comma=True) and renders["csv"] == 2  # the kept one + the direct call
+    assert len(held) >= 2
+
+
+def test_a_page_past_the_zip_limit_disables_its_button_and_says_what_is_allowed(download_buttons):
+    def script():
+        import numpy as np
+
+        from ui import downloads, layout
+
+        page = layout.start("nav.multi_head")
+        n = 600
+        labels = [str(i) for i in range(n)]
+        with layout.guarded(page):
+            for k in range(1 + downloads.ZIP_CELLS // (n * n)):
+                layout.matrix(page, np.zeros((n, n)), labels, labels, title=f"M{k}")
+
+    at = AppTest.from_function(script, default_timeout=60)
+    at.session_state[layout.SAVE_PANEL] = True
+    at.run()
+    assert not at.exception
+    zip_button = download_buttons["dl_zip"]
+    assert zip_button["disabled"] is True
+    assert "750,000" in zip_button["help"] and "1,080,000" in zip_button["help"]
+    assert download_buttons["dl_csv"]["disabled"] is False
 
 
 # ---------------------------------------------------------------------------------------

@@ -8,25 +8,33 @@ everything from the Figure) and must be safe to run beside a script run (they on
 
 A chart is rebuilt from its recipe with its data inline (the specs Streamlit is sent carry Arrow
 bytes, which vl-convert cannot read) and rendered on the server by vl-convert-python.
+
+The buttons hand out ``download`` / ``download_zip``: a file past its limit (``LIMITS``: cells of a
+CSV or a zip, marks of a picture, counted from the recipe before anything is built) is refused
+and its button disabled; any other is built under the process's heavy-work slot (``ui/budget.py``)
+and kept FILE_TTL_S (2 minutes) in a FILE_CACHE_BYTES (32 MB) cache, keyed by its content, so a
+double click, or a room saving the same chart, builds it once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import hashlib
 import io
+import pickle
 import re
+import threading
 import time
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-import altair as alt
+import cachetools
 import numpy as np
-import pandas as pd
-from altair.utils.data import to_values
 
-from ui import charts
+from ui import budget, charts
 
 PNG_SCALE = 2  # pixels per CSS pixel: sharp on slides and high-density screens
 _SLUG_CHARS = 60  # longest file-name stem taken from a title
@@ -103,6 +111,16 @@ def distinct_labels(labels: Iterable, reserved: Iterable[str] = ()) -> list[str]
 # CSV and zip
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(text) -> str:
+    """A text cell as Excel will not run it: "=HYPERLINK(...)", "+1", "-x", "@SUM(1)" get a leading
+    "'" (OWASP's rule for CSV injection: Excel shows the text without it); any other text unchanged."""
+    text = str(text)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def matrix_csv(
     values, rows: Sequence, cols: Sequence, row_title: str = "", masked_value: str = "-inf", comma: bool = False
 ) -> bytes:
@@ -121,6 +139,8 @@ def matrix_csv(
     row and column has its own name. Read back exactly with
     ``pd.read_csv(f, index_col=0, keep_default_na=False, dtype={0: str})`` (the last two keep a token
     such as "NA" or "1" a text label; ``pd.read_csv(f, index_col=0)`` is enough for ordinary words).
+    A label is text typed by a user: one that Excel would run as a formula (``text_cell``) is written
+    after a "'", which Excel hides; numbers are written as numbers, a negative one too.
     """
     arr = np.asarray(values, dtype=np.float64)
     if arr.ndim != 2:
@@ -128,13 +148,15 @@ def matrix_csv(
     R, C = arr.shape
     if len(rows) != R or len(cols) != C:
         raise ValueError(f"{len(rows)} row and {len(cols)} column labels for a matrix of shape {arr.shape}")
-    header = [str(row_title), *distinct_labels(cols, reserved=(str(row_title),))]
+    title = text_cell(row_title)
+    header = [title, *distinct_labels([text_cell(c) for c in cols], reserved=(title,))]
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";" if comma else ",", lineterminator="\r\n")
     writer.writerow(header)
     masked = np.isneginf(arr)
     number = (lambda v: repr(v).replace(".", ",")) if comma else repr
-    for label, line, line_masked in zip(distinct_labels(rows), arr.tolist(), masked.tolist(), strict=True):
+    labels = distinct_labels([text_cell(r) for r in rows])
+    for label, line, line_masked in zip(labels, arr.tolist(), masked.tolist(), strict=True):
         writer.writerow([label, *(masked_value if m else number(v) for v, m in zip(line, line_masked, strict=True))])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -174,29 +196,11 @@ _HEATMAP_EXPORT = {"legend": True, "select": None}
 
 
 def figure_chart(figure: Figure):
-    """The Altair chart of a figure, rebuilt, every dataset inline (no row limit: Altair's 5,000 rows
-    guard the browser, and this goes to vl-convert)."""
+    """The Altair chart of a figure, rebuilt (for a picture: a heatmap's legend back, no selection)."""
     kwargs = dict(figure.kwargs)
     if figure.builder == "heatmap":
         kwargs.update(_HEATMAP_EXPORT)
-    chart = getattr(charts, figure.builder)(*figure.args, **kwargs)
-    _inline_frames(chart)
-    return chart
-
-
-def _inline_frames(chart) -> None:
-    """Replace every DataFrame in a chart (it was built for this call) by its rows as inline values."""
-    data = getattr(chart, "data", alt.Undefined)
-    if isinstance(data, pd.DataFrame):
-        chart.data = alt.InlineData(values=to_values(data)["values"])
-    for part in ("layer", "hconcat", "vconcat", "concat"):
-        subs = getattr(chart, part, alt.Undefined)
-        if isinstance(subs, list):
-            for sub in subs:
-                _inline_frames(sub)
-    spec = getattr(chart, "spec", alt.Undefined)
-    if spec is not alt.Undefined and not isinstance(spec, dict):
-        _inline_frames(spec)
+    return getattr(charts, figure.builder)(*figure.args, **kwargs)
 
 
 def vega_lite(figure: Figure) -> dict:
@@ -206,7 +210,7 @@ def vega_lite(figure: Figure) -> dict:
     stroke): an SVG element with ``opacity`` is composited on a layer of its own, which makes
     rasterising the head view's thousands of lines five times slower.
     """
-    spec = figure_chart(figure).to_dict(validate=False)  # the builders' tests validate against the schema
+    spec = charts.vega_lite(figure_chart(figure))  # every dataset as rows; no Altair global state, no row limit
     # Titles are formulas ("Q·Kᵀ/√d_k", "head₁"): in a font without those glyphs the renderer sets the
     # whole title in a serif fallback. DejaVu Sans has them (and falls back to sans-serif where absent).
     spec.setdefault("config", {}).setdefault("title", {}).setdefault("font", _TITLE_FONT)
@@ -255,7 +259,9 @@ def _stroke_opacity(node) -> None:
 
 
 _TITLE_FONT = "DejaVu Sans, sans-serif"
-_BIG_PICTURE_ROWS = 5000  # a chart drawing more marks than this is rasterised at scale 1
+# A head view of more lines is rasterised at scale 1: its wide translucent lines cost ~1 ms each at
+# scale 2 and a quarter of that at 1 (the rects of a heatmap cost far less: scale 2 at any size).
+_PNG_LINES_AT_SCALE_2 = 1000
 
 
 def _rows(spec: dict) -> int:
@@ -265,14 +271,14 @@ def _rows(spec: dict) -> int:
 def chart_png(figure: Figure, scale: float | None = None) -> bytes:
     """The figure as a PNG, ``scale`` pixels per CSS pixel, rendered by vl-convert (no network access).
 
-    Default scale: PNG_SCALE, or 1 for a chart of more than 5,000 marks (the head view of 16 heads
-    over 40 tokens draws 20,000 lines: ~20 s at scale 2, ~5 s at 1; its SVG takes a second).
+    Default scale: PNG_SCALE, or 1 for a head view of more than _PNG_LINES_AT_SCALE_2 lines.
     """
     import vl_convert  # imported on the first download: the renderer is big and a rerun never needs it
 
     spec = vega_lite(figure)
     if scale is None:
-        scale = 1 if _rows(spec) > _BIG_PICTURE_ROWS else PNG_SCALE
+        many_lines = figure.builder == "head_view" and picture_marks(figure) > _PNG_LINES_AT_SCALE_2
+        scale = 1 if many_lines else PNG_SCALE
     return vl_convert.vegalite_to_png(spec, scale=scale, allowed_base_urls=[])
 
 
@@ -281,3 +287,128 @@ def chart_svg(figure: Figure) -> str:
     import vl_convert
 
     return vl_convert.vegalite_to_svg(vega_lite(figure), allowed_base_urls=[])
+
+
+# ---------------------------------------------------------------------------------------
+# what a button may build: limits checked first, one build at a time, a second click served again
+
+# Limits, checked on the figure's recipe before anything is built, so that any file allowed takes
+# about 2 s at most on a 2-core machine (measured by building the largest allowed: a CSV of 512 x
+# 4,096 cells 1.6-1.7 s; a zip of 4 x 512 x 512 cells 2.0-2.7 s, hence 750,000; a heatmap of 4,096
+# rects 0.3 s as PNG; a head view of 4,000 lines 1.3 s as PNG at scale 1, 0.2 s as SVG; two curves
+# of 1,000 points 0.6 s). Past them the button is disabled and says why.
+CSV_CELLS = 512 * 4096  # one matrix: the widest any page draws (512 tokens x d_ff 4,096)
+ZIP_CELLS = 750_000  # every matrix of a page together
+PICTURE_MARKS = 5000  # cells drawn as rects, lines, points of one chart (a matrix drawn as an image: 1)
+LIMITS = {"csv": CSV_CELLS, "zip": ZIP_CELLS, "png": PICTURE_MARKS, "svg": PICTURE_MARKS}
+# Built files are kept this long, bounded by their bytes, so a double click builds once.
+FILE_CACHE_BYTES = 32 * 2**20
+FILE_TTL_S = 120
+
+_FILES = cachetools.TTLCache(maxsize=FILE_CACHE_BYTES, ttl=FILE_TTL_S, getsizeof=len)
+_FILES_LOCK = threading.Lock()
+
+
+class TooBig(ValueError):
+    """A file past its limit (``LIMITS``): it is not built."""
+
+
+def picture_marks(figure: Figure) -> int:
+    """The marks a figure's picture draws, counted from its recipe without building it: a heatmap's
+    cells in rect mode (1 in image mode), a head view's lines, a curve's points; 0 for the small
+    charts whose size does not grow with the input (flow diagram, studies)."""
+    args, kwargs = figure.args, figure.kwargs
+    if figure.builder == "heatmap":
+        R, C = np.shape(args[0])
+        return 1 if charts.uses_image(R, C, kwargs.get("max_plot")) else R * C
+    if figure.builder == "head_view":
+        weights = np.asarray(args[1] if len(args) > 1 else kwargs["weights"], dtype=np.float64)
+        heads = kwargs.get("heads")
+        shown = sorted({int(h) for h in heads}) if heads is not None else list(range(len(weights)))
+        keep, _ = charts.head_view_lines(weights[shown], kwargs.get("min_weight", 0.01), kwargs.get("max_lines"))
+        return int(np.count_nonzero(keep))
+    if figure.builder == "loss_curve":
+        losses = args[0] if args else kwargs["losses"]
+        curves = losses.values() if isinstance(losses, Mapping) else [losses]
+        return sum(len(charts.curve_steps(len(curve))) for curve in curves)
+    return 0
+
+
+def file_size(kind: str, figures: Figure | Sequence[Figure]) -> int:
+    """What ``LIMITS[kind]`` counts for this file: cells (csv, zip) or marks (png, svg)."""
+    if kind == "zip":
+        return sum(f.table.values.size for f in figures if f.table is not None)
+    if kind == "csv":
+        return figures.table.values.size if figures.table is not None else 0
+    return picture_marks(figures)
+
+
+def refusal(kind: str, figures: Figure | Sequence[Figure]) -> tuple[int, int] | None:
+    """(size, limit) when the file is past its limit, else None: the button says so instead."""
+    size, limit = file_size(kind, figures), LIMITS[kind]
+    return (size, limit) if size > limit else None
+
+
+def _table_parts(table: Table | None) -> tuple | None:
+    if table is None:
+        return None
+    return (table.values, tuple(table.rows), tuple(table.cols), table.row_title, table.masked_value)
+
+
+def _content_key(kind: str, comma: bool, figures: Sequence[Figure]) -> str | None:
+    """A digest of everything a file is built from (None when it cannot be taken: no caching)."""
+    parts = [(f.name, f.builder, f.args, sorted(f.kwargs.items()), _table_parts(f.table)) for f in figures]
+    try:
+        data = pickle.dumps((kind, comma, parts), protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _built(key: str | None, build: Callable[[], bytes | str]) -> bytes | str:
+    """``build()``'s file, from the cache, or built under the process's heavy-work slot and kept."""
+    if key is not None:
+        with _FILES_LOCK:
+            hit = _FILES.get(key)
+        if hit is not None:
+            return hit
+    with budget.slot():
+        if key is not None:
+            with _FILES_LOCK:
+                hit = _FILES.get(key)  # built by the first of two clicks while this one waited
+            if hit is not None:
+                return hit
+        data = build()
+    if key is not None:
+        with _FILES_LOCK, contextlib.suppress(ValueError):  # ValueError: larger than the whole cache
+            _FILES[key] = data
+    return data
+
+
+_BUILDERS = {
+    "csv": lambda figure, comma: figure_csv(figure, comma),
+    "png": lambda figure, comma: chart_png(figure),
+    "svg": lambda figure, comma: chart_svg(figure),
+}
+
+
+def download(kind: str, figure: Figure, comma: bool = False) -> bytes | str:
+    """The file a button hands out ("csv", "png" or "svg"): refused past its limit (TooBig), else built
+    once under ``budget.slot()`` and kept FILE_TTL_S for the next click on the same content."""
+    if (too_big := refusal(kind, figure)) is not None:
+        raise TooBig(f"{figure.name!r} as {kind} has {too_big[0]}, past the limit of {too_big[1]}")
+    return _built(_content_key(kind, comma, [figure]), lambda: _BUILDERS[kind](figure, comma))
+
+
+def download_zip(figures: Sequence[Figure], comma: bool = False) -> bytes:
+    """``zip_csvs(figures, comma)`` as ``download`` hands out a file: limited, built once, kept."""
+    figures = tuple(figures)
+    if (too_big := refusal("zip", figures)) is not None:
+        raise TooBig(f"the zip would hold {too_big[0]} cells, past the limit of {too_big[1]}")
+    return _built(_content_key("zip", comma, figures), lambda: zip_csvs(figures, comma))
+
+
+def clear_files() -> None:
+    """Drop every kept file (tests)."""
+    with _FILES_LOCK:
+        _FILES.clear()
