@@ -763,6 +763,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "train.go": {"en": "Train", "pt": "Treinar"},
     "train.stop": {"en": "Stop training", "pt": "Parar o treino"},
+    "train.for_page": {
+        "en": "The Weights setting asks for trained weights: the block trains once for the whole server, then this page draws it.",
+        "pt": "O ajuste Pesos pede pesos treinados: o bloco treina uma vez para todo o servidor, e então esta página o desenha.",
+    },
     "train.queued": {
         "en": "Waiting for {n} other training(s) to finish: the server trains one at a time, so the room's pages stay quick.",
         "pt": "Esperando {n} outro(s) treino(s) terminar(em): o servidor treina um de cada vez, para as páginas da sala seguirem rápidas.",

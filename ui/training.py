@@ -83,6 +83,8 @@ def run(t: Translator, key: compute.TrainKey, vocab: core.Vocabulary, *, curves:
     box = st.empty()
     try:
         with box.container():
+            if not curves:  # drawn by a page that needs the weights, not by /train's button
+                st.caption(t("train.for_page"))
             status = st.empty()
             st.button(
                 t("train.stop"), key="train_stop", on_click=session.stop_training, args=(key,), icon=":material/stop:"
