@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 import core
+from ui.i18n import escape_markdown
 from ui.layout import Page
 
 DECIMALS = 4
@@ -38,7 +39,12 @@ def _shown_group(ex: core.CellExplanation, n: int) -> list[int]:
 
 
 def _table(rows: dict[str, list[str]], columns: list[str]) -> None:
-    st.table(pd.DataFrame(rows, index=columns).T)
+    """A table of numbers under row and column labels. ``st.table`` renders Markdown in every cell,
+    header and index (a token ``![](https://…)`` would load an outside image in every viewer's
+    browser): each label and cell is escaped, so typed text shows as typed."""
+    frame = pd.DataFrame({escape_markdown(k): [escape_markdown(v) for v in vs] for k, vs in rows.items()})
+    frame.index = [escape_markdown(c) for c in columns]
+    st.table(frame.T)
 
 
 def derivation(page: Page, ex: core.CellExplanation, tokens, *, head: int | None, temp: float) -> None:
