@@ -617,7 +617,8 @@ def _download_widgets(t: Translator, figures: tuple[downloads.Figure, ...], pref
 
     def too_big_help(kind: str, too_big: tuple[int, int]) -> str:  # the size, the limit, what to pick instead
         size, limit = (f"{n:,}".replace(",", "." if comma else ",") for n in too_big)
-        return t(f"dl.too_big_{kind}", n=size, limit=limit)
+        keys = {"csv": "dl.too_big_csv", "zip": "dl.too_big_zip", "png": "dl.too_big_png", "svg": "dl.too_big_svg"}
+        return t(keys[kind], n=size, limit=limit)
 
     buttons = (
         ("csv", "dl.csv", "text/csv", "dl.csv_help" if has_csv else "dl.no_csv"),
