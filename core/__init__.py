@@ -19,8 +19,15 @@ from .explain import (
 )
 from .feed_forward import FeedForwardParams, FeedForwardResult, feed_forward, init_feed_forward
 from .heads import HeadRoles, HeadsOff, head_roles, head_similarity, heads_off
-from .layers import LayerNormParams, layer_norm, sinusoidal_positional_encoding
-from .multi_head import MultiHeadParams, MultiHeadResult, default_head_width, init_multi_head, multi_head_attention
+from .layers import LayerNormParams, init_layer_norm, layer_norm, sinusoidal_positional_encoding
+from .multi_head import (
+    MultiHeadParams,
+    MultiHeadResult,
+    attention_scale,
+    default_head_width,
+    init_multi_head,
+    multi_head_attention,
+)
 from .train import (
     TASKS,
     AdamState,
@@ -76,6 +83,7 @@ __all__ = [
     "ablate_heads",
     "adam_step",
     "attention_profile",
+    "attention_scale",
     "block_forward",
     "block_gradients",
     "causal_mask",
@@ -89,6 +97,7 @@ __all__ = [
     "heads_off",
     "init_encoder_block",
     "init_feed_forward",
+    "init_layer_norm",
     "init_multi_head",
     "init_readout",
     "init_tutorial_feed_forward",

@@ -24,7 +24,7 @@ from ._checks import (
 )
 from .attention import check_scale
 from .feed_forward import FeedForwardParams, FeedForwardResult, _feed_forward, init_feed_forward
-from .layers import LayerNormParams, _layer_norm
+from .layers import LayerNormParams, _layer_norm, init_layer_norm
 from .multi_head import MultiHeadParams, MultiHeadResult, _multi_head_attention, check_head_mask, init_multi_head
 
 
@@ -81,9 +81,7 @@ def init_encoder_block(d_model: int, n_heads: int, d_ff: int, rng: np.random.Gen
     rng = check_rng(rng)
     attention = init_multi_head(D, H, rng)
     ffn = init_feed_forward(D, F, rng)
-    norm1 = LayerNormParams(gamma=np.ones(D), beta=np.zeros(D))
-    norm2 = LayerNormParams(gamma=np.ones(D), beta=np.zeros(D))
-    return EncoderBlockParams(attention=attention, feed_forward=ffn, norm1=norm1, norm2=norm2)
+    return EncoderBlockParams(attention=attention, feed_forward=ffn, norm1=init_layer_norm(D), norm2=init_layer_norm(D))
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,12 @@ class LayerNormParams:
         return self.gamma.shape[0]
 
 
+def init_layer_norm(d_model: int) -> LayerNormParams:
+    """A layer norm as torch.nn.LayerNorm starts: gamma = 1 and beta = 0 (the identity affine map)."""
+    D = positive_int(d_model, "d_model")
+    return LayerNormParams(gamma=np.ones(D), beta=np.zeros(D))
+
+
 def _scaled_rows(x: np.ndarray, eps: float) -> tuple[np.ndarray, np.ndarray]:
     """x divided row by row by max(|x|, 1), and eps by the same factor squared (same normalised rows).
 

@@ -18,6 +18,7 @@ from ._checks import (
     check_rng,
     frozen_array,
     non_empty_sequence,
+    positive_float,
     positive_int,
 )
 from .attention import EXP_SAFE, _softmax, _softmax_bounded, check_mask, check_scale
@@ -90,6 +91,15 @@ class MultiHeadParams:
 def default_head_width(d_model: int, n_heads: int) -> int:
     """d_model // n_heads, at least 1: any head count works with any width."""
     return max(1, d_model // n_heads)
+
+
+def attention_scale(d_k: int, *, scaled: bool = True, temperature: float = 1.0) -> float:
+    """What the scores q·k are multiplied by before the softmax: 1/(τ·√d_k), or 1/τ unscaled (the article's).
+
+    The paper scales by 1/√d_k and has no temperature (τ = 1); τ is this app's dial on top.
+    """
+    base = 1.0 / np.sqrt(positive_int(d_k, "d_k")) if scaled else 1.0
+    return base / positive_float(temperature, "temperature")
 
 
 def init_multi_head(

@@ -5,6 +5,7 @@ import math
 import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
+import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch_reference import torch_layer_norm
@@ -201,3 +202,12 @@ def test_pe_prefix_does_not_depend_on_the_number_of_positions():
     np.testing.assert_array_equal(
         core.sinusoidal_positional_encoding(5, 6), core.sinusoidal_positional_encoding(12, 6)[:5]
     )
+
+
+def test_init_layer_norm_is_torchs_starting_point():
+    ln = torch.nn.LayerNorm(5, dtype=torch.float64)
+    params = core.init_layer_norm(5)
+    np.testing.assert_array_equal(params.gamma, ln.weight.detach().numpy())
+    np.testing.assert_array_equal(params.beta, ln.bias.detach().numpy())
+    with pytest.raises(core.AttentionInputError):
+        core.init_layer_norm(0)

@@ -544,3 +544,16 @@ def test_the_result_carries_its_scale_and_each_heads_unscaled_logits():
     assert core.multi_head_attention(x, params).scale == 1 / np.sqrt(params.d_k)
     with pytest.raises(core.AttentionInputError, match="head must be a whole number from 0 to 1"):
         res.logits(2)
+
+
+@pytest.mark.parametrize(
+    ("d_k", "scaled", "temperature", "expected"), [(64, True, 1.0, 0.125), (4, True, 2.0, 0.25), (9, False, 0.5, 2.0)]
+)
+def test_attention_scale_is_one_over_tau_sqrt_d_k(d_k, scaled, temperature, expected):
+    assert core.attention_scale(d_k, scaled=scaled, temperature=temperature) == expected
+
+
+@pytest.mark.parametrize("bad", [{"d_k": 0}, {"d_k": 4, "temperature": 0.0}, {"d_k": 4, "temperature": float("nan")}])
+def test_attention_scale_refuses_what_is_no_width_or_temperature(bad):
+    with pytest.raises(core.AttentionInputError):
+        core.attention_scale(**bad)

@@ -31,38 +31,24 @@ PASS_TTL_S = 900  # a pass nobody asked for in 15 minutes is dropped, big or sma
 class PassKey:
     """What a view computes from: small values only (the vocabulary by its digest).
 
-    Tutorial mode ignores the paper's settings (positional encoding, mask, scaling,
-    temperature, Add & Norm): they are left at their defaults in its key.
+    ``settings`` holds the settings whose spec says they change the pass (``Spec.in_pass``), every
+    other at its default; tutorial mode leaves the paper's own (positional encoding, mask, scaling,
+    temperature, Add & Norm) at their defaults too, since its code has none of them.
     """
 
-    mode: str
+    settings: state.Settings
     vocab_key: str
-    tokens: tuple[str, ...]
-    heads: int
-    ffn: int | None
-    seed: int
-    pe: str = "sin"
-    mask: str = "none"
-    scale: str = "sqrt"
-    temp: float = 1.0
-    norm: str = "post"
     trained: TrainKey | None = None  # the training whose weights the block uses, or None: random weights
 
     @classmethod
     def of(cls, settings: state.Settings, vocab: core.Vocabulary) -> PassKey:
-        paper = {"pe": settings.pe, "mask": settings.mask, "scale": settings.scale, "temp": settings.temp}
-        paper["norm"] = settings.norm
-        if settings.weights == "trained":
-            paper["trained"] = TrainKey.of(settings, vocab)
-        return cls(
-            mode=settings.mode,
-            vocab_key=state.vocab_key(vocab),
-            tokens=settings.tokens,
-            heads=settings.heads,
-            ffn=settings.ffn,
-            seed=settings.seed,
-            **(paper if settings.paper else {}),
-        )
+        used = {
+            spec.name: getattr(settings, spec.name)
+            for spec in state.SPECS
+            if spec.in_pass and (settings.paper or not spec.paper_only)
+        }
+        trained = TrainKey.of(settings, vocab) if settings.paper and settings.weights == "trained" else None
+        return cls(dataclasses.replace(state.DEFAULTS, **used), state.vocab_key(vocab), trained)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,27 +96,28 @@ def rngs(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
 
 
 def paper_pass(key: PassKey, vocab: core.Vocabulary) -> PaperPass:
-    embeddings = vocab.embed(key.tokens)
+    s = key.settings
+    embeddings = vocab.embed(s.tokens)
     T, D = embeddings.shape
-    positions = core.sinusoidal_positional_encoding(T, D) if key.pe == "sin" else None
+    positions = core.sinusoidal_positional_encoding(T, D) if s.pe == "sin" else None
     x = embeddings if positions is None else embeddings + positions  # (T, D), the block's input
     if key.trained is not None:  # the block /train trained: its heads, feed-forward layer and norms
         trained = train(key.trained, vocab).params
         params, ffn_params, norm1, norm2 = trained.attention, trained.feed_forward, trained.norm1, trained.norm2
     else:
-        rng_att, rng_ffn = rngs(key.seed)
-        params = core.init_multi_head(D, key.heads, rng_att)
-        ffn_params = core.init_feed_forward(D, key.ffn or state.default_ffn("paper", D), rng_ffn)
-        norm1 = norm2 = core.LayerNormParams(np.ones(D), np.zeros(D))  # as before training: gamma 1, beta 0
-    mask = core.causal_mask(T) if key.mask == "causal" else None
-    scale = (1.0 / np.sqrt(params.d_k) if key.scale == "sqrt" else 1.0) / key.temp
-    if key.norm == "none":
+        rng_att, rng_ffn = rngs(s.seed)
+        params = core.init_multi_head(D, s.heads, rng_att)
+        ffn_params = core.init_feed_forward(D, s.ffn or state.default_ffn("paper", D), rng_ffn)
+        norm1 = norm2 = core.init_layer_norm(D)  # as before training
+    mask = core.causal_mask(T) if s.mask == "causal" else None
+    scale = core.attention_scale(params.d_k, scaled=s.scale == "sqrt", temperature=s.temp)
+    if s.norm == "none":
         attention = core.multi_head_attention(x, params, mask=mask, scale=scale)
         ffn, block = core.feed_forward(attention.output, ffn_params), None
         output = ffn.output
     else:
         block_params = core.EncoderBlockParams(params, ffn_params, norm1, norm2)
-        block = core.encoder_block(x, block_params, mask=mask, scale=scale, norm_first=key.norm == "pre")
+        block = core.encoder_block(x, block_params, mask=mask, scale=scale, norm_first=s.norm == "pre")
         attention, ffn, output = block.attention, block.feed_forward, block.output
     return PaperPass(
         embeddings=embeddings,
@@ -148,16 +135,17 @@ def paper_pass(key: PassKey, vocab: core.Vocabulary) -> PaperPass:
 
 
 def tutorial_pass(key: PassKey, vocab: core.Vocabulary) -> TutorialPass:
-    x = vocab.embed(key.tokens)
+    s = key.settings
+    x = vocab.embed(s.tokens)
     attention = core.tutorial_attention(x)
-    d_ff = key.ffn or state.default_ffn("tutorial", vocab.dim)
-    ffn_params = core.init_tutorial_feed_forward(vocab.dim, d_ff, np.random.default_rng(key.seed))
+    d_ff = s.ffn or state.default_ffn("tutorial", vocab.dim)
+    ffn_params = core.init_tutorial_feed_forward(vocab.dim, d_ff, np.random.default_rng(s.seed))
     return TutorialPass(
         x=x,
         scores=attention.scores,
         weights=attention.weights,
         head_output=attention.output,
-        stacked=core.tutorial_multi_head_attention(x, key.heads),
+        stacked=core.tutorial_multi_head_attention(x, s.heads),
         ffn_params=ffn_params,
         ffn=core.feed_forward(attention.output, ffn_params),
     )
@@ -201,7 +189,7 @@ def _key(key: PassKey, vocab: core.Vocabulary):
 @cachetools.cached(_PASSES, key=_key, lock=_LOCK, condition=_COMPUTING)
 def _run(key: PassKey, vocab: core.Vocabulary) -> PaperPass | TutorialPass:
     """One pass. A pass larger than the whole cache is computed and returned without being kept."""
-    fn = tutorial_pass if key.mode == "tutorial" else paper_pass
+    fn = paper_pass if key.settings.paper else tutorial_pass
     return _read_only(fn(key, vocab))
 
 

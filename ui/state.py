@@ -13,7 +13,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import NamedTuple
 
 import numpy as np
@@ -51,10 +51,13 @@ EXCERPT_CHARS = 40  # what a notice quotes of a value
 class Spec:
     """One setting a link carries: how it is read, written, drawn and explained.
 
-    ``kind`` is int, float, choice, text (the sentence) or cell (``3,1``: query 3, key 1,
-    1-based). ``label`` and ``help`` are catalogue keys; help is formatted with ``lo`` and
-    ``hi``. ``paper_only``: the article has no such thing, so tutorial mode ignores it and
-    its widget is disabled there.
+    ``kind`` is int, float, choice, text (the sentence), cell (``3,1``: query 3, key 1,
+    1-based) or heads (a list of head numbers). ``label`` and ``help`` are catalogue keys; help
+    is formatted with ``lo`` and ``hi``. ``paper_only``: the article has no such thing, so
+    tutorial mode ignores it and its widget is disabled there. ``in_pass``: the setting changes
+    the numbers a view computes (``compute.PassKey`` holds exactly these); the vocabulary's own
+    settings (preset, width) reach the pass through the vocabulary, and training's through
+    ``compute.TrainKey``.
     """
 
     name: str
@@ -66,63 +69,61 @@ class Spec:
     hi: float | None = None
     choices: tuple[str, ...] = ()
     paper_only: bool = False
+    in_pass: bool = False
 
 
-SPECS = (
-    Spec("lang", "choice", "en", "sidebar.lang", None, choices=LANGS),
-    Spec("mode", "choice", "paper", "sidebar.mode", "sidebar.mode_help", choices=MODES),
-    Spec("preset", "choice", "seed", "vocab.preset", "vocab.preset_help", choices=PRESETS),
-    Spec("sentence", "text", "the cat sat on", "vocab.sentence", "vocab.sentence_help"),
-    Spec("dim", "int", 8, "vocab.dim", "vocab.dim_help", lo=DIM_MIN, hi=DIM_MAX),
-    Spec("heads", "int", 2, "mh.heads", "mh.heads_help", lo=HEADS_MIN, hi=HEADS_MAX),
-    Spec("ffn", "int", None, "ff.width", "ff.width_help", lo=FFN_MIN, hi=FFN_MAX),
-    Spec("seed", "int", 0, "sidebar.seed", "sidebar.seed_help", lo=SEED_MIN, hi=SEED_MAX),
-    Spec("pe", "choice", "sin", "block.pe", "block.pe_help", choices=("sin", "none"), paper_only=True),
-    Spec("mask", "choice", "none", "block.mask", "block.mask_help", choices=("none", "causal"), paper_only=True),
-    Spec("scale", "choice", "sqrt", "block.scale", "block.scale_help", choices=("sqrt", "none"), paper_only=True),
-    Spec("temp", "float", 1.0, "block.temp", "block.temp_help", lo=TEMP_MIN, hi=TEMP_MAX, paper_only=True),
-    Spec("norm", "choice", "post", "block.norm", "block.norm_help", choices=("post", "pre", "none"), paper_only=True),
-    Spec("head", "int", 1, "sa.head", "sa.head_help", lo=HEADS_MIN, hi=HEADS_MAX),
-    Spec("cell", "cell", None, "sa.cell", "sa.cell_help"),
-    Spec("off", "heads", (), "mh.off", "mh.off_help", lo=HEADS_MIN, hi=HEADS_MAX, paper_only=True),
-    Spec("weights", "choice", "random", "train.weights", "train.weights_help", choices=WEIGHTS, paper_only=True),
-    Spec("task", "choice", "neighbours", "train.task", "train.task_help", choices=TASKS, paper_only=True),
-    Spec("steps", "int", None, "train.steps", "train.steps_help", lo=STEPS_MIN, hi=STEPS_MAX, paper_only=True),
-    Spec("train_ffn", "choice", "0", "train.ffn", "train.ffn_help", choices=("0", "1"), paper_only=True),
-)
-SPEC = {spec.name: spec for spec in SPECS}
-# Parameters a page reads for itself, not settings: the lesson's step and its host view.
-PAGE_PARAMS = ("step", "host")
-LIMITS = {s.name: (s.lo, s.hi) for s in SPECS if s.kind in ("int", "float")}
+def _setting(kind: str, default, label: str, help: str | None = None, **rest):
+    """A field of ``Settings`` and its row of ``SPECS`` in one place (the name comes from the field)."""
+    return field(default=default, metadata={"spec": Spec("", kind, default, label, help, **rest)})
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a shared link carries, one field per row of ``SPECS``, in its order.
+    """Everything a shared link carries: one field per setting, its spec (``SPECS``) beside it.
 
-    ``ffn=None`` means the mode's default width.
+    ``ffn=None`` means the mode's default width; ``steps=None`` core's default.
     """
 
-    lang: str = "en"
-    mode: str = "paper"
-    preset: str = "seed"
-    sentence: str = "the cat sat on"
-    dim: int = 8
-    heads: int = 2
-    ffn: int | None = None
-    seed: int = 0
-    pe: str = "sin"
-    mask: str = "none"
-    scale: str = "sqrt"
-    temp: float = 1.0
-    norm: str = "post"
-    head: int = 1  # 1-based, as the page shows it
-    cell: tuple[int, int] | None = None  # (query, key), 1-based: the cell being explained
-    off: tuple[int, ...] = ()  # heads switched off (1-based, sorted): their output is zeroed before W_O
-    weights: str = "random"  # "trained": every page shows the block /train trains for these settings
-    task: str = "neighbours"
-    steps: int | None = None  # training steps; None: core's default
-    train_ffn: str = "0"  # "1": the feed-forward layer trains too
+    lang: str = _setting("choice", "en", "sidebar.lang", choices=LANGS)
+    mode: str = _setting("choice", "paper", "sidebar.mode", "sidebar.mode_help", choices=MODES, in_pass=True)
+    preset: str = _setting("choice", "seed", "vocab.preset", "vocab.preset_help", choices=PRESETS)
+    sentence: str = _setting("text", "the cat sat on", "vocab.sentence", "vocab.sentence_help", in_pass=True)
+    dim: int = _setting("int", 8, "vocab.dim", "vocab.dim_help", lo=DIM_MIN, hi=DIM_MAX)
+    heads: int = _setting("int", 2, "mh.heads", "mh.heads_help", lo=HEADS_MIN, hi=HEADS_MAX, in_pass=True)
+    ffn: int | None = _setting("int", None, "ff.width", "ff.width_help", lo=FFN_MIN, hi=FFN_MAX, in_pass=True)
+    seed: int = _setting("int", 0, "sidebar.seed", "sidebar.seed_help", lo=SEED_MIN, hi=SEED_MAX, in_pass=True)
+    pe: str = _setting(
+        "choice", "sin", "block.pe", "block.pe_help", choices=("sin", "none"), paper_only=True, in_pass=True
+    )
+    mask: str = _setting(
+        "choice", "none", "block.mask", "block.mask_help", choices=("none", "causal"), paper_only=True, in_pass=True
+    )
+    scale: str = _setting(
+        "choice", "sqrt", "block.scale", "block.scale_help", choices=("sqrt", "none"), paper_only=True, in_pass=True
+    )
+    temp: float = _setting(
+        "float", 1.0, "block.temp", "block.temp_help", lo=TEMP_MIN, hi=TEMP_MAX, paper_only=True, in_pass=True
+    )
+    norm: str = _setting(
+        "choice",
+        "post",
+        "block.norm",
+        "block.norm_help",
+        choices=("post", "pre", "none"),
+        paper_only=True,
+        in_pass=True,
+    )
+    head: int = _setting("int", 1, "sa.head", "sa.head_help", lo=HEADS_MIN, hi=HEADS_MAX)  # 1-based, as shown
+    cell: tuple[int, int] | None = _setting("cell", None, "sa.cell", "sa.cell_help")  # (query, key), 1-based
+    # heads switched off (1-based, sorted): their output is zeroed before W_O
+    off: tuple[int, ...] = _setting("heads", (), "mh.off", "mh.off_help", lo=HEADS_MIN, hi=HEADS_MAX, paper_only=True)
+    # "trained": every page shows the block /train trains for these settings
+    weights: str = _setting("choice", "random", "train.weights", "train.weights_help", choices=WEIGHTS, paper_only=True)
+    task: str = _setting("choice", "neighbours", "train.task", "train.task_help", choices=TASKS, paper_only=True)
+    steps: int | None = _setting(
+        "int", None, "train.steps", "train.steps_help", lo=STEPS_MIN, hi=STEPS_MAX, paper_only=True
+    )
+    train_ffn: str = _setting("choice", "0", "train.ffn", "train.ffn_help", choices=("0", "1"), paper_only=True)
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -131,6 +132,12 @@ class Settings:
     @property
     def paper(self) -> bool:
         return self.mode == "paper"
+
+
+SPECS = tuple(replace(f.metadata["spec"], name=f.name) for f in fields(Settings))
+SPEC = {spec.name: spec for spec in SPECS}
+# Parameters a page reads for itself, not settings: the lesson's step and its host view.
+PAGE_PARAMS = ("step", "host")
 
 
 DEFAULTS = Settings()
