@@ -59,6 +59,7 @@ with layout.guarded(page):
                 query_title=t("axis.query", raw=True),
                 key_title=t("axis.key", raw=True),
                 weight_title=t("axis.weight", raw=True),
+                cut_note=t("chart.head_view_cut", raw=True),
             )
 
         st.subheader(t("mh.outputs"))

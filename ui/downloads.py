@@ -11,7 +11,7 @@ bytes, which vl-convert cannot read) and rendered on the server by vl-convert-py
 
 The buttons hand out ``download`` / ``download_zip``: a file past its limit (``LIMITS``: cells of a
 CSV or a zip, marks of a picture, counted from the recipe before anything is built) is refused
-and its button disabled; any other is built under the process's heavy-work slot (``ui/budget.py``)
+and its button disabled; any other is built under the process's file slot (``ui/budget.py``: one at a time)
 and kept FILE_TTL_S (2 minutes) in a FILE_CACHE_BYTES (32 MB) cache, keyed by its content, so a
 double click, or a room saving the same chart, builds it once.
 """
@@ -372,7 +372,7 @@ def _built(key: str | None, build: Callable[[], bytes | str]) -> bytes | str:
             hit = _FILES.get(key)
         if hit is not None:
             return hit
-    with budget.slot():
+    with budget.slot(files=True):
         if key is not None:
             with _FILES_LOCK:
                 hit = _FILES.get(key)  # built by the first of two clicks while this one waited
@@ -394,7 +394,7 @@ _BUILDERS = {
 
 def download(kind: str, figure: Figure, comma: bool = False) -> bytes | str:
     """The file a button hands out ("csv", "png" or "svg"): refused past its limit (TooBig), else built
-    once under ``budget.slot()`` and kept FILE_TTL_S for the next click on the same content."""
+    once under ``budget.slot(files=True)`` and kept FILE_TTL_S for the next click on the same content."""
     if (too_big := refusal(kind, figure)) is not None:
         raise TooBig(f"{figure.name!r} as {kind} has {too_big[0]}, past the limit of {too_big[1]}")
     return _built(_content_key(kind, comma, [figure]), lambda: _BUILDERS[kind](figure, comma))
