@@ -40,7 +40,16 @@ Per page: RSS once drawn, and the highest sample while it loaded. If RSS passes
 ``--abort-rss-mb`` (6144) the sampler kills the server (this script started it), the run stops
 and prints what it saw, with exit code 1.
 
-Targets (the issue): peak RSS <= 800 MB over the widest pages (goal 500 MB), and each widest page
+Then one visitor's heaviest actions (issue 16), each in a new context, bounded by ``--action-timeout``:
+the widest training a link can ask for (``preset=random&dim=128&heads=16&weights=trained&steps=5000
+&train_ffn=1`` on 512 distinct words w0..w511) on /multi-head, and on /train pressing Train (not in
+``--quick``); the largest download (the widest 512-token /multi-head, the sidebar's "Save charts,
+numbers or this session", then the zip of every matrix and a PNG); and the largest upload (a scenario
+file of just under 1 MB: 1,024 words of width 128, the largest table a file may hold). For these a
+refusal with a message is a result, not an error; an exception element, the generic "Something went
+wrong", or an action still running at its bound is an error.
+
+Targets (the issue): peak RSS <= 800 MB over the widest pages and actions (goal 500 MB; issue 16: 700 MB), and each widest page
 drawn in <= 3x the time of its reference. ``--check``: exit 1 if one fails. ``--quick``: exit 1 if
 the peak passes ``--max-rss-mb`` (a CI bound; times on a shared CI machine are only printed).
 The machine is shared: the load average is printed before and after.
@@ -55,6 +64,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote_plus
 
 from _browser import CHROMIUM, H, install, loadavg, memory_kib, sentence, server_pid, wait_drawn, want
@@ -184,6 +194,144 @@ def visit(browser, sampler: RssSampler, label: str, url: str, timeout_s: float) 
     return out
 
 
+# --- one visitor's heaviest actions ----------------------------------------------------------
+
+HOSTILE_WORDS = quote_plus(" ".join(f"w{i}" for i in range(512)))
+WIDEST_TRAINING = "preset=random&dim=128&heads=16&weights=trained&steps=5000&train_ffn=1&seed=1"
+SAVE_TOGGLE = "Save charts, numbers or this session"  # share.toggle
+GENERIC = "Something went wrong"  # error.unexpected
+UPLOAD_INPUT = f"{H.SIDEBAR} [data-testid='stFileUploaderDropzoneInput']"
+# Settled: the script not running, a title, every chart drawn (none needed: a refusal has none).
+_SETTLED_JS = """
+() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (app.getAttribute('data-test-connection-state') !== 'CONNECTED') return false;
+  if (!document.querySelector("[data-testid='stMain'] h1")) return false;
+  if (document.querySelector("[data-testid='stSkeleton'], [data-stale='true']")) return false;
+  return [...document.querySelectorAll("[data-testid='stVegaLiteChart']")].every(c => c.querySelector('canvas, svg'));
+}
+"""
+
+
+def largest_scenario(limit: int = 1_000_000) -> bytes:
+    """A valid scenario file just under ``limit`` bytes: 1,024 words of width 128 (the most a table holds)."""
+    import json
+    import random
+
+    rng = random.Random(16)
+    words = [f"w{i}" for i in range(1024)]
+    digits = 4
+    while True:
+        vectors = [[round(rng.uniform(-1, 1), digits) for _ in range(128)] for _ in words]
+        data = json.dumps(
+            {
+                "app": "attention-explorer",
+                "version": 1,
+                "settings": {"preset": "random", "dim": "128", "heads": "16", "sentence": " ".join(words[:512])},
+                "vocabulary": {"words": words, "vectors": vectors},
+            }
+        ).encode()
+        if len(data) <= limit or digits == 1:
+            return data
+        digits -= 1
+
+
+def _settle(page, timeout_s: float) -> None:
+    page.wait_for_function(_SETTLED_JS, timeout=timeout_s * 1000, polling=100)
+
+
+def _action_error(page) -> str | None:
+    if page.locator(H.EXCEPTION).count():
+        return f"exception element: {page.locator(H.EXCEPTION).first.inner_text()[:200]}"
+    generic = [t for t in page.locator("[data-testid='stAlert']").all_inner_texts() if GENERIC in t]
+    if generic:
+        return f"generic error: {generic[0][:200]}"
+    errors = H._tracker(page).page_errors
+    return f"uncaught page error: {errors}" if errors else None
+
+
+def _said(page) -> str:
+    alerts = [t.strip().replace("\n", " ")[:90] for t in page.locator("[data-testid='stAlert']").all_inner_texts()]
+    return f"{H.chart_count(page)} charts" + (f"; says: {'; '.join(alerts[:2])}" if alerts else "")
+
+
+def _save_panel(page, timeout_s: float) -> None:
+    page.locator(H.SIDEBAR).get_by_text(SAVE_TOGGLE).click()
+    page.wait_for_timeout(300)
+    _settle(page, timeout_s)
+
+
+def action(browser, sampler: RssSampler, label: str, url: str, timeout_s: float, what: str = "") -> Visit:
+    """Open ``url`` in a new context and do ``what`` there ("train", "download", "upload" or nothing);
+    the outcome goes in ``times["said"]``, the server's RSS while it ran in ``rss_peak``."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    out = Visit(label, url)
+    context, page = H.open_page(browser)
+    mark = sampler.mark()
+    t0 = time.perf_counter()
+    try:
+        page.set_default_timeout(timeout_s * 1000)
+        page.goto(url, wait_until="commit")
+        _settle(page, timeout_s)
+        said = []
+        if what == "train":
+            button = page.get_by_role("button", name="Train", exact=True)
+            if button.count():
+                button.click()
+                page.wait_for_timeout(500)
+                _settle(page, timeout_s)
+            else:
+                said.append("no Train button")
+        elif what == "download":
+            _save_panel(page, timeout_s)
+            for name in ("All matrices (zip)", "PNG"):
+                button = page.locator(H.SIDEBAR).get_by_role("button", name=name)
+                if not button.count() or button.first.is_disabled():
+                    said.append(f"{name}: not offered")
+                    continue
+                t1 = time.perf_counter()
+                with page.expect_download(timeout=timeout_s * 1000) as info:
+                    button.first.click()
+                size = Path(info.value.path()).stat().st_size
+                said.append(f"{name}: {size / 1e6:.1f} MB in {time.perf_counter() - t1:.1f} s")
+        elif what == "upload":
+            _save_panel(page, timeout_s)
+            data = largest_scenario()
+            page.locator(UPLOAD_INPUT).set_input_files(
+                files=[{"name": "scenario.json", "mimeType": "application/json", "buffer": data}]
+            )
+            page.wait_for_timeout(500)
+            _settle(page, timeout_s)
+            said.append(f"{len(data) / 1e6:.2f} MB sent")
+        out.error = _action_error(page)
+        said.append(_said(page))
+        out.times = {"said": ", ".join(said), "seconds": time.perf_counter() - t0}
+        out.charts = H.chart_count(page)
+        out.rss_after = memory_kib(sampler.pid)["VmRSS"]
+    except PlaywrightTimeoutError:
+        out.error = f"still running after {timeout_s:.0f} s"
+    except OSError as exc:
+        out.error = f"server gone: {exc}"
+    finally:
+        out.rss_peak = sampler.peak_since(mark)
+        context.close()
+    if sampler.aborted_at is not None:
+        raise Aborted(label)
+    return out
+
+
+def heavy_actions(quick: bool) -> list[tuple[str, str, str]]:
+    """(label, path and query, what to do) of one visitor's heaviest actions."""
+    out = [("widest training /multi-head", f"/multi-head?{WIDEST_TRAINING}&sentence={HOSTILE_WORDS}", "")]
+    if not quick:
+        out.append(("widest training /train", f"/train?{WIDEST_TRAINING}&sentence={HOSTILE_WORDS}", "train"))
+    out.append(("largest download", f"/multi-head?preset=random&{WIDEST}&sentence={HOSTILE_WORDS}", "download"))
+    out.append(("largest upload", "/multi-head", "upload"))
+    return out
+
+
 def views(quick: bool) -> list[tuple[str, str, int]]:
     paths, seeds = (QUICK_PATHS, SEEDS[:1]) if quick else (PATHS, SEEDS)
     return [(path, mode, seed) for path in paths for mode in MODES for seed in seeds]
@@ -206,7 +354,10 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=120.0, help="s for a widest page to be drawn")
     parser.add_argument("--ref-timeout", type=float, default=60.0, help="s for a reference or default page")
     parser.add_argument("--sample-ms", type=float, default=50.0, help="RSS sampling period")
+    parser.add_argument("--action-timeout", type=float, default=None, help="s for a heavy action (60; --quick 30)")
+    parser.add_argument("--no-actions", action="store_true", help="only the widest pages, not the heavy actions")
     args = parser.parse_args()
+    action_s = args.action_timeout if args.action_timeout is not None else (30.0 if args.quick else 60.0)
 
     from playwright.sync_api import sync_playwright
 
@@ -214,6 +365,7 @@ def main() -> int:
     print(f"load average before: {loadavg()}; {os.cpu_count()} CPUs")
     pairs: list[tuple[tuple[str, str, int], Visit, Visit | None]] = []
     warmups: list[Visit] = []
+    acted: list[Visit] = []
     aborted: str | None = None
     t_start = time.perf_counter()
     with H.streamlit_server() as server, sync_playwright() as pw:
@@ -241,6 +393,10 @@ def main() -> int:
                     f"RSS {mb(wide.rss_after)} (peak {mb(sampler.peak())})",
                     flush=True,
                 )
+            for label, target, what in () if args.no_actions else heavy_actions(args.quick):
+                done = action(browser, sampler, label, f"{server}{target}", action_s, what)
+                acted.append(done)
+                print(f"  {label}: {done.error or done.times.get('said')}, peak {mb(sampler.peak())}", flush=True)
         except Aborted as exc:
             aborted = str(exc)
         finally:
@@ -272,6 +428,15 @@ def main() -> int:
         print(
             f"{row} {TARGET_RATIO:>5.1f}× {'PASS' if ok else 'FAIL':>4} {mb(wide.rss_after):>10} {mb(wide.rss_peak):>10}"
         )
+
+    if acted:
+        print(f"\none visitor's heaviest actions (each at most {action_s:.0f} s):")
+        print(f"{'action':<30} {'time':>8} {'RSS after':>10} {'peak while':>10}  outcome")
+        for v in acted:
+            seconds = v.times.get("seconds", float("nan"))
+            outcome = v.error or v.times.get("said", "")
+            print(f"{v.label:<30} {seconds:>6.1f} s {mb(v.rss_after):>10} {mb(v.rss_peak):>10}  {outcome}")
+        errors += [f"{v.label}: {v.error}" for v in acted if v.error]
 
     peak_mb = peak_kib / 1024
     rss_ok = peak_mb <= args.max_rss_mb
