@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import PAGES, assert_clean, chart_frame, chart_spec, chart_titles, charts, plain, run_app
 from ui.i18n import CATALOGUE
+from ui.state import LANGS
 
 PAGE_TITLES = {
     "home": "home.title",
@@ -26,7 +27,7 @@ def link_notices(at) -> list:
     return [w for w in at.warning if w.icon == ":material/link:"]
 
 
-@pytest.mark.parametrize("lang", ["en", "pt"])
+@pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("mode", ["paper", "tutorial"])
 @pytest.mark.parametrize("page", list(PAGES))
 def test_every_page_draws_in_every_mode_and_language(page, mode, lang):
@@ -583,7 +584,7 @@ def markdown_numbers(at) -> str:
 
 
 @pytest.mark.parametrize("mode", ["paper", "tutorial"])
-@pytest.mark.parametrize("lang", ["en", "pt"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_a_cell_from_the_link_is_explained_with_the_maps_numbers(mode, lang):
     at = run_app(PAGES["self-attention"], mode=mode, lang=lang, cell="3,2", mask="causal")
     assert_clean(at)
@@ -694,7 +695,7 @@ def test_training_is_for_paper_mode():
 TRAINED = {"weights": "trained", "preset": "random", "dim": 8, "sentence": "a b c d e f", "steps": 40}
 
 
-@pytest.mark.parametrize("lang", ["en", "pt"])
+@pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("page", [p for p in PAGES if p != "home"])
 def test_every_page_draws_the_trained_block(page, lang):
     at = run_app(PAGES[page], lang=lang, **TRAINED)

@@ -1,5 +1,6 @@
-"""The catalogue is complete in both languages and every key the code asks for exists."""
+"""The catalogue: one file per language, each complete and faithful to English; every key the code asks for exists."""
 
+import dataclasses
 import re
 import string
 from pathlib import Path
@@ -18,12 +19,80 @@ def placeholders(text):
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+LANGUAGES = i18n.languages()
+OTHERS = [code for code in i18n.LANGS if code != i18n.SOURCE]
+
+
+def test_the_languages_are_the_files():
+    assert i18n.LANGS == tuple(LANGUAGES) and i18n.LANGS[0] == "en" and len(i18n.LANGS) >= 2
+    assert all(LANGUAGES[code].name and LANGUAGES[code].name != code for code in i18n.LANGS)
+
+
+@pytest.mark.parametrize("lang", OTHERS)
+def test_every_language_has_every_key_and_no_other(lang):
+    assert set(LANGUAGES[lang].messages) == set(LANGUAGES["en"].messages)
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
 @pytest.mark.parametrize("key", sorted(CATALOGUE))
-def test_every_string_exists_in_both_languages_with_the_same_placeholders(key):
-    entry = CATALOGUE[key]
-    assert set(entry) == {"en", "pt"}
-    assert entry["en"].strip() and entry["pt"].strip()
-    assert placeholders(entry["en"]) == placeholders(entry["pt"])
+def test_every_string_has_the_placeholders_of_english(lang, key):
+    forms, english = LANGUAGES[lang].messages[key], LANGUAGES["en"].messages[key]
+    assert all(form.strip() for form in forms)
+    assert (len(forms) > 1) == (len(english) > 1), "a count-dependent entry in one language is one in all"
+    for form in forms:
+        assert placeholders(form) == placeholders(english[0])
+    if len(forms) > 1:
+        assert "n" in placeholders(english[0])  # the count that picks the form
+
+
+@pytest.mark.parametrize("lang", OTHERS)
+def test_no_string_reads_as_english_unless_marked(lang):
+    language = LANGUAGES[lang]
+    same = {k for k, forms in language.messages.items() if forms == LANGUAGES["en"].messages[k]}
+    assert same == language.same_as_source
+    # Formulas, names and the app's technical terms may read the same; sentences may not.
+    assert all(len(CATALOGUE[k]["en"].split()) <= 3 for k in same), same
+
+
+def test_a_language_file_dropped_into_the_folder_is_picked_up(tmp_path, monkeypatch):
+    for path in i18n.LOCALE_DIR.glob("*.po"):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    text = (i18n.LOCALE_DIR / "pt.po").read_text(encoding="utf-8")
+    text = text.replace('msgstr "Explorador de Atenção"', 'msgstr "Explorador da Atenção"')
+    (tmp_path / "pt-PT.po").write_text(text.replace("Language: pt_BR", "Language: pt_PT"), encoding="utf-8")
+    found = i18n.load(tmp_path)
+    assert next(iter(found)) == "en" and "pt-PT" in found
+    monkeypatch.setattr(i18n, "languages", lambda: found)
+    assert i18n.language_names()["pt-PT"] == "Português (Portugal)"
+    assert Translator("pt-PT")("app.title") == "Explorador da Atenção"
+    assert Translator("pt-PT").number(1234.5, 1) == "1234,5"
+
+
+def test_a_missing_entry_shows_its_key_not_english(monkeypatch):
+    found = dict(i18n.languages())
+    pt = found["pt"]
+    found["pt"] = dataclasses.replace(pt, messages={k: v for k, v in pt.messages.items() if k != "nav.home"})
+    monkeypatch.setattr(i18n, "languages", lambda: found)
+    assert Translator("pt")("nav.home") == "nav.home"
+    assert Translator("en")("nav.home") == "Home"
+
+
+@pytest.mark.parametrize(
+    ("lang", "n", "word"), [("en", 1, "training to"), ("en", 2, "trainings to"), ("en", 0, "trainings to")]
+)
+def test_a_count_picks_its_plural_form(lang, n, word):
+    assert word in Translator(lang)("train.queued", n=n)
+
+
+@pytest.mark.parametrize(("n", "word"), [(0, "outro treino terminar"), (1, "outro treino terminar"), (2, "outros treinos")])
+def test_portuguese_counts_zero_and_one_as_singular(n, word):
+    assert word in Translator("pt")("train.queued", n=n)
+
+
+@pytest.mark.parametrize(("lang", "text", "comma"), [("en", "0.50", False), ("pt", "0,50", True)])
+def test_numbers_follow_the_language(lang, text, comma):
+    t = Translator(lang)
+    assert t.number(0.5, 2) == text and t.decimal_comma is comma and t.number(3, 0) == "3"
 
 
 def used_keys():
@@ -52,12 +121,6 @@ def test_translation_fills_and_escapes_arguments():
     text = t("error.unknown_words", words="**dog** [x](http://y)")
     assert "\\*\\*dog\\*\\*" in text and "\\[x\\]\\(http\\:" in text
     assert t("error.unknown_words", raw=True, words="**dog**").startswith("Not in the vocabulary: **dog**")
-
-
-def test_portuguese_differs_from_english():
-    same = [k for k, v in CATALOGUE.items() if v["en"] == v["pt"]]
-    # Formulas and the app's technical terms may read the same; sentences may not.
-    assert all(len(CATALOGUE[k]["en"].split()) <= 3 for k in same), same
 
 
 def test_notice_translation():

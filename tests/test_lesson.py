@@ -8,6 +8,7 @@ import core
 from tests.conftest import assert_clean, charts, plain, run_app
 from ui import lesson
 from ui.i18n import CATALOGUE, Translator
+from ui.state import LANGS
 
 LESSON = "pages/7_lesson.py"
 IDS = [s.id for s in lesson.STEPS]
@@ -38,7 +39,7 @@ def pick_and_reveal(at, option: int, lang: str):
     return at
 
 
-@pytest.mark.parametrize("lang", ["en", "pt"])
+@pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("right", [True, False], ids=["right", "wrong"])
 @pytest.mark.parametrize("n", range(1, lesson.COUNT + 1), ids=IDS)
 def test_every_step_asks_then_reveals_in_both_languages(n, right, lang, answers):
@@ -134,7 +135,7 @@ def test_a_step_does_not_touch_the_learners_settings():
     assert at.query_params["step"] in ("6", ["6"]) and at.query_params["heads"] in ("3", ["3"])
 
 
-@pytest.mark.parametrize("lang", ["en", "pt"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_the_sidebar_offers_only_what_changes_the_lesson(lang):
     # the steps draw their own settings: mode, seed and the block's settings would change nothing here
     from ui import session
@@ -183,7 +184,7 @@ def test_open_a_trained_step_brings_its_words():
 # --- the host's view and bad links ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("lang", ["en", "pt"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_host_view_shows_the_question_then_the_answer(lang, answers):
     at = run_app(LESSON, step=6, host=1, lang=lang)
     assert_clean(at)

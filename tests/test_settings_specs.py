@@ -23,10 +23,10 @@ def test_settings_has_one_field_per_spec_in_order():
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
 def test_every_spec_has_its_label_help_and_choices_in_both_languages(spec):
     for key in filter(None, (spec.label, spec.help)):
-        assert set(CATALOGUE[key]) == {"en", "pt"}, key
+        assert set(CATALOGUE[key]) == set(state.LANGS), key
     if spec.kind == "choice" and spec.name != "lang":
         for choice in spec.choices:
-            assert set(CATALOGUE[f"{spec.name}.{choice}"]) == {"en", "pt"}
+            assert set(CATALOGUE[f"{spec.name}.{choice}"]) == set(state.LANGS)
     if spec.kind in ("int", "float"):
         assert spec.lo <= (spec.default if spec.default is not None else spec.lo) <= spec.hi
 

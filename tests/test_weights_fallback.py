@@ -6,6 +6,7 @@ import pytest
 from conftest import PAGES, assert_clean, charts, plain, run_app
 
 from ui.i18n import CATALOGUE
+from ui.state import LANGS
 
 WIDEST = {
     "preset": "random",
@@ -31,7 +32,7 @@ def weights_warnings(at, lang="en") -> list[str]:
         ("feed-forward", {k: v for k, v in WIDEST.items() if k != "weights"}, "train.too_big"),
     ],
 )
-@pytest.mark.parametrize("lang", ["en", "pt"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_trained_weights_that_cannot_be_had_fall_back_to_random_with_the_reason(page, params, reason, lang):
     at = run_app(PAGES[page], **params, weights="trained", lang=lang)
     assert_clean(at)

@@ -21,7 +21,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 import core
 from ui import charts, compute, downloads, process, session, share, specs, state, training
-from ui.i18n import LANG_NAMES, Translator
+from ui.i18n import Translator, language_names
 from ui.screens import SCREENS
 from ui.state import Settings
 
@@ -129,7 +129,7 @@ def setting(t: Translator, settings: Settings, name: str, widget: str, *, value=
     if spec.paper_only and settings.mode == "tutorial":
         kwargs["disabled"] = True
     if spec.kind == "choice":
-        names = LANG_NAMES if name == "lang" else t.options(name, spec.choices)
+        names = language_names() if name == "lang" else t.options(name, spec.choices)
         kwargs.update(options=spec.choices, format_func=names.get)
     elif widget not in ("segmented", "multiselect"):  # these get their options from the caller
         kwargs.update(min_value=spec.lo, max_value=spec.hi)
@@ -612,8 +612,8 @@ def _download_widgets(t: Translator, figures: tuple[downloads.Figure, ...], pref
     stem = f"{prefix}-{downloads.file_stem(i + 1, figure.name)}"
     common = {"on_click": "ignore", "width": "stretch"}
     has_csv = figure.table is not None
-    # In Portuguese the CSVs are what Brazil's Excel opens with a double-click: ";" and "," decimals.
-    comma = t.lang == "pt"
+    # A language that writes "0,5" gets the CSVs its spreadsheets open with a double-click: ";" and "," decimals.
+    comma = t.decimal_comma
 
     def too_big_help(kind: str, too_big: tuple[int, int]) -> str:  # the size, the limit, what to pick instead
         size, limit = (f"{n:,}".replace(",", "." if comma else ",") for n in too_big)

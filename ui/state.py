@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 import core
+from ui import i18n
 
-LANGS = ("en", "pt")
+LANGS = i18n.LANGS  # one per file in ui/locales/
 MODES = ("paper", "tutorial")
 PRESETS = ("seed", "random")
 
@@ -412,7 +413,7 @@ def fit_view(settings: Settings, notices: list[Notice] | None = None) -> Setting
     (with a notice when one moved)."""
     notices = [] if notices is None else notices
     if settings.head > settings.heads:
-        notices.append(Notice("notice.head_clamped", {"head": settings.head, "heads": settings.heads}))
+        notices.append(Notice("notice.head_clamped", {"head": settings.head, "n": settings.heads}))
         settings = replace(settings, head=settings.heads)
     outside = [h for h in settings.off if h > settings.heads]
     if outside:
@@ -420,7 +421,7 @@ def fit_view(settings: Settings, notices: list[Notice] | None = None) -> Setting
         settings = replace(settings, off=tuple(h for h in settings.off if h <= settings.heads))
     T = len(settings.tokens)
     if settings.cell is not None and max(settings.cell) > T:
-        notices.append(Notice("notice.cell_outside", {"cell": format_value(settings.cell), "t": T}))
+        notices.append(Notice("notice.cell_outside", {"cell": format_value(settings.cell), "n": T}))
         settings = replace(settings, cell=None)
     return settings
 
