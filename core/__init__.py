@@ -7,6 +7,16 @@ Shapes: T tokens (queries), S keys, D = d_model, H = n_heads, F = d_ff.
 from ._checks import AttentionInputError
 from .attention import AttentionResult, causal_mask, scaled_dot_product_attention, softmax
 from .backward import BlockGradients, BlockPass, ReadoutParams, block_forward, block_gradients, init_readout
+from .decoder import (
+    DecoderBlockParams,
+    DecoderBlockResult,
+    DecoderStackResult,
+    EncoderStackResult,
+    decoder_block,
+    decoder_stack,
+    encoder_stack,
+    init_decoder_block,
+)
 from .encoder import EncoderBlockParams, EncoderBlockResult, encoder_block, init_encoder_block
 from .explain import (
     CellExplanation,
@@ -63,8 +73,12 @@ __all__ = [
     "BlockGradients",
     "BlockPass",
     "CellExplanation",
+    "DecoderBlockParams",
+    "DecoderBlockResult",
+    "DecoderStackResult",
     "EncoderBlockParams",
     "EncoderBlockResult",
+    "EncoderStackResult",
     "FeedForwardParams",
     "FeedForwardResult",
     "HeadAblation",
@@ -87,14 +101,18 @@ __all__ = [
     "block_forward",
     "block_gradients",
     "causal_mask",
+    "decoder_block",
+    "decoder_stack",
     "default_head_width",
     "encoder_block",
+    "encoder_stack",
     "evaluate",
     "explain_cell",
     "feed_forward",
     "head_roles",
     "head_similarity",
     "heads_off",
+    "init_decoder_block",
     "init_encoder_block",
     "init_feed_forward",
     "init_layer_norm",

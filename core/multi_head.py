@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -127,11 +128,12 @@ def init_multi_head(
 class MultiHeadResult:
     """Every intermediate of one multi-head attention pass.
 
-    q, k (H, T, d_k); v (H, T, d_v); scores, weights (H, T, T); head_outputs (H, T, d_v);
-    concat (T, H*d_v); output (T, D) = concat @ w_o. ``scores`` are the scaled logits
-    (-inf where masked); each row of ``weights`` sums to 1 (0 for a fully masked query).
-    ``scale`` is what the logits were multiplied by; ``logits(h)`` gives head h's Q·Kᵀ
-    before the scale and the mask (computed when asked: a page shows one head's).
+    q (H, T, d_k); k (H, S, d_k); v (H, S, d_v); scores, weights (H, T, S); head_outputs
+    (H, T, d_v); concat (T, H*d_v); output (T, D) = concat @ w_o. S = T for self-attention;
+    for cross-attention (``memory``) the keys and values are the memory's S rows. ``scores``
+    are the scaled logits (-inf where masked); each row of ``weights`` sums to 1 (0 for a fully
+    masked query). ``scale`` is what the logits were multiplied by; ``logits(h)`` gives head
+    h's Q·Kᵀ before the scale and the mask (computed when asked: a page shows one head's).
     """
 
     q: np.ndarray
@@ -145,27 +147,40 @@ class MultiHeadResult:
     scale: float
 
     def logits(self, head: int) -> np.ndarray:
-        """(T, T) = Q_h K_hᵀ of one head (0-based), unscaled and unmasked."""
+        """(T, S) = Q_h K_hᵀ of one head (0-based), unscaled and unmasked."""
         H = self.q.shape[0]
         if not isinstance(head, int | np.integer) or not 0 <= head < H:
             raise AttentionInputError(f"head must be a whole number from 0 to {H - 1}, but is {head!r}")
-        return self.q[head] @ self.k[head].T  # (T, d_k) @ (d_k, T) -> (T, T)
+        return self.q[head] @ self.k[head].T  # (T, d_k) @ (d_k, S) -> (T, S)
 
 
-def check_head_mask(mask, t: int, n_heads: int) -> np.ndarray:
-    """``mask`` as a bool array of shape (T, T), (1, T, T) or (H, T, T)."""
-    m = check_mask(mask, t, t)
+def check_head_mask(mask, t: int, n_heads: int, s: int | None = None) -> np.ndarray:
+    """``mask`` as a bool array of shape (T, S), (1, T, S) or (H, T, S); S = T unless given (keys)."""
+    s = t if s is None else s
+    m = check_mask(mask, t, s)
     if m.ndim > 3 or (m.ndim == 3 and m.shape[0] not in (1, n_heads)):
-        raise AttentionInputError(f"mask must have shape ({t}, {t}) or ({n_heads}, {t}, {t}), but has {m.shape}")
+        raise AttentionInputError(f"mask must have shape ({t}, {s}) or ({n_heads}, {t}, {s}), but has {m.shape}")
     return m
 
 
-def multi_head_attention(x, params: MultiHeadParams, mask=None, scale=None) -> MultiHeadResult:
-    """x (T, D) -> MultiHeadResult; output (T, D).
+def check_memory(memory, d_model: int) -> np.ndarray:
+    """``memory`` as a finite float64 (S, d_model) array with S >= 1: the rows keys and values come from."""
+    memory = as_float_array(memory, "memory", ndim=2)
+    non_empty_sequence(memory, "memory")
+    if memory.shape[1] != d_model:
+        raise AttentionInputError(f"memory has width {memory.shape[1]}, but the heads were built for d_model={d_model}")
+    return memory
+
+
+def multi_head_attention(x, params: MultiHeadParams, mask=None, scale=None, memory=None) -> MultiHeadResult:
+    """x (T, D) -> MultiHeadResult; output (T, D). With ``memory`` (S, D): cross-attention.
 
     head_h = softmax(Q_h K_hᵀ · scale) V_h with Q_h = x W_Q[h] (scale = 1/sqrt(d_k) by
-    default); output = concat(head_1 .. head_H) W_O. ``mask`` is bool (T, T) or (H, T, T),
-    True = may attend.
+    default); output = concat(head_1 .. head_H) W_O. Self-attention takes K_h = x W_K[h] and
+    V_h = x W_V[h]; with ``memory`` (the encoder's output, in the decoder) K_h = memory W_K[h]
+    and V_h = memory W_V[h], and the weights are (H, T, S): torch's ``MultiheadAttention``
+    called with query x and key = value = memory. ``mask`` is bool (T, S) or (H, T, S),
+    True = may attend (S = T without memory).
     """
     if not isinstance(params, MultiHeadParams):
         raise AttentionInputError(
@@ -177,12 +192,39 @@ def multi_head_attention(x, params: MultiHeadParams, mask=None, scale=None) -> M
     H, d_k = params.n_heads, params.d_k
     if D != params.d_model:
         raise AttentionInputError(f"x has width {D}, but the heads were built for d_model={params.d_model}")
+    if memory is not None:
+        memory = check_memory(memory, D)
     if mask is not None:
-        mask = check_head_mask(mask, T, H)
+        mask = check_head_mask(mask, T, H, None if memory is None else memory.shape[0])
     # check_scale's default, 1/sqrt(d_k), as a Python float (same bits as 1.0 / np.sqrt(d_k),
     # without NumPy's scalar overhead, which is ~5% of a call at T=8).
     scale = 1.0 / math.sqrt(d_k) if scale is None else check_scale(scale, d_k)
+    if memory is not None:
+        return _cross_attention(x, memory, params, mask, scale)
     return _multi_head_attention(x, params, mask, scale)
+
+
+def _too_large(peak_q: float, peak_k: float, d_k: int, scale: float, what: str) -> None:
+    """|q_i·k_j·scale| <= d_k·peak_q·peak_k·|scale| (peak_q, peak_k: the largest |q|, |k| or |v|):
+    refuse inputs for which the scores could overflow float64."""
+    if not (math.isfinite(peak_q) and math.isfinite(peak_k)) or peak_q * peak_k * d_k * abs(scale) > _MAX_SCORE:
+        peak = max(peak_q, peak_k)
+        raise AttentionInputError(
+            f"{what} too large: its projections reach {peak:.3g}, and Q·Kᵀ would overflow float64; scale it down"
+        )
+
+
+def _softmax_for(bound: float, mask) -> Callable:
+    """The softmax for scores bounded by ``bound`` in size (d_k·peak_q·peak_k·|scale|).
+
+    The same bound says when exp() of every score is finite: then the softmax skips its shift
+    by the row maximum (typical inputs: |x| of a few units gives scores of tens).
+    Without a mask no row is left with a single key (whose weight must be exactly 1), so the
+    bounded form may multiply rows by their sums' reciprocals instead of dividing them.
+    """
+    if bound <= EXP_SAFE:
+        return functools.partial(_softmax_bounded, exact=mask is not None)
+    return _softmax
 
 
 def _multi_head_attention(x: np.ndarray, params: MultiHeadParams, mask, scale: float) -> MultiHeadResult:
@@ -193,16 +235,14 @@ def _multi_head_attention(x: np.ndarray, params: MultiHeadParams, mask, scale: f
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
         qkv = x @ params.w_qkv  # (T, D) @ (D, H*(2*d_k + d_v)) -> (T, H*(2*d_k + d_v))
     # |q_i·k_j·scale| <= d_k·peak²·|scale|: refuse inputs for which the scores could overflow float64.
+    # (Written out here rather than through _too_large and _softmax_for, as _cross_attention does:
+    # two Python calls fewer on the path the small-input benchmark times.)
     peak = max(float(qkv.max()), -float(qkv.min()))  # two reductions, no temporary array
     if not math.isfinite(peak) or peak * peak * d_k * abs(scale) > _MAX_SCORE:
         raise AttentionInputError(
             f"x is too large: its projections reach {peak:.3g}, and Q·Kᵀ would overflow float64; scale x down"
         )
-    # The same bound says when exp() of every score is finite: then the softmax skips its shift
-    # by the row maximum (typical inputs: |x| of a few units gives scores of tens).
-    # Without a mask no row is left with a single key (whose weight must be exactly 1), so the
-    # bounded form may multiply rows by their sums' reciprocals instead of dividing them.
-    if peak * peak * d_k * abs(scale) <= EXP_SAFE:
+    if peak * peak * d_k * abs(scale) <= EXP_SAFE:  # see _softmax_for
         softmax_into = functools.partial(_softmax_bounded, exact=mask is not None)
     else:
         softmax_into = _softmax
@@ -210,8 +250,34 @@ def _multi_head_attention(x: np.ndarray, params: MultiHeadParams, mask, scale: f
     q = qkv[:, :n_qk].reshape(T, H, d_k).transpose(1, 0, 2)  # (H, T, d_k), a view
     k = qkv[:, n_qk : 2 * n_qk].reshape(T, H, d_k).transpose(1, 0, 2)  # (H, T, d_k)
     v = qkv[:, 2 * n_qk :].reshape(T, H, d_v).transpose(1, 0, 2)  # (H, T, d_v)
-    k_t = k.transpose(0, 2, 1)  # (H, d_k, T), a view: BLAS reads it transposed, no copy
-    # (q·scale) kᵀ = scale·(q kᵀ) up to rounding: the scale costs H·T·d_k multiplications instead of H·T·T.
+    return _attend(q, k, v, params, mask, scale, softmax_into)
+
+
+def _cross_attention(x: np.ndarray, memory: np.ndarray, params: MultiHeadParams, mask, scale: float):
+    """Cross-attention without its checks: queries from x (T, D), keys and values from memory (S, D)."""
+    T, S = x.shape[0], memory.shape[0]
+    H, d_k, d_v = params.n_heads, params.d_k, params.d_v
+    n_qk = H * d_k
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
+        q_all = x @ params.w_qkv[:, :n_qk]  # (T, D) @ (D, H*d_k) -> (T, H*d_k)
+        kv = memory @ params.w_qkv[:, n_qk:]  # (S, D) @ (D, H*(d_k + d_v)) -> (S, H*(d_k + d_v))
+    peak_q = max(float(q_all.max()), -float(q_all.min()))
+    peak_kv = max(float(kv.max()), -float(kv.min()))
+    _too_large(peak_q, peak_kv, d_k, scale, "x or memory is")
+    softmax_into = _softmax_for(peak_q * peak_kv * d_k * abs(scale), mask)
+    q = q_all.reshape(T, H, d_k).transpose(1, 0, 2)  # (H, T, d_k), a view
+    k = kv[:, :n_qk].reshape(S, H, d_k).transpose(1, 0, 2)  # (H, S, d_k)
+    v = kv[:, n_qk:].reshape(S, H, d_v).transpose(1, 0, 2)  # (H, S, d_v)
+    return _attend(q, k, v, params, mask, scale, softmax_into)
+
+
+def _attend(q, k, v, params: MultiHeadParams, mask, scale: float, softmax_into) -> MultiHeadResult:
+    """q (H, T, d_k), k (H, S, d_k), v (H, S, d_v) -> MultiHeadResult: the scores, the softmax, the
+    heads' outputs, their concatenation and W_O."""
+    H, T, _ = q.shape
+    S, d_v = v.shape[1], v.shape[2]
+    k_t = k.transpose(0, 2, 1)  # (H, d_k, S), a view: BLAS reads it transposed, no copy
+    # (q·scale) kᵀ = scale·(q kᵀ) up to rounding: the scale costs H·T·d_k multiplications instead of H·T·S.
     q_scaled = q * scale  # (H, T, d_k)
 
     # Head h's output is written straight into columns h*d_v.. of concat (no concatenation
@@ -221,22 +287,22 @@ def _multi_head_attention(x: np.ndarray, params: MultiHeadParams, mask, scale: f
     # The softmax runs on the calling thread, BLAS spreads the matmuls over the cores (a softmax
     # split between two threads came out slower: benchmarks/bench_core.py says why).
     excluded = None if mask is None else ~mask  # True = score set to -inf
-    step = _BLOCK_ELEMENTS // (T * T)  # heads per cache-sized block
+    step = _BLOCK_ELEMENTS // (T * S)  # heads per cache-sized block
     if step >= H:  # one block: whole-array calls, the fewest Python steps (short inputs)
-        scores = np.matmul(q_scaled, k_t)  # (H, T, d_k) @ (H, d_k, T) -> (H, T, T)
+        scores = np.matmul(q_scaled, k_t)  # (H, T, d_k) @ (H, d_k, S) -> (H, T, S)
         if excluded is not None:
             np.copyto(scores, -np.inf, where=excluded)
         weights = softmax_into(scores, out=np.empty_like(scores))  # rows sum to 1
         concat = np.empty((T, H * d_v))
         head_outputs = concat.reshape(T, H, d_v).transpose(1, 0, 2)  # (H, T, d_v), a view of concat
-        np.matmul(weights, v, out=head_outputs)  # (H, T, T) @ (H, T, d_v) -> (H, T, d_v)
+        np.matmul(weights, v, out=head_outputs)  # (H, T, S) @ (H, S, d_v) -> (H, T, d_v)
     else:  # the same steps block by block, so each block's scores are still in cache for the softmax
-        scores = np.empty((H, T, T))
-        weights = np.empty((H, T, T))
+        scores = np.empty((H, T, S))
+        weights = np.empty((H, T, S))
         concat = np.empty((T, H * d_v))
         head_outputs = concat.reshape(T, H, d_v).transpose(1, 0, 2)  # (H, T, d_v), a view of concat
         if excluded is not None:
-            excluded = np.broadcast_to(excluded, (H, T, T))  # a view, so every block can slice it
+            excluded = np.broadcast_to(excluded, (H, T, S))  # a view, so every block can slice it
         step = max(1, step)
         for h0 in range(0, H, step):
             heads = slice(h0, h0 + step)
