@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import NoReturn
 
 import numpy as np
@@ -27,6 +28,8 @@ from ui.state import Settings
 
 log = logging.getLogger(__name__)
 
+# The tab's icon, a 4 × 4 attention map in the charts' colours, served by the app itself.
+ICON = str(Path(__file__).with_name("icon.png"))
 # A window of at most this many tokens has per-cell tooltips in a T×T attention map.
 WINDOW_TOKENS = 64
 
@@ -61,7 +64,7 @@ def start(title_key: str, page_params: tuple[str, ...] = (), sidebar: str = "aut
     t = Translator(session.settings().lang)
     st.set_page_config(
         page_title=f"{t(title_key)} · {t('app.title')}",
-        page_icon=":material/visibility:",
+        page_icon=ICON,  # a file of the app's: a Material icon would be fetched from Google's font server
         layout="wide",
         initial_sidebar_state=sidebar,
     )
