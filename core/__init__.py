@@ -17,6 +17,7 @@ from .decoder import (
     encoder_stack,
     init_decoder_block,
 )
+from .decoder_backward import AttentionGradients, DecoderBlockGradients, attention_gradients, decoder_block_gradients
 from .encoder import EncoderBlockParams, EncoderBlockResult, encoder_block, init_encoder_block
 from .explain import (
     CellExplanation,
@@ -67,12 +68,14 @@ from .vocabulary import Vocabulary, random_vocabulary, seed_vocabulary, split_se
 __all__ = [
     "TASKS",
     "AdamState",
+    "AttentionGradients",
     "AttentionInputError",
     "AttentionProfile",
     "AttentionResult",
     "BlockGradients",
     "BlockPass",
     "CellExplanation",
+    "DecoderBlockGradients",
     "DecoderBlockParams",
     "DecoderBlockResult",
     "DecoderStackResult",
@@ -96,12 +99,14 @@ __all__ = [
     "Vocabulary",
     "ablate_heads",
     "adam_step",
+    "attention_gradients",
     "attention_profile",
     "attention_scale",
     "block_forward",
     "block_gradients",
     "causal_mask",
     "decoder_block",
+    "decoder_block_gradients",
     "decoder_stack",
     "default_head_width",
     "encoder_block",

@@ -10,8 +10,9 @@ The model, on a batch of B sentences of T tokens (x = E + PE is the input and st
 
 With ``feed_forward=False`` (the attention sublayer alone) the FFN and LN2 are skipped:
 out = h. Each forward step is followed by its backward step; the backward of the whole
-block (``_backward``) undoes ``_forward`` line by line in reverse, the shape of every
-gradient on its line. ``d_name`` is d loss / d name. Shapes: B sentences, T tokens,
+block (``_block_backward``) undoes ``_block_forward`` line by line in reverse, the shape of
+every gradient on its line. ``core.decoder_backward`` builds the decoder and the stacks from
+the same steps. ``d_name`` is d loss / d name. Shapes: B sentences, T tokens,
 D = d_model, H heads, F = d_ff, K readouts (targets per position), V words.
 
 Internally the per-head projections are kept fused, W_QKV = [W_Q | W_K | W_V] of shape
@@ -185,6 +186,35 @@ def _heads(qkv, B, T, H, d_k, d_v):
     return q, k, v
 
 
+def _attend_forward(q, k, v, cfg):
+    """q (B, H, T, d_k), k (B, H, S, d_k), v (B, H, S, d_v) -> weights (B, H, T, S), heads (B, H, T, d_v).
+
+    softmax(q kᵀ·scale) v per head; S = T for self-attention, the memory's length for cross-attention.
+    """
+    scores = (q * cfg.scale) @ k.transpose(0, 1, 3, 2)  # (B, H, T, d_k) @ (B, H, d_k, S) -> (B, H, T, S)
+    if cfg.excluded is not None:
+        np.copyto(scores, -np.inf, where=cfg.excluded)  # (T, S) or (H, T, S), broadcast over the batch
+    weights = _softmax(scores, out=scores)  # (B, H, T, S), rows sum to 1
+    heads = weights @ v  # (B, H, T, S) @ (B, H, S, d_v) -> (B, H, T, d_v)
+    if cfg.keep is not None:
+        heads = heads * cfg.keep  # (H, 1, 1): a head switched off sends zeros into W_O
+    return weights, heads
+
+
+def _attend_backward(d_heads, q, k, v, weights, cfg):
+    """d_heads (B, H, T, d_v) -> d_q (B, H, T, d_k), d_k (B, H, S, d_k), d_v (B, H, S, d_v)."""
+    if cfg.keep is not None:
+        d_heads = d_heads * cfg.keep  # (B, H, T, d_v): a head switched off gets no gradient
+    d_weights = d_heads @ v.transpose(0, 1, 3, 2)  # (B, H, T, d_v) @ (B, H, d_v, S) -> (B, H, T, S)
+    d_v_ = weights.transpose(0, 1, 3, 2) @ d_heads  # (B, H, S, T) @ (B, H, T, d_v) -> (B, H, S, d_v)
+    # softmax: d s_ij = p_ij (d p_ij - Σ_j' p_ij' d p_ij'); a masked key has p_ij = 0, so d s_ij = 0
+    d_scores = weights * (d_weights - np.sum(d_weights * weights, axis=-1, keepdims=True))  # (B, H, T, S)
+    d_scores *= cfg.scale  # scores = scale · q kᵀ
+    d_q = d_scores @ k  # (B, H, T, S) @ (B, H, S, d_k) -> (B, H, T, d_k)
+    d_k_ = d_scores.transpose(0, 1, 3, 2) @ q  # (B, H, S, T) @ (B, H, T, d_k) -> (B, H, S, d_k)
+    return d_q, d_k_, d_v_
+
+
 def _attention_forward(a, w_qkv, w_o, cfg):
     """a (B, T, D) -> y (B, T, D) = concat_h(softmax(Q_h K_hᵀ·scale) V_h) W_O, and the cache."""
     B, T, D = a.shape
@@ -192,13 +222,7 @@ def _attention_forward(a, w_qkv, w_o, cfg):
     a2 = a.reshape(B * T, D)
     qkv = _matmul(a2, w_qkv).reshape(B, T, -1)  # (B·T, D) @ (D, H·(2d_k+d_v)) -> (B, T, H·(2d_k+d_v))
     q, k, v = _heads(qkv, B, T, H, d_k, d_v)  # (B, H, T, d_k), (B, H, T, d_k), (B, H, T, d_v)
-    scores = (q * cfg.scale) @ k.transpose(0, 1, 3, 2)  # (B, H, T, d_k) @ (B, H, d_k, T) -> (B, H, T, T)
-    if cfg.excluded is not None:
-        np.copyto(scores, -np.inf, where=cfg.excluded)  # (T, T) or (H, T, T), broadcast over the batch
-    weights = _softmax(scores, out=scores)  # (B, H, T, T), rows sum to 1
-    heads = weights @ v  # (B, H, T, T) @ (B, H, T, d_v) -> (B, H, T, d_v)
-    if cfg.keep is not None:
-        heads = heads * cfg.keep  # (H, 1, 1): a head switched off sends zeros into W_O
+    weights, heads = _attend_forward(q, k, v, cfg)  # (B, H, T, T), (B, H, T, d_v)
     concat = heads.transpose(0, 2, 1, 3).reshape(B * T, H * d_v)  # (B·T, H·d_v), head h in columns h·d_v ..
     y = _matmul(concat, w_o).reshape(B, T, D)  # (B·T, H·d_v) @ (H·d_v, D) -> (B, T, D)
     return y, (a2, q, k, v, weights, concat)
@@ -213,15 +237,7 @@ def _attention_backward(d_y, cache, w_qkv, w_o, cfg, need_d_a):
     d_w_o = _matmul(concat.T, d_y2)  # (H·d_v, B·T) @ (B·T, D) -> (H·d_v, D)
     d_concat = _matmul(d_y2, w_o.T)  # (B·T, D) @ (D, H·d_v) -> (B·T, H·d_v)
     d_heads = d_concat.reshape(B, T, H, d_v).transpose(0, 2, 1, 3)  # (B, H, T, d_v)
-    if cfg.keep is not None:
-        d_heads = d_heads * cfg.keep  # (B, H, T, d_v): a head switched off gets no gradient
-    d_weights = d_heads @ v.transpose(0, 1, 3, 2)  # (B, H, T, d_v) @ (B, H, d_v, T) -> (B, H, T, T)
-    d_v_ = weights.transpose(0, 1, 3, 2) @ d_heads  # (B, H, T, T) @ (B, H, T, d_v) -> (B, H, T, d_v)
-    # softmax: d s_ij = p_ij (d p_ij - Σ_j' p_ij' d p_ij'); a masked key has p_ij = 0, so d s_ij = 0
-    d_scores = weights * (d_weights - np.sum(d_weights * weights, axis=-1, keepdims=True))  # (B, H, T, T)
-    d_scores *= cfg.scale  # scores = scale · q kᵀ
-    d_q = d_scores @ k  # (B, H, T, T) @ (B, H, T, d_k) -> (B, H, T, d_k)
-    d_k_ = d_scores.transpose(0, 1, 3, 2) @ q  # (B, H, T, T) @ (B, H, T, d_k) -> (B, H, T, d_k)
+    d_q, d_k_, d_v_ = _attend_backward(d_heads, q, k, v, weights, cfg)  # (B, H, T, d_k), (.., d_k), (.., d_v)
     d_qkv = np.empty((B, T, w_qkv.shape[1]))  # (B, T, H·(2d_k+d_v)), the layout of qkv
     for block, grad in zip(_heads(d_qkv, B, T, H, d_k, d_v), (d_q, d_k_, d_v_), strict=True):
         block[...] = grad  # writes (B, H, T, d) into its columns of d_qkv
@@ -326,6 +342,14 @@ class _Config:
 def _forward(x, w, cfg):
     """x (B, T, D), w the trainable arrays by name -> logits (K, B, T, V), weights (B, H, T, T), tape."""
     tape = {}
+    out = _block_forward(x, w, cfg, tape)  # (B, T, D)
+    logits = _readout_forward(out, w["w_r"], w["b_r"])  # (K, B, T, V)
+    tape["out"] = out
+    return logits, tape["attention"][4], tape
+
+
+def _block_forward(x, w, cfg, tape):
+    """x (B, T, D) -> out (B, T, D), the encoder block (or its attention sublayer); caches go to ``tape``."""
     if not cfg.norm_first:  # h = LN1(x + MultiHead(x)); out = LN2(h + FFN(h))
         attn, tape["attention"] = _attention_forward(x, w["w_qkv"], w["w_o"], cfg)  # (B, T, D)
         h, tape["norm1"] = _layer_norm_forward(x + attn, w["gamma1"], w["beta1"], cfg.eps)  # (B, T, D)
@@ -342,15 +366,19 @@ def _forward(x, w, cfg):
             n2, tape["norm2"] = _layer_norm_forward(h, w["gamma2"], w["beta2"], cfg.eps)  # (B, T, D)
             f, tape["feed_forward"] = _feed_forward_forward(n2, w["w1"], w["b1"], w["w2"], w["b2"])  # (B, T, D)
             out = h + f  # (B, T, D)
-    logits = _readout_forward(out, w["w_r"], w["b_r"])  # (K, B, T, V)
-    tape["out"] = out
-    return logits, tape["attention"][4], tape
+    return out
 
 
 def _backward(d_logits, tape, w, cfg):
     """d_logits (K, B, T, V) -> the gradient of every trainable array, by name (the shapes of ``w``)."""
     g = {}
     d_out, g["w_r"], g["b_r"] = _readout_backward(d_logits, tape["out"], w["w_r"])  # (B, T, D), (K, D, V), (K, V)
+    _block_backward(d_out, tape, w, cfg, g, need_d_x=False)
+    return g
+
+
+def _block_backward(d_out, tape, w, cfg, g, need_d_x):
+    """d_out (B, T, D) -> d_x (B, T, D), or None unless ``need_d_x``; the block's gradients go to ``g``."""
     if not cfg.norm_first:  # undo h = LN1(x + MultiHead(x)); out = LN2(h + FFN(h))
         d_h = d_out  # (B, T, D)
         if cfg.feed_forward:
@@ -361,25 +389,26 @@ def _backward(d_logits, tape, w, cfg):
             )  # (B, T, D), (D, F), (F,), (F, D), (D,)
             d_h = d_r2 + d_h_ffn  # (B, T, D): the residual path and the FFN path
         d_r1, g["gamma1"], g["beta1"] = _layer_norm_backward(d_h, w["gamma1"], tape["norm1"])  # (B, T, D), (D,)
-        d_attn = d_r1  # (B, T, D), r1 = x + attn; x is fixed, its share is not needed
-        _, g["w_qkv"], g["w_o"] = _attention_backward(
-            d_attn, tape["attention"], w["w_qkv"], w["w_o"], cfg, need_d_a=False
-        )  # (D, H·(2d_k+d_v)), (H·d_v, D)
-    else:  # undo h = x + MultiHead(LN1(x)); out = h + FFN(LN2(h))
-        d_h = d_out  # (B, T, D)
-        if cfg.feed_forward:
-            d_f = d_out  # (B, T, D), out = h + f
-            d_n2, g["w1"], g["b1"], g["w2"], g["b2"] = _feed_forward_backward(
-                d_f, tape["feed_forward"], w["w1"], w["w2"]
-            )  # (B, T, D), (D, F), (F,), (F, D), (D,)
-            d_h_ln2, g["gamma2"], g["beta2"] = _layer_norm_backward(d_n2, w["gamma2"], tape["norm2"])  # (B, T, D)
-            d_h = d_out + d_h_ln2  # (B, T, D): the residual path and the LN2 -> FFN path
-        d_attn = d_h  # (B, T, D), h = x + attn
-        d_n1, g["w_qkv"], g["w_o"] = _attention_backward(
-            d_attn, tape["attention"], w["w_qkv"], w["w_o"], cfg, need_d_a=True
-        )  # (B, T, D), (D, H·(2d_k+d_v)), (H·d_v, D)
-        _, g["gamma1"], g["beta1"] = _layer_norm_backward(d_n1, w["gamma1"], tape["norm1"])  # (D,), (D,)
-    return g
+        d_attn = d_r1  # (B, T, D), r1 = x + attn
+        d_x_attn, g["w_qkv"], g["w_o"] = _attention_backward(
+            d_attn, tape["attention"], w["w_qkv"], w["w_o"], cfg, need_d_a=need_d_x
+        )  # (B, T, D) or None, (D, H·(2d_k+d_v)), (H·d_v, D)
+        return d_r1 + d_x_attn if need_d_x else None  # (B, T, D): the residual path and the attention path
+    # undo h = x + MultiHead(LN1(x)); out = h + FFN(LN2(h))
+    d_h = d_out  # (B, T, D)
+    if cfg.feed_forward:
+        d_f = d_out  # (B, T, D), out = h + f
+        d_n2, g["w1"], g["b1"], g["w2"], g["b2"] = _feed_forward_backward(
+            d_f, tape["feed_forward"], w["w1"], w["w2"]
+        )  # (B, T, D), (D, F), (F,), (F, D), (D,)
+        d_h_ln2, g["gamma2"], g["beta2"] = _layer_norm_backward(d_n2, w["gamma2"], tape["norm2"])  # (B, T, D)
+        d_h = d_out + d_h_ln2  # (B, T, D): the residual path and the LN2 -> FFN path
+    d_attn = d_h  # (B, T, D), h = x + attn
+    d_n1, g["w_qkv"], g["w_o"] = _attention_backward(
+        d_attn, tape["attention"], w["w_qkv"], w["w_o"], cfg, need_d_a=True
+    )  # (B, T, D), (D, H·(2d_k+d_v)), (H·d_v, D)
+    d_x_ln1, g["gamma1"], g["beta1"] = _layer_norm_backward(d_n1, w["gamma1"], tape["norm1"])  # (B, T, D), (D,)
+    return d_h + d_x_ln1 if need_d_x else None  # (B, T, D): the residual path and the LN1 -> attention path
 
 
 def _loss_and_gradients(x, w, targets, cfg):

@@ -111,3 +111,64 @@ def torch_decoder_stack(y, memory, layers, self_mask=None, memory_mask=None, nor
             memory_mask=torch_mask(memory_mask),
         )
     return out[0].numpy()
+
+
+# ---------------------------------------------------------------- autograd
+
+
+def _per_head(in_proj_grad: np.ndarray, H: int) -> dict[str, np.ndarray]:
+    """torch's in_proj_weight gradient (3D, D) -> core's w_q, w_k, w_v gradients (H, D, d_k)."""
+    D = in_proj_grad.shape[1]
+    blocks = np.split(in_proj_grad, 3, axis=0)  # [W_Q; W_K; W_V], each (H*d_k, D), head h in rows h*d_k ..
+    return {
+        name: b.reshape(H, D // H, D).transpose(0, 2, 1) for name, b in zip(("w_q", "w_k", "w_v"), blocks, strict=True)
+    }
+
+
+def _attention_grads(module: torch.nn.MultiheadAttention, H: int) -> dict[str, np.ndarray]:
+    grads = _per_head(module.in_proj_weight.grad.numpy(), H)
+    grads["w_o"] = module.out_proj.weight.grad.numpy().T
+    return grads
+
+
+def batch_mask(mask, B: int) -> torch.Tensor | None:
+    """core's mask (T, S) or (H, T, S) -> torch's for a batch of B: (T, S) or (B*H, T, S), True = blocked."""
+    if mask is None:
+        return None
+    m = np.asarray(mask, dtype=bool)
+    return torch_mask(np.tile(m, (B, 1, 1)) if m.ndim == 3 else m)
+
+
+def torch_attention_gradients(x, memory, params: core.MultiHeadParams, d_output, mask=None):
+    """Autograd of nn.MultiheadAttention: (d w_q.., w_o by name, d x, d memory or None); x (B, T, D).
+
+    ``memory`` None: self-attention (query = key = value = x)."""
+    mha = torch_mha_from_params(params).train()
+    xt = as_tensor(x).requires_grad_(True)
+    mt = None if memory is None else as_tensor(memory).requires_grad_(True)
+    kv = xt if mt is None else mt
+    out = mha(xt, kv, kv, attn_mask=batch_mask(mask, xt.shape[0]), need_weights=False)[0]
+    out.backward(as_tensor(d_output))
+    return _attention_grads(mha, params.n_heads), xt.grad.numpy(), None if mt is None else mt.grad.numpy()
+
+
+def torch_decoder_layer_gradients(y, memory, params, d_output, self_mask=None, memory_mask=None, norm_first=False):
+    """Autograd of nn.TransformerDecoderLayer (train mode, dropout 0): ({name: gradient}, d y, d memory).
+
+    The names are core.decoder_backward's: sa_*/ca_* per-head attention weights (w_q, w_k, w_v, w_o),
+    w1, b1, w2, b2, gamma1..3, beta1..3; y, memory (B, T, D) and (B, S, D)."""
+    layer = _new_decoder_layer(params, norm_first, 1e-5)
+    copy_decoder_layer(layer, params)
+    layer.train()
+    yt, mt = as_tensor(y).requires_grad_(True), as_tensor(memory).requires_grad_(True)
+    B = yt.shape[0]
+    out = layer(yt, mt, tgt_mask=batch_mask(self_mask, B), memory_mask=batch_mask(memory_mask, B))
+    out.backward(as_tensor(d_output))
+    H = params.n_heads
+    grads = {f"sa_{k}": v for k, v in _attention_grads(layer.self_attn, H).items()}
+    grads.update({f"ca_{k}": v for k, v in _attention_grads(layer.multihead_attn, H).items()})
+    grads.update(w1=layer.linear1.weight.grad.numpy().T, b1=layer.linear1.bias.grad.numpy())
+    grads.update(w2=layer.linear2.weight.grad.numpy().T, b2=layer.linear2.bias.grad.numpy())
+    for i, norm in enumerate((layer.norm1, layer.norm2, layer.norm3), start=1):
+        grads[f"gamma{i}"], grads[f"beta{i}"] = norm.weight.grad.numpy(), norm.bias.grad.numpy()
+    return grads, yt.grad.numpy(), mt.grad.numpy()
