@@ -225,8 +225,10 @@ class User:
         elif step == "press Train":
             await page.get_by_role("button", name="Train", exact=True).click()
         elif step == "type a sentence":
+            # a new sentence each time round: typing the one already in the box changes nothing and runs nothing
+            self.sentences = getattr(self, "sentences", 0) + 1
             box = page.locator(f"{H.key('w_sentence')} input")
-            await box.fill(user_sentence(self.index))
+            await box.fill(user_sentence(self.index + 100 * (self.sentences - 1)))
             await box.press("Enter")
         elif lesson and step.endswith(": pick"):
             await page.locator(RADIO_OPTION).first.click()
