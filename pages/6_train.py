@@ -32,7 +32,7 @@ with layout.guarded(page):
     key = compute.TrainKey.of(s, vocab)
     result = compute.trained(key)
     blocking = training.problem(key, vocab, s)  # too few words, width 1, or too big for the server
-    if result is None and blocking is not None and blocking.key == "train.too_big":
+    if result is None and blocking is not None and blocking.key.startswith("train.too_big"):
         st.error(t.notice(blocking), icon=":material/block:")
     if result is None and blocking is None:
         if session.training_stopped(key):

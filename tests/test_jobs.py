@@ -119,14 +119,14 @@ def widest(**changes) -> tuple[compute.TrainKey, core.Vocabulary, Settings]:
 
 
 def test_the_widest_training_a_link_can_ask_for_is_refused_with_the_steps_that_fit():
-    key, vocab, settings = widest()
+    key, vocab, settings = widest(train_ffn="0")
     problem = training.problem(key, vocab, settings)
     assert problem is not None and problem.key == "train.too_big"
     max_steps = problem.args["max_steps"]
     assert 0 < max_steps < 5000
-    fits, vocab, settings = widest(steps=max_steps)
+    fits, vocab, settings = widest(train_ffn="0", steps=max_steps)
     assert training.problem(fits, vocab, settings) is None
-    over, vocab, settings = widest(steps=max_steps + 1)
+    over, vocab, settings = widest(train_ffn="0", steps=max_steps + 1)
     assert training.problem(over, vocab, settings).key == "train.too_big"
 
 
@@ -152,3 +152,9 @@ def test_an_ablation_is_worked_out_once():
     assert compute.ablation(key, result, vocab) is first
     expected = core.ablate_heads(result, vocab, result.task, np.random.default_rng([key.seed, 5]))
     assert first == expected
+
+
+def test_a_training_too_wide_for_even_the_fewest_steps_says_so():
+    key, vocab, settings = widest(steps=None)
+    problem = training.problem(key, vocab, settings)
+    assert problem.key == "train.too_big_any" and problem.args["max_steps"] < state.STEPS_MIN

@@ -43,11 +43,14 @@ def test_trained_weights_that_cannot_be_had_fall_back_to_random_with_the_reason(
     assert at.session_state["settings"].weights == "trained"  # the link keeps what it asked for
 
 
-def test_the_widest_training_says_how_many_steps_fit():
-    at = run_app(PAGES["multi-head"], **WIDEST)
+@pytest.mark.parametrize(
+    ("train_ffn", "says"), [("0", "steps fit (this link asks 5000)"), ("1", "not even 10 steps fit")]
+)
+def test_the_widest_training_says_how_many_steps_fit(train_ffn, says):
+    at = run_app(PAGES["multi-head"], **{**WIDEST, "train_ffn": train_ffn})
     assert_clean(at)
     (found,) = weights_warnings(at)
-    assert "at most" in found and "this link asks 5000" in found
+    assert says in found
 
 
 def test_a_link_with_a_table_that_lacks_the_default_sentence_draws_its_own_words():

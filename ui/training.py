@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 import core
-from ui import compute, jobs, session, specs
+from ui import compute, jobs, session, specs, state
 from ui.i18n import Translator
 from ui.state import Notice, Settings
 
@@ -57,12 +57,13 @@ def problem(key: compute.TrainKey, vocab: core.Vocabulary, settings: Settings) -
     fixed = cost(key, vocab, steps=1) - per_step
     max_steps = (MAX_TRAIN_COST - fixed) // per_step
     return Notice(
-        "train.too_big",
+        "train.too_big" if max_steps >= state.STEPS_MIN else "train.too_big_any",
         {
             "cost": f"{total / 1e9:.0f}",
             "max": f"{MAX_TRAIN_COST / 1e9:.0f}",
             "steps": key.steps or compute.DEFAULT_STEPS,
             "max_steps": max(0, max_steps),
+            "min": state.STEPS_MIN,
         },
     )
 
