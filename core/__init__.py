@@ -39,6 +39,7 @@ from .multi_head import (
     init_multi_head,
     multi_head_attention,
 )
+from .toy_language import TOY_LEXICON, Lexicon, sample_sentence_pairs, sentence_pairs, toy_translation
 from .train import (
     TASKS,
     AdamState,
@@ -56,6 +57,7 @@ from .train import (
     train_block,
     training_cost,
 )
+from .translate import Translation, TranslatorResult, train_translator, translate, translator_cost
 from .tutorial import (
     TutorialAttentionResult,
     init_tutorial_feed_forward,
@@ -67,6 +69,7 @@ from .vocabulary import Vocabulary, random_vocabulary, seed_vocabulary, split_se
 
 __all__ = [
     "TASKS",
+    "TOY_LEXICON",
     "AdamState",
     "AttentionGradients",
     "AttentionInputError",
@@ -88,6 +91,7 @@ __all__ = [
     "HeadRoles",
     "HeadsOff",
     "LayerNormParams",
+    "Lexicon",
     "MultiHeadParams",
     "MultiHeadResult",
     "ReadoutParams",
@@ -95,6 +99,8 @@ __all__ = [
     "Task",
     "TrainResult",
     "TrainedPass",
+    "Translation",
+    "TranslatorResult",
     "TutorialAttentionResult",
     "Vocabulary",
     "ablate_heads",
@@ -129,16 +135,22 @@ __all__ = [
     "random_vocabulary",
     "row_moments",
     "run_trained",
+    "sample_sentence_pairs",
     "scaled_dot_product_attention",
     "scaling_study",
     "seed_vocabulary",
+    "sentence_pairs",
     "sinusoidal_positional_encoding",
     "softmax",
     "softmax_temperatures",
     "split_sentence",
     "task_targets",
+    "toy_translation",
     "train_block",
+    "train_translator",
     "training_cost",
+    "translate",
+    "translator_cost",
     "tutorial_attention",
     "tutorial_multi_head_attention",
     "tutorial_self_attention",
