@@ -41,6 +41,15 @@ def chart_frame(chart) -> pd.DataFrame:
     return pa.ipc.open_stream(raw).read_all().to_pandas()
 
 
+def chart_titled(at: AppTest, title: str):
+    """The first chart whose title starts with ``title``: a test picks a chart by what it shows, not by
+    where it is on the page."""
+    titles = chart_titles(at)
+    found = [c for c, t in zip(charts(at), titles, strict=True) if isinstance(t, str) and t.startswith(title)]
+    assert found, f"no chart titled {title!r}: {titles}"
+    return found[0]
+
+
 def chart_titles(at: AppTest) -> list[str]:
     out = []
     for c in charts(at):

@@ -211,19 +211,13 @@ def test_link_round_trip_is_exact(vocab):
 @given(vocab=vocabularies(), s=st.data())
 def test_link_round_trip_through_the_url_layer(vocab, s):
     chosen = s.draw(all_settings(list(vocab.words)))
-    query = urlencode(share.link_params(chosen, vocab))
+    link = {**state.to_query_params(chosen), "vocab": share.encode_vocab(vocab)}  # as ui/session.py writes it
+    query = urlencode(link)
     params = {name: values[-1] for name, values in parse_qs(query, keep_blank_values=True).items()}
     back, notices = share.decode_vocab(params.pop("vocab"))
     assert notices == []
     assert back.words == vocab.words and bits(back) == bits(vocab)
-    assert share.query_length(share.link_params(chosen, vocab)) == len(query)
-
-
-def test_link_params_put_the_table_last():
-    params = share.link_params(Settings(heads=3), core.seed_vocabulary())
-    assert params == {"heads": "3", "vocab": EXAMPLE}
-    assert list(params)[-1] == "vocab"
-    assert share.link_params(Settings(heads=3)) == {"heads": "3"}
+    assert share.query_length(link) == len(query)
 
 
 # --- links: problems -------------------------------------------------------------------------
@@ -302,14 +296,17 @@ def test_query_length_measures_the_percent_encoded_query():
     assert share.query_length({"vocab": "a%2Cb:1"}) == len("vocab=a%252Cb%3A1")
 
 
-def test_vocab_link_fits_up_to_the_cap():
+def test_a_link_fits_up_to_the_cap():
+    def fits(params):
+        return share.query_length(params) <= share.MAX_LINK_CHARS  # as ui/session.py decides
+
     base = len("vocab=")
-    assert share.vocab_link_fits({"vocab": "a" * (share.MAX_LINK_CHARS - base)})
-    assert not share.vocab_link_fits({"vocab": "a" * (share.MAX_LINK_CHARS - base + 1)})
-    assert not share.vocab_link_fits({"vocab": "é" * (share.MAX_LINK_CHARS // 6)})  # 6 characters each, sent
-    assert share.vocab_link_fits(share.link_params(DEFAULTS, core.seed_vocabulary()))
+    assert fits({"vocab": "a" * (share.MAX_LINK_CHARS - base)})
+    assert not fits({"vocab": "a" * (share.MAX_LINK_CHARS - base + 1)})
+    assert not fits({"vocab": "é" * (share.MAX_LINK_CHARS // 6)})  # 6 characters each, sent
+    assert fits({"vocab": share.encode_vocab(core.seed_vocabulary())})
     big = core.random_vocabulary([f"w{i}" for i in range(100)], 16, 0)
-    assert not share.vocab_link_fits(share.link_params(DEFAULTS, big))
+    assert not fits({"vocab": share.encode_vocab(big)})
 
 
 # --- scenario files --------------------------------------------------------------------------

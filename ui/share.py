@@ -199,15 +199,6 @@ def _link_rejected(problems: list[Notice]) -> list[Notice]:
     return [Notice("share.link_rejected"), *state.cap_notices(problems)]
 
 
-def link_params(settings: Settings, vocab: core.Vocabulary | None = None) -> dict[str, str]:
-    """The query parameters of a link: the settings that differ from the defaults, and ``vocab``
-    (last) when a table is given."""
-    params = state.to_query_params(settings)
-    if vocab is not None:
-        params["vocab"] = encode_vocab(vocab)
-    return params
-
-
 def query_length(params: Mapping[str, str]) -> int:
     """How many characters the query string of ``params`` has, as a link sends it.
 
@@ -218,12 +209,6 @@ def query_length(params: Mapping[str, str]) -> int:
     A browser's own encoding (URLSearchParams) differs from it only for ``*`` and ``~``.
     """
     return len(urlencode(params))
-
-
-def vocab_link_fits(params: Mapping[str, str]) -> bool:
-    """Whether a link with these query parameters (``vocab`` included) stays within
-    ``MAX_LINK_CHARS``, measured as ``query_length`` says."""
-    return query_length(params) <= MAX_LINK_CHARS
 
 
 # --- scenario files --------------------------------------------------------------------------
