@@ -94,14 +94,14 @@ def feed_forward(x, params: FeedForwardParams) -> FeedForwardResult:
 def _feed_forward(x: np.ndarray, params: FeedForwardParams) -> FeedForwardResult:
     """feed_forward without its checks: x finite float64 (T, D) of the layer's width."""
     # x W1 + b1 as one product, [x | 1] @ [W1; b1]: the bias is added inside BLAS, on every core,
-    # instead of in a second pass over the (T, F) result (0.5 ms less at 512 x 512 x 2048).
+    # instead of in a second pass over the (T, F) result (README, "The math": the figures).
     T, D = x.shape
     x_1 = np.empty((T, D + 1))
     x_1[:, :D] = x
     x_1[:, D] = 1.0
     pre = x_1 @ params.w1_b1  # (T, D + 1) @ (D + 1, F) -> (T, F)
     # ReLU. Against a row of zeros rather than the scalar 0.0: the same bits, but NumPy's maximum
-    # takes a loop about twice as fast (0.23 against 0.46 ms at 512 x 2048, benchmarks/bench_core.py).
+    # takes a faster loop for two arrays than for an array and a scalar (benchmarks/bench_core.py).
     hidden = np.maximum(pre, np.zeros(pre.shape[-1]))
     output = hidden @ params.w2  # (T, F) @ (F, D) -> (T, D)
     output += params.b2

@@ -187,8 +187,8 @@ def _share(t: Translator, link_note: bool = True) -> None:
         st.warning(t("share.link_table_too_long", n=too_long, max=share.MAX_LINK_CHARS), icon=":material/link_off:")
     elif link_note:
         st.caption(t("share.link_table" if session.is_custom() else "sidebar.link"))
-    # Saving is drawn only when asked for: its widgets (a file uploader, the download buttons)
-    # cost every page about 60 ms in the browser (python benchmarks/bench_browser.py).
+    # Saving is drawn only when asked for: its widgets (a file uploader, the download buttons) are
+    # slow to draw in the browser, on every page (README, "In the browser").
     if not st.toggle(t("share.toggle"), key=SAVE_PANEL, help=t("share.toggle_help")):
         return
     with st.container(border=True):

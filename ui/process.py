@@ -25,18 +25,18 @@ def configure() -> None:
         if _DONE.is_set():
             return
         # Streamlit runs gc.collect(2) after every script run (runner.postScriptGC). With streamlit, altair,
-        # pandas and pyarrow loaded that walks ~120,000 long-lived objects: ~50 ms of CPU per rerun on a
-        # 2-core machine, more than the page itself. Freezing what is alive once all of them are imported
-        # takes those objects out of the collector's walk; garbage made afterwards is collected as before.
+        # pandas and pyarrow loaded that walks every long-lived object of those libraries, on every rerun
+        # (README, "A rerun on the server"). Freezing what is alive once all of them are imported takes
+        # those objects out of the collector's walk; garbage made afterwards is collected as before.
         gc.freeze()
 
         # Altair's debug mode validates every schema object against the Vega-Lite JSON schema as it is
-        # created: ~a quarter of the time to build a chart, on every cache miss. The chart builders' tests
+        # created, on every cache miss. The chart builders' tests
         # validate what they build (ui/charts.py output, to_dict with validation); here it is only served.
         alt.utils.schemapi.disable_debug_mode()
 
         # Streamlit's server leaves Nagle's algorithm on, so each HTTP response after the first on a
-        # connection, and a websocket message that follows another, can wait ~40 ms for the browser's
-        # delayed ACK (ui/sockets.py). Process-wide, once, at the first script run.
+        # connection, and a websocket message that follows another, waits for the browser's delayed ACK
+        # (ui/sockets.py). Process-wide, once, at the first script run.
         sockets.enable_tcp_nodelay()
         _DONE.set()
