@@ -41,7 +41,19 @@ bench_core.py does; ``--default-malloc`` keeps the defaults.
 The machine's cores are shared with other jobs: the load average is printed before and after,
 and speeds are quoted as ratios to torch measured in the same run.
 
-Targets: step ratio core/torch <= 1.0; training median <= 3.0 s.
+Translator (core.translator): the default translator of the toy English -> Portuguese pair
+(1 layer each side, d_model 32, 4 heads, d_ff 64, batches of 32 sentence pairs, Adam lr 3e-3,
+post-norm). Step: ``core.translator._step`` (forward, loss, batch exact match, backward, one
+Adam update of the flat parameter vector) against the same model in torch
+(``tests/torch_translator_reference.py``: nn.Embedding, nn.TransformerEncoder/Decoder with
+norm=None and attention biases frozen at zero, nn.Linear, F.cross_entropy, Adam.step()), on the
+same batch and weights, checked equal first (loss and every gradient, rtol 1e-9), timed
+interleaved as above. Training: ``train_translator(rng=np.random.default_rng(seed))`` with its
+defaults, time and held-out exact match per seed (three seeds; one with --quick), after one
+untimed warm-up run. With --quick torch runs the step with one thread only.
+
+Targets: step ratio core/torch <= 1.0; training median <= 3.0 s. Translator: step ratio <= 1.0;
+training median <= 5.0 s with median held-out exact match >= 0.95.
 """
 
 from __future__ import annotations
@@ -64,7 +76,9 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 import core  # noqa: E402
+import core.translator as tr  # noqa: E402
 from core.backward import _config, _loss_and_gradients, params_from_arrays, trainable_arrays  # noqa: E402
+from core.toy_language import choices_of  # noqa: E402
 from core.train import (  # noqa: E402
     DEFAULT_BATCH,
     DEFAULT_LR,
@@ -81,6 +95,9 @@ WORDS = ("the", "cat", "sat", "on", "a", "mat", "dog", "ran", "to", "park")
 D, H, T, TASK = 16, 2, 8, "neighbours"
 STEP_TARGET = 1.0
 TRAIN_TARGET = 3.0
+TRANSLATOR_STEP_TARGET = 1.0
+TRANSLATOR_TIME_TARGET = 5.0
+TRANSLATOR_ACCURACY_TARGET = 0.95
 
 
 def time_interleaved(fns: dict, repeats: int, inner: int) -> dict[str, list[float]]:
@@ -175,6 +192,104 @@ def step_contenders(vocab: core.Vocabulary, rng: np.random.Generator) -> dict:
     }, threads
 
 
+def translator_contenders(rng: np.random.Generator, quick: bool) -> dict:
+    """core's and torch's translator training step on one batch with the same weights, checked equal first.
+
+    ``quick``: torch with one thread only (with its default thread count on a busy 2-core machine
+    a step took 50x longer, and --quick must stay a quick smoke test)."""
+    threads = torch.get_num_threads()
+    sys.path.insert(0, str(ROOT / "tests"))
+    from torch_translator_reference import core_gradient_names, torch_batch, torch_translator
+
+    torch.set_num_threads(threads)  # the test references pin torch to one thread when imported
+    lexicon = core.TOY_LEXICON
+    model, arrays, net = torch_translator(rng=rng)
+    tables = tr._tables(lexicon, *tr.vocabularies(lexicon))
+    batch = tr._encode(choices_of(rng.choice(lexicon.n_sentences, tr.TRANSLATOR_BATCH, replace=False), lexicon), tables)
+    source, decoder_input, targets = batch
+
+    # Correctness first: the same loss and gradients.
+    logits, tape = tr._forward(arrays, model, source, decoder_input)
+    loss, ce = tr._cross_entropy_forward(logits, targets[None])
+    grads = tr._backward(tr._cross_entropy_backward(ce), tape, arrays, model, source, decoder_input)
+    tb = torch_batch(batch)
+    t_loss = net.loss(*tb)
+    t_loss.backward()
+    np.testing.assert_allclose(loss, t_loss.item(), rtol=1e-12)
+    for name, g in core_gradient_names(net, model.d_model, model.heads[0]).items():
+        np.testing.assert_allclose(grads[name], g, rtol=1e-9, atol=1e-13 * np.abs(g).max(), err_msg=name)
+
+    theta = model.flatten(arrays)
+    _, state = _adam({"theta": theta}, {"theta": model.flatten(grads)}, None, tr.TRANSLATOR_LR, 0.9, 0.999, 1e-8)
+    opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=tr.TRANSLATOR_LR)
+
+    def run_core():
+        return tr._step(theta, model, batch, state, tr.TRANSLATOR_LR)
+
+    def run_torch():
+        opt.zero_grad(set_to_none=True)
+        net.loss(*tb).backward()
+        opt.step()
+
+    fns = {"core": (lambda: None, run_core)}
+    if not quick:
+        fns[f"torch ({threads} threads)"] = (lambda: torch.set_num_threads(threads), run_torch)
+    fns["torch (1 thread)"] = (lambda: torch.set_num_threads(1), run_torch)
+    return fns, threads
+
+
+def bench_translator(repeats: int, inner: int, seeds: tuple[int, ...], quick: bool) -> list[str]:
+    """The translator's rows: one step against torch, then the default training per seed. -> failed targets."""
+    fns, threads = translator_contenders(np.random.default_rng(0), quick)
+    time_interleaved(fns, repeats=2, inner=inner)  # warm-up
+    times = time_interleaved(fns, repeats=repeats, inner=inner)
+    torch.set_num_threads(threads)
+    med = {name: statistics.median(ts) for name, ts in times.items()}
+    torch_name = min((n for n in med if n.startswith("torch")), key=med.get)
+    ratio = med["core"] / med[torch_name]
+    print(
+        f"\ntranslator, one training step: batch {tr.TRANSLATOR_BATCH} sentence pairs, 1 layer each side, "
+        "d_model 32, 4 heads, d_ff 64, median"
+    )
+    for name, m in med.items():
+        print(f"  {name:<20} {fmt(m)}")
+    step_ok = ratio <= TRANSLATOR_STEP_TARGET
+    print(
+        f"  core / {torch_name}: {ratio:.2f}x (target <= {TRANSLATOR_STEP_TARGET:.1f}x) {'PASS' if step_ok else 'FAIL'}"
+    )
+
+    t0 = time.perf_counter()
+    core.train_translator(rng=np.random.default_rng(99))
+    cold = time.perf_counter() - t0
+    runs = []
+    for seed in seeds:
+        t0 = time.perf_counter()
+        result = core.train_translator(rng=np.random.default_rng(seed))
+        runs.append((seed, time.perf_counter() - t0, result.accuracy))
+    time_median = statistics.median(t for _, t, _ in runs)
+    accuracy_median = statistics.median(a for _, _, a in runs)
+    print(
+        f"\ntrain_translator defaults ({tr.DEFAULT_TRANSLATOR_STEPS} steps of {tr.TRANSLATOR_BATCH} pairs, Adam lr {tr.TRANSLATOR_LR})"
+    )
+    print(f"  warm-up run (first translator training in this process): {fmt(cold)}")
+    for seed, t, acc in runs:
+        print(f"  seed {seed}: {fmt(t)}  held-out exact match {acc:.3f}")
+    time_ok = time_median <= TRANSLATOR_TIME_TARGET
+    accuracy_ok = accuracy_median >= TRANSLATOR_ACCURACY_TARGET
+    print(
+        f"  median {fmt(time_median)} (target <= {TRANSLATOR_TIME_TARGET:.1f} s) {'PASS' if time_ok else 'FAIL'}; "
+        f"median held-out exact match {accuracy_median:.3f} (target >= {TRANSLATOR_ACCURACY_TARGET:.2f}) "
+        f"{'PASS' if accuracy_ok else 'FAIL'}"
+    )
+    torch_steps = tr.DEFAULT_TRANSLATOR_STEPS * med[torch_name]
+    print(
+        f"  {tr.DEFAULT_TRANSLATOR_STEPS} torch steps would take {fmt(torch_steps)}: "
+        f"training median / torch steps = {time_median / torch_steps:.2f}x"
+    )
+    checks = (("translator step ratio", step_ok), ("translator time", time_ok), ("translator accuracy", accuracy_ok))
+    return [what for what, ok in checks if not ok]
+
+
 def fmt(seconds: float) -> str:
     return f"{seconds * 1e3:8.3f} ms" if seconds < 1.0 else f"{seconds:8.2f} s "
 
@@ -234,8 +349,10 @@ def main(argv: list[str] | None = None) -> int:
         f"  {DEFAULT_STEPS} torch steps would take {fmt(torch_steps)}: "
         f"training median / torch steps = {train_median / torch_steps:.2f}x"
     )
+    translator_failed = bench_translator(repeats, inner, (0,) if args.quick else (0, 1, 2), args.quick)
     print(f"\nload average after the run: {load_average()}")
     failed = [what for what, ok in (("step ratio", step_ok), ("training time", train_ok)) if not ok]
+    failed += translator_failed
     if failed:
         print(f"targets missed: {', '.join(failed)}")
     return 1 if (args.check and failed) else 0

@@ -57,7 +57,7 @@ from .train import (
     train_block,
     training_cost,
 )
-from .translate import Translation, TranslatorResult, train_translator, translate, translator_cost
+from .translator import Translation, TranslatorResult, train_translator, translate, translator_cost
 from .tutorial import (
     TutorialAttentionResult,
     init_tutorial_feed_forward,

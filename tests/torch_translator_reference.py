@@ -1,4 +1,4 @@
-"""The translator of ``core.translate`` built from torch's modules (float64, CPU), for parity tests and benchmarks.
+"""The translator of ``core.translator`` built from torch's modules (float64, CPU), for parity tests and benchmarks.
 
 nn.Embedding on both sides plus the sinusoidal positions, nn.TransformerEncoder and
 nn.TransformerDecoder (num_layers=N, norm=None, post-norm, dropout 0), nn.Linear readout,
@@ -72,7 +72,7 @@ def torch_batch(batch):
 
 
 def core_gradient_names(model: TorchTranslator, D: int, H: int) -> dict[str, np.ndarray]:
-    """torch's gradients under core.translate's flat names (encoder{i}.w_qkv, decoder{i}.sa_w_o, w_r, ...)."""
+    """torch's gradients under core.translator's flat names (encoder{i}.w_qkv, decoder{i}.sa_w_o, w_r, ...)."""
     g = {
         "source_embedding": model.source_embedding.weight.grad.numpy(),
         "target_embedding": model.target_embedding.weight.grad.numpy(),
@@ -109,7 +109,7 @@ def core_gradient_names(model: TorchTranslator, D: int, H: int) -> dict[str, np.
 def torch_translator(result: core.TranslatorResult | None = None, *, rng=None, **sizes):
     """(core's internal model, its arrays by name, the same model in torch). From a trained result,
     or freshly drawn from ``rng`` as train_translator draws it (sizes: n_heads, d_model, d_ff, n_layers)."""
-    from core.translate import _arrays, _model, vocabularies
+    from core.translator import _arrays, _model, vocabularies
 
     if result is None:
         H, D, Fd, L = (sizes.get(k, v) for k, v in (("n_heads", 4), ("d_model", 32), ("d_ff", 64), ("n_layers", 1)))
