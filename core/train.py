@@ -543,29 +543,3 @@ def run_trained(result: TrainResult, vocab: Vocabulary, sentence, *, head_mask=N
         targets=targets,
         correct=(predicted == targets) & (targets >= 0),
     )
-
-
-@dataclass(frozen=True)
-class AttentionProfile:
-    """offsets (2T-1,) = -(T-1) .. T-1; weights (H, 2T-1): each head's mean attention from a token to
-    the token ``offset`` places away, over held-out sentences (the mean over the queries that have one).
-    """
-
-    offsets: np.ndarray
-    weights: np.ndarray
-
-
-def attention_profile(
-    result: TrainResult, vocab: Vocabulary, rng: np.random.Generator, *, n_sentences: int = HELD_OUT
-) -> AttentionProfile:
-    """Where each head looks, by relative position: e.g. weight 0.98 at offset -1 = "attends to the word before"."""
-    result, vocab = _check_result(result, vocab)
-    rng = check_rng(rng)
-    T = result.length
-    ids = sample_sentences(len(vocab), positive_int(n_sentences, "n_sentences"), T, rng)
-    _, weights = _pass(result, vocab, ids, None)  # (B, H, T, T)
-    mean = weights.mean(axis=0)  # (H, T, T)
-    offsets = np.arange(-(T - 1), T)
-    rel = np.arange(T)[None, :] - np.arange(T)[:, None]  # (T, T): key j - query i
-    profile = np.stack([mean[:, rel == o].mean(axis=-1) for o in offsets], axis=-1)  # (H, 2T-1)
-    return AttentionProfile(offsets=offsets, weights=profile)

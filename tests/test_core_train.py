@@ -184,11 +184,23 @@ def torch_block(x, p, H, norm_first, feed_forward):
 NEIGHBOUR_SEEDS = [(0, 0), (1, 1), (2, 2), (3, 3)]  # (vocabulary seed, training seed)
 
 
+def attention_profile(result, vocab, rng, n_sentences=HELD_OUT):
+    """offsets (2T-1,) and weights (H, 2T-1): each head's mean weight from a token to the token ``offset``
+    places away, over held-out sentences (the mean over the queries that have one)."""
+    T = result.length
+    ids = core.train.sample_sentences(len(vocab), n_sentences, T, rng)
+    _, weights = core.train._pass(result, vocab, ids, None)  # (B, H, T, T)
+    mean = weights.mean(axis=0)  # (H, T, T)
+    offsets = np.arange(-(T - 1), T)
+    rel = np.arange(T)[None, :] - np.arange(T)[:, None]  # (T, T): key j - query i
+    return offsets, np.stack([mean[:, rel == o].mean(axis=-1) for o in offsets], axis=-1)
+
+
 def head_sides(result, vocab):
     """(weight at offset -1, weight at offset +1, offset of the largest weight) for each head."""
-    profile = core.attention_profile(result, vocab, np.random.default_rng(99))
-    offsets = list(profile.offsets)
-    return [(w[offsets.index(-1)], w[offsets.index(1)], int(profile.offsets[np.argmax(w)])) for w in profile.weights]
+    offsets, weights = attention_profile(result, vocab, np.random.default_rng(99))
+    at = list(offsets)
+    return [(w[at.index(-1)], w[at.index(1)], int(offsets[np.argmax(w)])) for w in weights]
 
 
 @pytest.mark.parametrize(("vocab_seed", "seed"), NEIGHBOUR_SEEDS)
@@ -552,7 +564,9 @@ def test_training_cost_counts_the_products_of_a_step_and_of_the_evaluations():
     assert core.training_cost(10, 16) == core.training_cost(10, 16, steps=core.train.DEFAULT_STEPS)
 
 
-@pytest.mark.parametrize("bad", [{"steps": 0}, {"evaluations": -1}, {"feed_forward": 1}, {"feed_forward": True, "d_ff": 0}])
+@pytest.mark.parametrize(
+    "bad", [{"steps": 0}, {"evaluations": -1}, {"feed_forward": 1}, {"feed_forward": True, "d_ff": 0}]
+)
 def test_training_cost_refuses_bad_sizes(bad):
     with pytest.raises(core.AttentionInputError):
         core.training_cost(10, 16, **bad)
