@@ -94,7 +94,7 @@ with layout.guarded(page):
     if s.mode == "tutorial":
         st.info(t("mh.roles_tutorial"), icon=":material/psychology:")
     elif s.weights == "trained":
-        st.info(t("mh.roles_trained", task=s.task), icon=":material/psychology:")
+        st.info(t(f"mh.roles_trained_{s.task}"), icon=":material/psychology:")
     else:
         st.info(t("mh.roles_random"), icon=":material/psychology:")
     roles, similarity = compute.head_roles(result, s)

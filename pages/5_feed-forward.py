@@ -60,7 +60,7 @@ with layout.guarded(page):
         col_axis="axis.hidden_unit",
     )
     st.caption(t("ff.relu_share", pct=f"{100 * compute.zero_fraction(ffn.hidden):.0f}"))
-    st.subheader(t("ff.output", t=n, d=D))
+    st.subheader(t("ff.output_paper" if s.paper and result.block is not None else "ff.output", t=n, d=D))
     layout.matrix(page, ffn.output[w], rows, layout.feature_labels("d", D), title="FFN(x)", row_axis=row_axis)
 
     block = result.block if s.paper else None
@@ -75,4 +75,7 @@ with layout.guarded(page):
             layout.matrix(page, block.residual2[w], rows, dims, title="h + FFN(h)")
             layout.matrix(page, block.norm2[w], rows, dims, title="LayerNorm(h + FFN(h))")
             layout.row_stats(page, block.residual2[w], block.norm2[w], rows)
-        st.success(t("ff.block_output", t=n, d=D), icon=":material/check_circle:")
+        st.success(
+            t("ff.block_output_causal" if s.mask == "causal" else "ff.block_output", t=n, d=D),
+            icon=":material/check_circle:",
+        )

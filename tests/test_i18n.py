@@ -142,7 +142,7 @@ def test_escape_markdown_leaves_no_special_character_unescaped(text):
 
 
 # Keys a page builds from a value: f"mh.role_{role}", f"train.about_{task}", f"lesson.{step}_title".
-DYNAMIC_FAMILIES = ("mh.role_", "train.about_", *(f"lesson.{step.id}_" for step in lesson.STEPS))
+DYNAMIC_FAMILIES = ("mh.role_", "mh.roles_trained_", "train.about_", *(f"lesson.{step.id}_" for step in lesson.STEPS))
 
 
 def test_every_string_in_the_catalogue_is_used():
