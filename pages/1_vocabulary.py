@@ -13,7 +13,7 @@ st.write(t("vocab.intro"))
 with layout.guarded(page):
     left, right = st.columns([3, 2])
     with left:
-        layout.setting(t, s, "preset", "select")
+        layout.setting(t, s, "preset", "select", value=s.vocab_preset)
     with right:
         layout.setting(t, s, "dim", "number", value=vocab.dim)
     if session.width_note():

@@ -154,7 +154,7 @@ def test_clamped_heads_are_used_and_written_back():
 
 
 def test_unknown_words_in_a_link_are_named_and_can_be_added():
-    at = run_app(PAGES["vocabulary"], sentence="the dog sat on the mat")
+    at = run_app(PAGES["vocabulary"], preset="seed", sentence="the dog sat on the mat")
     assert any("dog" in e.value and "mat" in e.value for e in at.error)
     assert at.text_input(key="w_sentence").value == "the dog sat on the mat"  # the typed text is kept
     at.button[0].click().run()
@@ -174,7 +174,7 @@ def test_unknown_words_in_a_link_are_named_and_can_be_added():
     ],
 )
 def test_bad_sentences_keep_the_last_good_one(typed, fragment):
-    at = run_app(PAGES["vocabulary"])
+    at = run_app(PAGES["vocabulary"], preset="seed")
     at.text_input(key="w_sentence").input(typed).run()
     assert not at.exception
     assert any(fragment in e.value for e in at.error), [e.value for e in at.error]
@@ -302,6 +302,7 @@ def run_table_edit(edit):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_function(table_edit_script, default_timeout=30)
+    at.query_params["preset"] = "seed"  # the article's table
     at.session_state["test_edit"] = edit
     at.run()
     return at
@@ -349,7 +350,7 @@ def test_renaming_a_word_of_the_sentence_keeps_a_computable_sentence():
 
 
 def vocab_page(**params) -> AppTest:
-    return run_app(PAGES["vocabulary"], **params)
+    return run_app(PAGES["vocabulary"], **{"preset": "seed", **params})
 
 
 def editor_key(at) -> str:
@@ -378,6 +379,7 @@ def vocab_page_script():
 
 def driven_vocab_page():
     at = AppTest.from_function(vocab_page_script, default_timeout=30)
+    at.query_params["preset"] = "seed"  # the article's table
     at.run()
     assert_clean(at)
     return at
@@ -570,7 +572,7 @@ def test_the_block_settings_are_disabled_in_tutorial_mode_with_a_reason():
 
 
 def test_positional_encoding_makes_two_copies_of_a_word_differ():
-    at = run_app(PAGES["vocabulary"], sentence="the cat sat on the cat")
+    at = run_app(PAGES["vocabulary"], preset="seed", sentence="the cat sat on the cat")
     assert_clean(at)
     titles = chart_titles(at)
     x = chart_frame(charts(at)[titles.index("X = E + PE (6 × 3)")])
@@ -689,7 +691,7 @@ def test_training_from_the_page_shows_the_loss_the_accuracy_and_the_trained_head
 
 
 def test_the_articles_table_suggests_a_set_up_that_trains_well():
-    at = run_app(PAGES["train"], heads=2)  # 4 words of width 3: d_k = 1
+    at = run_app(PAGES["train"], preset="seed", heads=2)  # 4 words of width 3: d_k = 1
     assert any("d_k = 1" in plain(w.value) for w in at.warning)
     [setup] = [b for b in at.button if b.label.startswith("Set up 10 random words")]
     setup.click().run()
@@ -753,3 +755,46 @@ def test_with_trained_weights_switching_a_head_off_shows_the_accuracy_core_measu
     ablation = compute.ablation(key, result, vocab)  # the same held-out sentences
     expected = f"{100 * ablation.accuracy:.0f}% → {100 * ablation.head_off[1]:.0f}%"
     assert any(expected in plain(i.value) for i in at.info), [plain(i.value) for i in at.info]
+
+
+def test_the_default_paper_view_shows_heads_that_differ():
+    """The first view a newcomer meets: d_model splits evenly into heads of d_k >= 2, the concatenation
+    is d_model wide, and the two heads' maps are not copies of each other."""
+    from ui import compute, state
+
+    at = run_app(PAGES["multi-head"])
+    assert_clean(at)
+    s = at.session_state["settings"]
+    vocab = state.preset_vocabulary(s)
+    result = compute.current_pass(s, vocab)
+    H, d_k = result.params.n_heads, result.params.d_k
+    assert d_k >= 2 and H * d_k == vocab.dim
+    assert chart_frame(chart_titled(at, "concat"))["c"].max() + 1 == vocab.dim
+    maps = [chart_frame(c) for c in charts(at) if chart_spec(c).get("title") in ("Head 1", "Head 2")][:2]
+    assert not np.allclose(maps[0]["v"], maps[1]["v"], atol=0.05)
+    similarity = compute.head_roles(result, s)[1][0, 1]
+    assert similarity < 0.9  # the article's table with two heads of d_k = 1 gave 0.94
+
+
+def test_the_articles_table_is_tutorial_modes_own_and_one_click_away():
+    at = run_app(PAGES["vocabulary"], mode="tutorial")
+    assert_clean(at)
+    assert at.session_state["settings"].vocab_preset == "seed"
+    assert chart_titled(at, "Embeddings of the sentence, E (4 × 3)")
+    at = run_app(PAGES["vocabulary"])
+    assert at.selectbox(key="w_preset").value == "random"
+    at.selectbox(key="w_preset").set_value("seed").run()
+    assert_clean(at)
+    assert chart_titled(at, "Embeddings of the sentence, E (4 × 3)")
+
+
+def test_switching_to_tutorial_keeps_a_sentence_the_articles_table_lacks():
+    at = run_app(PAGES["vocabulary"], sentence="a rose is a rose")
+    at.radio(key="w_mode").set_value("tutorial").run()
+    assert_clean(at)
+    s = at.session_state["settings"]
+    assert s.mode == "tutorial" and s.sentence == "a rose is a rose" and s.preset == "random"
+    at = run_app(PAGES["vocabulary"])  # the default sentence: every word is in the article's table
+    at.radio(key="w_mode").set_value("tutorial").run()
+    assert at.session_state["settings"].preset is None
+    assert chart_titled(at, "Embeddings of the sentence, E (4 × 3)")

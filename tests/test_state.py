@@ -106,8 +106,16 @@ def test_query_params_round_trip(settings):
 
 
 def test_dim_is_left_out_with_the_articles_table():
-    assert state.to_query_params(Settings(preset="seed", dim=3)) == {}
+    assert state.to_query_params(Settings(preset="seed", dim=3)) == {"preset": "seed"}
+    assert state.to_query_params(Settings(mode="tutorial", dim=3)) == {"mode": "tutorial"}
     assert state.to_query_params(Settings(preset="random", dim=3)) == {"preset": "random", "dim": "3"}
+    assert state.to_query_params(Settings(dim=3)) == {"dim": "3"}  # paper mode's own preset: random vectors
+
+
+def test_each_mode_has_its_own_preset():
+    assert DEFAULTS.preset is None and DEFAULTS.vocab_preset == "random"
+    assert Settings(mode="tutorial").vocab_preset == "seed"  # the article's table: the article's numbers
+    assert Settings(mode="tutorial", preset="random").vocab_preset == "random"
 
 
 def test_defaults_leave_the_url_empty():
@@ -302,11 +310,13 @@ def test_an_unknown_parameter_name_is_shown_with_its_invisible_characters():
 
 
 def test_dim_with_the_articles_table_is_dropped_with_a_notice():
-    settings, notices = state.parse_query_params({"dim": "64"})
-    assert settings.dim == DEFAULTS.dim
-    assert keys(notices) == ["notice.dim_with_seed"]
-    settings, notices = state.parse_query_params({"dim": "64", "preset": "random"})
-    assert settings.dim == 64 and notices == []
+    for params in ({"dim": "64", "preset": "seed"}, {"dim": "64", "mode": "tutorial"}):
+        settings, notices = state.parse_query_params(params)
+        assert settings.dim == DEFAULTS.dim
+        assert keys(notices) == ["notice.dim_with_seed"]
+    for params in ({"dim": "64", "preset": "random"}, {"dim": "64"}):
+        settings, notices = state.parse_query_params(params)
+        assert settings.dim == 64 and notices == []
 
 
 # --- the table as typed ------------------------------------------------------------------------

@@ -54,7 +54,7 @@ def test_the_widest_training_says_how_many_steps_fit(train_ffn, says):
 
 
 def test_a_link_with_a_table_that_lacks_the_default_sentence_draws_its_own_words():
-    at = run_app(PAGES["self-attention"], vocab="the:1,0")
+    at = run_app(PAGES["self-attention"], vocab="the:1,0", preset="seed")
     assert_clean(at)
     assert at.session_state["settings"].sentence == "the"
     assert charts(at)

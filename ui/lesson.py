@@ -67,7 +67,7 @@ def step_number(raw) -> tuple[int, Notice | None]:
 
 def settings_of(step: Step, lang: str) -> Settings:
     """The step's own settings in the learner's language."""
-    base = {"lang": lang}
+    base = {"lang": lang, "preset": "seed"}  # the article's table, in either mode
     if step.vocab == SETUP:
         base.update(preset="random", dim=16, sentence=state.SETUP_WORDS)
     return state.fit_view(replace(state.DEFAULTS, **{**base, **step.view}))

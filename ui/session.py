@@ -190,8 +190,9 @@ def vocabulary() -> core.Vocabulary:
     if custom is not None:
         return custom
     s = settings()
-    tokens = s.tokens if s.preset == "random" else ()
-    return _preset_vocabulary(s.preset, tokens, s.dim, s.seed)
+    preset = s.vocab_preset
+    tokens = s.tokens if preset == "random" else ()
+    return _preset_vocabulary(preset, tokens, s.dim, s.seed)
 
 
 def custom_vocabulary() -> core.Vocabulary | None:
@@ -217,12 +218,25 @@ def _recheck_sentence() -> None:
     s = settings()
     vocab = vocabulary()
     missing = vocab.unknown(s.tokens)
-    if missing and s.preset == "random" and is_custom() and not _extend_vocabulary(s.tokens):
+    if missing and s.vocab_preset == "random" and is_custom() and not _extend_vocabulary(s.tokens):
         return
     if missing:
         st.session_state[_SENTENCE_DRAFT] = s.sentence
         st.session_state[_SENTENCE_ERRORS] = [Notice("error.unknown_words", {"words": tuple(missing)})]
         update(sentence=state.fallback_sentence(s.tokens, vocab))
+
+
+def set_mode(mode: str) -> None:
+    """A new mode. With the mode's own preset (the article's table in tutorial mode, random vectors in
+    paper mode) the vocabulary changes with it, unless the sentence has words the other preset lacks:
+    then the preset in use is kept, so no word typed is lost."""
+    s = settings()
+    if s.preset is None and not is_custom():
+        switched = replace(s, mode=mode)
+        if state.preset_vocabulary(switched).unknown(switched.tokens):
+            update(mode=mode, preset=s.vocab_preset)
+            return
+    update(mode=mode)
 
 
 def load_preset(preset: str) -> None:
@@ -238,7 +252,7 @@ def set_dim(dim: int) -> None:
     s, old = settings(), vocabulary().dim
     if dim == old:
         return
-    if s.preset == "random" and not is_custom():
+    if s.vocab_preset == "random" and not is_custom():
         update(dim=dim)
         _set_vocabulary(None)
         return
@@ -417,9 +431,9 @@ def commit_sentence(text: str) -> None:
     tokens = tuple(text.split())
     if not problems:
         s = settings()
-        if s.preset == "random" and not is_custom():
+        if s.vocab_preset == "random" and not is_custom():
             pass  # the preset gives every word a vector
-        elif s.preset == "random":
+        elif s.vocab_preset == "random":
             problems = _extend_vocabulary(tokens)
         else:
             missing = vocabulary().unknown(tokens)
@@ -558,6 +572,8 @@ def commit_widget(name: str) -> None:
         set_dim(int(value))
     elif name == "preset":
         load_preset(value)
+    elif name == "mode":
+        set_mode(value)
     elif name == "sentence":
         commit_sentence(value)
     else:

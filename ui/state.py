@@ -87,7 +87,8 @@ class Settings:
 
     lang: str = _setting("choice", "en", "sidebar.lang", choices=LANGS)
     mode: str = _setting("choice", "paper", "sidebar.mode", "sidebar.mode_help", choices=MODES, in_pass=True)
-    preset: str = _setting("choice", "seed", "vocab.preset", "vocab.preset_help", choices=PRESETS)
+    # None: the mode's own (``vocab_preset``): the article's table in tutorial mode, random vectors in paper mode
+    preset: str | None = _setting("choice", None, "vocab.preset", "vocab.preset_help", choices=PRESETS)
     sentence: str = _setting("text", "the cat sat on", "vocab.sentence", "vocab.sentence_help", in_pass=True)
     dim: int = _setting("int", 8, "vocab.dim", "vocab.dim_help", lo=DIM_MIN, hi=DIM_MAX)
     heads: int = _setting("int", 2, "mh.heads", "mh.heads_help", lo=HEADS_MIN, hi=HEADS_MAX, in_pass=True)
@@ -134,6 +135,14 @@ class Settings:
     def paper(self) -> bool:
         return self.mode == "paper"
 
+    @property
+    def vocab_preset(self) -> str:
+        """The preset in use: the one chosen, else the mode's own. Tutorial mode shows the article's
+        table (its numbers are the article's); paper mode random vectors of width ``dim``, so that
+        d_model = 8 splits into heads of d_k = 4 and the heads' maps differ (the article's width 3
+        would leave each of two heads a single column)."""
+        return self.preset or default_preset(self.mode)
+
 
 SPECS = tuple(replace(f.metadata["spec"], name=f.name) for f in fields(Settings))
 SPEC = {spec.name: spec for spec in SPECS}
@@ -150,6 +159,10 @@ class Notice:
 
     key: str
     args: Mapping[str, object] = field(default_factory=dict)
+
+
+def default_preset(mode: str) -> str:
+    return "seed" if mode == "tutorial" else "random"
 
 
 def default_ffn(mode: str, d_model: int) -> int:
@@ -401,7 +414,7 @@ def parse_query_params(params: Mapping[str, str | list[str]]) -> tuple[Settings,
         value = _READERS[spec.kind](spec, raw, notices)
         if value is not None:
             values[name] = value
-    if "dim" in values and values.get("preset", DEFAULTS.preset) == "seed":
+    if "dim" in values and (values.get("preset") or default_preset(values.get("mode", DEFAULTS.mode))) == "seed":
         notices.append(Notice("notice.dim_with_seed", {"value": values.pop("dim")}))
     settings = replace(DEFAULTS, **values)
     settings = fit_view(settings, notices)
@@ -436,7 +449,7 @@ def to_query_params(settings: Settings) -> dict[str, str]:
         value = getattr(settings, spec.name)
         if value != spec.default and value is not None:
             out[spec.name] = format_value(value)
-    if settings.preset == "seed":
+    if settings.vocab_preset == "seed":
         out.pop("dim", None)
     return out
 
@@ -459,7 +472,7 @@ def check_sentence(sentence: str) -> list[Notice]:
 
 def preset_vocabulary(settings: Settings) -> core.Vocabulary:
     """The article's table, or a seeded random vector for every word of the sentence."""
-    if settings.preset == "random":
+    if settings.vocab_preset == "random":
         return core.random_vocabulary(settings.tokens or ("the",), settings.dim, settings.seed)
     return core.seed_vocabulary()
 
