@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -72,6 +73,12 @@ def assert_clean(at: AppTest) -> None:
 @pytest.fixture
 def app():
     return run_app
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    """A seeded generator for a test's random inputs (the chart tests'; a module may define its own)."""
+    return np.random.default_rng(20240611)
 
 
 # --- CI: browser tests must run --------------------------------------------------------------
