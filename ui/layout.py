@@ -21,7 +21,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 import core
-from ui import charts, compute, downloads, process, session, share, specs, state, training
+from ui import chart_cache, charts, compute, downloads, process, session, share, state, training
 from ui.i18n import Translator, language_names
 from ui.screens import SCREENS
 from ui.state import Settings
@@ -237,7 +237,9 @@ def chart(builder: str, *args, name: str | None = None, table: downloads.Table |
 
     It joins the page's downloads as ``name`` (default: its title), with ``table`` as its CSV.
     """
-    spec = specs.chart_spec(builder, specs.arguments_digest(builder, *args, **kwargs), _args=args, _kwargs=kwargs)
+    spec = chart_cache.chart_spec(
+        builder, chart_cache.arguments_digest(builder, *args, **kwargs), _args=args, _kwargs=kwargs
+    )
     st.vega_lite_chart(spec, width="content")
     _record(None, name or kwargs.get("title"), builder, args, kwargs, table)
 
@@ -257,7 +259,7 @@ def _record(page: Page | None, name: str | None, builder: str, args: tuple, kwar
 
 def flow(steps: list[tuple[str, str]]) -> None:
     """The data-flow diagram, built once per language."""
-    st.vega_lite_chart(specs.flow_spec(tuple(steps)), width="content")
+    st.vega_lite_chart(chart_cache.flow_spec(tuple(steps)), width="content")
     _record(None, None, "flow_diagram", (list(steps),), {})
 
 
@@ -319,7 +321,9 @@ def matrix(
     if clickable:
         options["select"] = CELL_SELECTION
     rows, cols = tuple(rows), tuple(cols)
-    spec = specs.heatmap_spec(specs.digest(values), rows, cols, tuple(sorted(options.items())), _values=values)
+    spec = chart_cache.heatmap_spec(
+        chart_cache.digest(values), rows, cols, tuple(sorted(options.items())), _values=values
+    )
     if not clickable:
         st.vega_lite_chart(spec, width="content")
     else:

@@ -1,4 +1,4 @@
-"""Chart specs are built without Altair's global state, in one cache bounded by bytes (issue 16, items 5 and 8).
+"""Chart specs (ui/chart_cache.py) are built without Altair's global state, in one cache bounded by bytes (issue 16, items 5 and 8).
 
 ``st.altair_chart`` switches Altair's data transformer and theme for the whole process while it
 serialises a chart; a spec built meanwhile in another session's thread must keep its own data.
@@ -16,7 +16,7 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui import charts, specs
+from ui import chart_cache, charts
 
 ROUNDS = 60
 
@@ -27,13 +27,13 @@ def frame(arrow: bytes) -> pd.DataFrame:
 
 def loss_spec(offset: float) -> dict:
     curve = offset + np.arange(30.0)
-    return specs.build_spec("loss_curve", curve, title="t", step_title="s", loss_title="l")
+    return chart_cache.build_spec("loss_curve", curve, title="t", step_title="s", loss_title="l")
 
 
 def heatmap_spec(offset: float) -> dict:
     values = offset + np.arange(12.0).reshape(3, 4)
     options = {"title": "t", "row_title": "r", "col_title": "c", "value_title": "v", "domain": (0.0, 1.0)}
-    return specs.build_spec("heatmap", values, list("abc"), list("wxyz"), **options)
+    return chart_cache.build_spec("heatmap", values, list("abc"), list("wxyz"), **options)
 
 
 def _steal(data, datasets: list):
@@ -141,14 +141,14 @@ HEAD_TITLES = {"title": "", "head_title": "H", "query_title": "q", "key_title": 
 
 
 def test_the_spec_cache_is_bounded_by_bytes_and_a_hit_is_the_cached_dict():
-    assert specs._SPECS.maxsize == specs.SPEC_CACHE_BYTES <= 96 * 2**20
+    assert chart_cache._SPECS.maxsize == chart_cache.SPEC_CACHE_BYTES <= 96 * 2**20
     values = np.arange(20.0 * 20).reshape(20, 20)
     args = (values, tuple("abcdefghijklmnopqrst"), tuple("abcdefghijklmnopqrst"))
     kwargs = {"title": "t", "row_title": "r", "col_title": "c", "value_title": "v", "domain": (0.0, 400.0)}
-    key = specs.arguments_digest("heatmap", *args, **kwargs)
-    first = specs.chart_spec("heatmap", key, _args=args, _kwargs=kwargs)
-    assert specs.chart_spec("heatmap", key, _args=args, _kwargs=kwargs) is first
-    size = specs.spec_nbytes(first)
+    key = chart_cache.arguments_digest("heatmap", *args, **kwargs)
+    first = chart_cache.chart_spec("heatmap", key, _args=args, _kwargs=kwargs)
+    assert chart_cache.chart_spec("heatmap", key, _args=args, _kwargs=kwargs) is first
+    size = chart_cache.spec_nbytes(first)
     arrow = sum(len(v) for v in first["datasets"].values())
     assert arrow < size < arrow + 200_000  # the Arrow bytes, and the rest of the dict walked
 
@@ -158,13 +158,13 @@ def test_streamlit_draws_a_cached_spec_without_changing_it():
         import numpy as np
         import streamlit as st
 
-        from ui import specs
+        from ui import chart_cache
 
         for legend_title in (None, "series"):
             curves = {"a": np.arange(3.0), "b": np.arange(4.0)}
             kwargs = {"title": "t", "step_title": "s", "loss_title": "l", "series_title": legend_title}
-            key = specs.arguments_digest("loss_curve", curves, **kwargs)
-            spec = specs.chart_spec("loss_curve", key, _args=(curves,), _kwargs=kwargs)
+            key = chart_cache.arguments_digest("loss_curve", curves, **kwargs)
+            spec = chart_cache.chart_spec("loss_curve", key, _args=(curves,), _kwargs=kwargs)
             st.session_state.setdefault("specs", []).append((spec, __import__("copy").deepcopy(spec)))
             st.vega_lite_chart(spec, width="content")
             st.vega_lite_chart(spec, width="content", key=f"again-{legend_title}")
