@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import layout
+from ui import draw, layout
 
 page = layout.start("nav.home")
 t = page.t
@@ -25,7 +25,7 @@ steps = [
     (t("flow.add_norm"), t("nav.feed_forward")),
     (t("flow.output"), t("nav.feed_forward")),
 ]
-layout.flow(steps)
+draw.flow(steps)
 
 st.subheader(t("home.start"))
 st.markdown(t("home.start_body"))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import compute, layout, session, state
+from ui import charts, compute, draw, layout, session, state
 
 page = layout.start("nav.vocabulary")
 t, s, vocab = page.t, page.settings, page.vocab
@@ -77,11 +77,11 @@ with layout.guarded(page):
         st.caption(t("vocab.custom_note"))
 
     result = compute.current_pass(s, vocab)
-    dims = layout.feature_labels("d", vocab.dim)
+    dims = draw.feature_labels("d", vocab.dim)
     T = len(s.tokens)
-    w = layout.token_window(page, T, "vocab")
+    w = draw.token_window(page, T, "vocab")
     rows = list(s.tokens)[w]
-    layout.matrix(
+    draw.matrix(
         page,
         result.x[w] if not s.paper else result.embeddings[w],
         rows,
@@ -91,11 +91,11 @@ with layout.guarded(page):
     if s.paper and result.positions is not None:
         st.subheader(t("vocab.pe_title"))
         st.write(t("vocab.pe_body"))
-        (left, right), _ = layout.side_by_side(
-            layout.matrix_width(result.positions[w], rows), layout.matrix_width(result.x[w], rows)
+        (left, right), _ = draw.side_by_side(
+            charts.matrix_width(result.positions[w], rows), charts.matrix_width(result.x[w], rows)
         )
         with left:
-            layout.matrix(
+            draw.matrix(
                 page,
                 result.positions[w],
                 rows,
@@ -104,7 +104,7 @@ with layout.guarded(page):
                 row_axis="axis.position",
             )
         with right:
-            layout.matrix(page, result.x[w], rows, dims, title=f"X = E + PE ({T} × {vocab.dim})")
+            draw.matrix(page, result.x[w], rows, dims, title=f"X = E + PE ({T} × {vocab.dim})")
         if len(set(s.tokens)) == len(s.tokens):
             st.caption(t("vocab.pe_repeat"))
     elif s.paper:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import charts, compute, derivation, layout, session
+from ui import charts, compute, derivation, draw, layout, session
 
 page = layout.start("nav.self_attention")
 t, s, vocab = page.t, page.settings, page.vocab
@@ -24,11 +24,11 @@ def why_sqrt_dk(page, result, tokens) -> None:
     t, s = page.t, page.settings
     with st.expander(t("sqrt.title"), expanded=s.scale == "none" or s.temp != 1):
         st.write(t("sqrt.body", dk=result.params.d_k))
-        layout.scaling_chart(page, result.params.d_k)
+        draw.scaling_chart(page, result.params.d_k)
         temps, rows_by_t, i = compute.temperature_rows(result, s)
         st.write(t("sqrt.temp_body", token=tokens[i], temp=f"{s.temp:g}"))
-        if len(tokens) <= layout.WINDOW_TOKENS:
-            layout.chart(
+        if len(tokens) <= draw.WINDOW_TOKENS:
+            draw.chart(
                 "temperature_curve",
                 tokens,
                 list(zip(temps, rows_by_t, strict=True)),
@@ -71,16 +71,16 @@ with layout.guarded(page):
 
     if s.mode == "tutorial":
         layout.tutorial_note(page, "sa.tutorial_note")
-        w = layout.token_window(page, T, "sa")
+        w = draw.token_window(page, T, "sa")
         rows = tokens[w]
         st.subheader(t("sa.t_step_scores"))
-        layout.token_map(page, result.scores[w, w], rows, title="E·Eᵀ", click=("sa_scores", w.start))
+        draw.token_map(page, result.scores[w, w], rows, title="E·Eᵀ", click=("sa_scores", w.start))
         st.subheader(t("sa.t_step_weights"))
-        layout.token_map(
+        draw.token_map(
             page, result.weights[w, w], rows, title="softmax(E·Eᵀ, axis=0)", weights=True, click=("sa_weights", w.start)
         )
         st.subheader(t("sa.t_step_output"))
-        layout.matrix(page, result.head_output[w], rows, layout.feature_labels("d", vocab.dim), title="weights · E")
+        draw.matrix(page, result.head_output[w], rows, draw.feature_labels("d", vocab.dim), title="weights · E")
         explain(page, result, tokens, head=None)
     else:
         params, att = result.params, result.attention
@@ -88,32 +88,32 @@ with layout.guarded(page):
         if params.n_heads > 1:
             layout.setting(t, s, "head", "segmented", options=list(range(1, params.n_heads + 1)))
         h = head - 1
-        w = layout.token_window(page, T, "sa")
+        w = draw.token_window(page, T, "sa")
         rows = tokens[w]
 
         st.subheader(t("sa.step_qkv", h=head, dk=params.d_k))
         qk_domain = charts.symmetric_domain(att.q[h][w], att.k[h][w], att.v[h][w])
         parts = (("sa.q", att.q, "q"), ("sa.k", att.k, "k"), ("sa.v", att.v, "v"))
-        widths = (layout.matrix_width(arr[h][w], rows, qk_domain) for _, arr, _ in parts)
-        places, legends = layout.side_by_side(*widths, shared_legend=True)  # one colour scale
+        widths = (charts.matrix_width(arr[h][w], rows, qk_domain) for _, arr, _ in parts)
+        places, legends = draw.side_by_side(*widths, shared_legend=True)  # one colour scale
         for place, legend, (name, arr, prefix) in zip(places, legends, parts, strict=True):
             with place:
-                cols = layout.feature_labels(prefix, arr.shape[-1])
-                layout.matrix(page, arr[h][w], rows, cols, title=t(name), domain=qk_domain, legend=legend)
+                cols = draw.feature_labels(prefix, arr.shape[-1])
+                draw.matrix(page, arr[h][w], rows, cols, title=t(name), domain=qk_domain, legend=legend)
 
         st.subheader(t("sa.step_scores"))
-        layout.token_map(page, att.logits(h)[w, w], rows, title=f"Q·Kᵀ ({head})")
+        draw.token_map(page, att.logits(h)[w, w], rows, title=f"Q·Kᵀ ({head})")
         st.subheader(t("sa.step_scaled", raw=True, formula=scaled_title(s), scale=f"{result.scale:.4g}"))
         if s.mask == "causal":
             st.caption(t("sa.mask_note"))
         scaled = f"{scaled_title(s)} ({head})"
-        layout.token_map(page, att.scores[h][w, w], rows, title=scaled, click=("sa_scores", w.start))
+        draw.token_map(page, att.scores[h][w, w], rows, title=scaled, click=("sa_scores", w.start))
         why_sqrt_dk(page, result, tokens)
         st.subheader(t("sa.step_weights"))
-        weights = layout.masked(att.weights[h], result.mask)[w, w]
-        layout.token_map(page, weights, rows, title=f"softmax ({head})", weights=True, click=("sa_weights", w.start))
+        weights = draw.masked(att.weights[h], result.mask)[w, w]
+        draw.token_map(page, weights, rows, title=f"softmax ({head})", weights=True, click=("sa_weights", w.start))
         st.subheader(t("sa.step_output"))
-        layout.matrix(
-            page, att.head_outputs[h][w], rows, layout.feature_labels("v", params.d_v), title=f"weights · V ({head})"
+        draw.matrix(
+            page, att.head_outputs[h][w], rows, draw.feature_labels("v", params.d_v), title=f"weights · V ({head})"
         )
         explain(page, result, tokens, head=head)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import charts, compute, layout
+from ui import charts, compute, draw, layout
 
 HEAD_VIEW_TOKENS = 40  # past this many tokens a line per weight is a thicket: the maps say more
 
@@ -20,15 +20,15 @@ with layout.guarded(page):
 
     if s.mode == "tutorial":
         layout.tutorial_note(page, "mh.tutorial_note", h=H, ht=H * T, d=D)
-        w = layout.token_window(page, T, "mh")
+        w = draw.token_window(page, T, "mh")
         st.subheader(t("mh.t_weights"))
-        layout.token_map(page, result.weights[w, w], tokens[w], title="softmax(E·Eᵀ, axis=0)", weights=True)
+        draw.token_map(page, result.weights[w, w], tokens[w], title="softmax(E·Eᵀ, axis=0)", weights=True)
         st.subheader(t("mh.t_stacked", h=H, ht=H * T, d=D))
-        layout.matrix(
+        draw.matrix(
             page,
             result.stacked,
             [f"{i // T + 1}·{tok}" for i, tok in enumerate(tokens * H)],
-            layout.feature_labels("d", D),
+            draw.feature_labels("d", D),
             title=f"np.concatenate([head] × {H})",
             row_axis="axis.row",
             row_boundaries=[T * i for i in range(1, H)],
@@ -36,12 +36,12 @@ with layout.guarded(page):
     else:
         att, params = result.attention, result.params
         st.caption(t("mh.dims", d=D, h=H, dk=params.d_k, t=T, hdv=H * params.d_v))
-        w = layout.token_window(page, T, "mh")
+        w = draw.token_window(page, T, "mh")
         rows = tokens[w]
 
         st.subheader(t("mh.weights"))
-        layout.weights_grid(
-            page, [layout.masked(att.weights[h], result.mask)[w, w] for h in range(H)], rows, masked_value="0"
+        draw.weights_grid(
+            page, [draw.masked(att.weights[h], result.mask)[w, w] for h in range(H)], rows, masked_value="0"
         )
 
         analyse = st.toggle(
@@ -50,7 +50,7 @@ with layout.guarded(page):
         if analyse and T <= HEAD_VIEW_TOKENS:
             st.subheader(t("mh.head_view"))
             st.caption(t("mh.head_view_help"))
-            layout.chart(
+            draw.chart(
                 "head_view",
                 tokens,
                 att.weights,  # a masked weight is exactly 0
@@ -64,17 +64,17 @@ with layout.guarded(page):
 
         st.subheader(t("mh.outputs"))
         out_domain = charts.symmetric_domain(att.head_outputs[:, w])
-        layout.heads_grid(
+        draw.heads_grid(
             page,
             [att.head_outputs[h][w] for h in range(H)],
             rows,
-            layout.feature_labels("v", params.d_v),
+            draw.feature_labels("v", params.d_v),
             domain=out_domain,
         )
 
         st.subheader(t("mh.concat", t=T, hdv=H * params.d_v))
         concat_cols = [f"{h + 1}·v{j + 1}" for h in range(H) for j in range(params.d_v)]
-        layout.matrix(
+        draw.matrix(
             page,
             att.concat[w],
             rows,
@@ -85,7 +85,7 @@ with layout.guarded(page):
         )
 
         st.subheader(t("mh.output", t=T, d=D))
-        layout.matrix(page, att.output[w], rows, layout.feature_labels("d", D), title="concat · W_O")
+        draw.matrix(page, att.output[w], rows, draw.feature_labels("d", D), title="concat · W_O")
 
     if s.mode == "paper" and not analyse:
         layout.stop(page)
@@ -100,13 +100,13 @@ with layout.guarded(page):
     roles, similarity = compute.head_roles(result, s)
     head_names = [t("mh.head_n", raw=True, n=h + 1) for h in range(H)]
     role_names = [t(f"mh.role_{r}", raw=True) for r in ("previous", "next", "self", "first", "spread")]
-    role_table = layout.role_table(roles)
-    (left, right), _ = layout.side_by_side(
-        layout.matrix_width(role_table, head_names, charts.WEIGHTS_DOMAIN),
-        layout.matrix_width(similarity, head_names, charts.WEIGHTS_DOMAIN),
+    role_table = draw.role_table(roles)
+    (left, right), _ = draw.side_by_side(
+        charts.matrix_width(role_table, head_names, charts.WEIGHTS_DOMAIN),
+        charts.matrix_width(similarity, head_names, charts.WEIGHTS_DOMAIN),
     )
     with left:
-        layout.matrix(
+        draw.matrix(
             page,
             role_table,
             head_names,
@@ -118,7 +118,7 @@ with layout.guarded(page):
             domain=charts.WEIGHTS_DOMAIN,
         )
     with right:
-        layout.matrix(
+        draw.matrix(
             page,
             similarity,
             head_names,
@@ -142,11 +142,11 @@ with layout.guarded(page):
                 st.info(
                     t("mh.off_accuracy", heads=shown, task=s.task, full=full, off=without), icon=":material/target:"
                 )
-            dims = layout.feature_labels("d", D)
-            (left, right), _ = layout.side_by_side(
-                layout.matrix_width(off.output[w], rows), layout.matrix_width(off.change[w], rows)
+            dims = draw.feature_labels("d", D)
+            (left, right), _ = draw.side_by_side(
+                charts.matrix_width(off.output[w], rows), charts.matrix_width(off.change[w], rows)
             )
             with left:
-                layout.matrix(page, off.output[w], rows, dims, title=t("mh.off_title", raw=True, heads=shown))
+                draw.matrix(page, off.output[w], rows, dims, title=t("mh.off_title", raw=True, heads=shown))
             with right:
-                layout.matrix(page, off.change[w], rows, dims, title=t("mh.off_diff", raw=True))
+                draw.matrix(page, off.change[w], rows, dims, title=t("mh.off_diff", raw=True))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import compute, layout
+from ui import compute, draw, layout
 
 page = layout.start("nav.add_norm")
 t, s, vocab = page.t, page.settings, page.vocab
@@ -13,8 +13,8 @@ st.write(t("an.intro"))
 with layout.guarded(page):
     result = compute.current_pass(s, vocab)
     tokens = list(s.tokens)
-    dims = layout.feature_labels("d", vocab.dim)
-    w = layout.token_window(page, len(tokens), "an")
+    dims = draw.feature_labels("d", vocab.dim)
+    w = draw.token_window(page, len(tokens), "an")
     rows = tokens[w]
     if not s.paper or result.block is None:  # nothing to add or normalise: what goes on to the feed-forward
         if s.paper:
@@ -23,21 +23,21 @@ with layout.guarded(page):
             layout.tutorial_note(page, "an.tutorial_note")
         out = result.attention.output if s.paper else result.head_output
         st.subheader(t("an.straight", t=len(tokens), d=vocab.dim))
-        layout.matrix(page, out[w], rows, dims, title="MultiHead(x)" if s.paper else "weights · E")
+        draw.matrix(page, out[w], rows, dims, title="MultiHead(x)" if s.paper else "weights · E")
     else:
         block = result.block
         if s.norm == "post":
             st.caption(t("an.post_formula"))
             st.subheader(t("an.residual1", t=len(tokens), d=vocab.dim))
-            layout.matrix(page, block.residual1[w], rows, dims, title="x + MultiHead(x)")
+            draw.matrix(page, block.residual1[w], rows, dims, title="x + MultiHead(x)")
             st.subheader(t("an.norm1"))
-            layout.matrix(page, block.norm1[w], rows, dims, title="LayerNorm(x + MultiHead(x))")
-            layout.row_stats(page, block.residual1[w], block.norm1[w], rows)
+            draw.matrix(page, block.norm1[w], rows, dims, title="LayerNorm(x + MultiHead(x))")
+            draw.row_stats(page, block.residual1[w], block.norm1[w], rows)
         else:
             st.caption(t("an.pre_formula"))
             st.subheader(t("an.pre_norm1"))
-            layout.matrix(page, block.norm1[w], rows, dims, title="LayerNorm(x)")
-            layout.row_stats(page, result.x[w], block.norm1[w], rows)
+            draw.matrix(page, block.norm1[w], rows, dims, title="LayerNorm(x)")
+            draw.row_stats(page, result.x[w], block.norm1[w], rows)
             st.subheader(t("an.residual1", t=len(tokens), d=vocab.dim))
-            layout.matrix(page, block.residual1[w], rows, dims, title="x + MultiHead(LayerNorm(x))")
+            draw.matrix(page, block.residual1[w], rows, dims, title="x + MultiHead(LayerNorm(x))")
         st.caption(t("an.next"))

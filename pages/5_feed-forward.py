@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import compute, layout, state
+from ui import compute, draw, layout, state
 
 page = layout.start("nav.feed_forward")
 t, s, vocab = page.t, page.settings, page.vocab
@@ -33,14 +33,14 @@ with layout.guarded(page):
     row_labels = list(s.tokens)
     row_axis = "axis.token"
     n = len(row_labels)
-    w = layout.token_window(page, n, "ff")
+    w = draw.token_window(page, n, "ff")
     rows = row_labels[w]
-    hidden_cols = layout.feature_labels("h", F)
+    hidden_cols = draw.feature_labels("h", F)
 
     st.subheader(t(input_key, t=n, d=D))
-    layout.matrix(page, x[w], rows, layout.feature_labels("d", D), title=x_title, row_axis=row_axis)
+    draw.matrix(page, x[w], rows, draw.feature_labels("d", D), title=x_title, row_axis=row_axis)
     st.subheader(t("ff.pre", t=n, f=F))
-    layout.matrix(
+    draw.matrix(
         page,
         ffn.pre_activation[w],
         rows,
@@ -50,7 +50,7 @@ with layout.guarded(page):
         col_axis="axis.hidden_unit",
     )
     st.subheader(t("ff.hidden", t=n, f=F))
-    layout.matrix(
+    draw.matrix(
         page,
         ffn.hidden[w],
         rows,
@@ -61,20 +61,20 @@ with layout.guarded(page):
     )
     st.caption(t("ff.relu_share", pct=f"{100 * compute.zero_fraction(ffn.hidden):.0f}"))
     st.subheader(t("ff.output_paper" if s.paper and result.block is not None else "ff.output", t=n, d=D))
-    layout.matrix(page, ffn.output[w], rows, layout.feature_labels("d", D), title="FFN(x)", row_axis=row_axis)
+    draw.matrix(page, ffn.output[w], rows, draw.feature_labels("d", D), title="FFN(x)", row_axis=row_axis)
 
     block = result.block if s.paper else None
     if block is not None:
-        dims = layout.feature_labels("d", D)
+        dims = draw.feature_labels("d", D)
         st.subheader(t("ff.add_norm2"))
         if block.norm_first:
             st.caption(t("ff.pre_formula2"))
-            layout.matrix(page, block.residual2[w], rows, dims, title="h + FFN(LayerNorm(h))")
+            draw.matrix(page, block.residual2[w], rows, dims, title="h + FFN(LayerNorm(h))")
         else:
             st.caption(t("ff.post_formula2"))
-            layout.matrix(page, block.residual2[w], rows, dims, title="h + FFN(h)")
-            layout.matrix(page, block.norm2[w], rows, dims, title="LayerNorm(h + FFN(h))")
-            layout.row_stats(page, block.residual2[w], block.norm2[w], rows)
+            draw.matrix(page, block.residual2[w], rows, dims, title="h + FFN(h)")
+            draw.matrix(page, block.norm2[w], rows, dims, title="LayerNorm(h + FFN(h))")
+            draw.row_stats(page, block.residual2[w], block.norm2[w], rows)
         st.success(
             t("ff.block_output_causal" if s.mask == "causal" else "ff.block_output", t=n, d=D),
             icon=":material/check_circle:",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import compute, layout, session, training
+from ui import compute, draw, layout, session, training
 
 page = layout.start("nav.train")
 t, s, vocab = page.t, page.settings, page.vocab
@@ -53,15 +53,15 @@ with layout.guarded(page):
         )
     left, right = st.columns(2)
     with left:
-        layout.chart("loss_curve", result.losses, **training.curve_titles(t, False))
+        draw.chart("loss_curve", result.losses, **training.curve_titles(t, False))
     with right:
-        layout.chart("loss_curve", result.accuracies, **training.curve_titles(t, True))
+        draw.chart("loss_curve", result.accuracies, **training.curve_titles(t, True))
     st.caption(t("train.accuracy_help", n=compute.DEFAULT_BATCH))
     words = compute.held_out_sentence(result, vocab, s.seed)
     view = compute.trained_view(result, vocab, words)
     st.subheader(t("train.maps"))
     st.caption(t("train.maps_help", sentence=" ".join(words)))
-    layout.weights_grid(page, view.weights, words)
+    draw.weights_grid(page, view.weights, words)
     if result.params.n_heads > 1:
         ablation = compute.ablation(key, result, vocab)
         st.subheader(t("train.ablation"))
@@ -90,7 +90,7 @@ with layout.guarded(page):
         right.metric(t("train_ffn.1"), f"{100 * whole.accuracy:.1f}%")
         curves = {t("train_ffn.0", raw=True): attention_only.accuracies, t("train_ffn.1", raw=True): whole.accuracies}
         titles = training.curve_titles(t, True) | {"title": t("train.compare_curve", raw=True)}
-        layout.chart("loss_curve", curves, **titles, series_title=t("train.ffn", raw=True))
+        draw.chart("loss_curve", curves, **titles, series_title=t("train.ffn", raw=True))
         if key.task == "neighbours":
             st.write(t("train.compare_neighbours"))
         else:

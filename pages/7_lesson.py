@@ -9,7 +9,7 @@ import dataclasses
 
 import streamlit as st
 
-from ui import charts, compute, derivation, layout, lesson, session
+from ui import charts, compute, derivation, draw, layout, lesson, session
 from ui import training as ui_training
 from ui.screens import SCREENS
 
@@ -62,12 +62,12 @@ def option_label(notice) -> str:
 
 def embedding_table(view) -> None:
     vocab = view.vocab
-    layout.matrix(view, vocab.vectors, vocab.words, layout.feature_labels("d", vocab.dim), title="E")
+    draw.matrix(view, vocab.vectors, vocab.words, draw.feature_labels("d", vocab.dim), title="E")
 
 
 def scores_map(view, result) -> None:
     tokens = list(view.settings.tokens)
-    layout.token_map(view, result.scores, tokens, title="E·Eᵀ")
+    draw.token_map(view, result.scores, tokens, title="E·Eᵀ")
 
 
 def before(step, view, result) -> None:
@@ -76,23 +76,23 @@ def before(step, view, result) -> None:
     if step.id in ("embeddings", "score"):
         embedding_table(view)
     elif step.id in ("row",):
-        layout.token_map(view, result.attention.scores[0], tokens, title="Q·Kᵀ/√d_k")
+        draw.token_map(view, result.attention.scores[0], tokens, title="Q·Kᵀ/√d_k")
     elif step.id == "axis":
         scores_map(view, result)
     elif step.id == "mask":
-        layout.token_map(view, result.attention.logits(0), tokens, title="Q·Kᵀ")
+        draw.token_map(view, result.attention.logits(0), tokens, title="Q·Kᵀ")
     elif step.id == "off":
         trained_maps(step, view)
     elif step.id == "block":
         d = view.vocab.dim
-        layout.matrix(view, result.block.residual1, tokens, layout.feature_labels("d", d), title="x + MultiHead(x)")
+        draw.matrix(view, result.block.residual1, tokens, draw.feature_labels("d", d), title="x + MultiHead(x)")
 
 
 def trained_maps(step, view) -> None:
     training = lesson.trained_block(step, view.settings.lang)
     words, trained, _ = lesson.trained_roles(training, view.vocab, view.settings.seed)
     st.caption(t("train.maps_help", sentence=" ".join(words)))
-    layout.weights_grid(view, trained.weights, words)
+    draw.weights_grid(view, trained.weights, words)
 
 
 def after(step, view, result, q) -> None:
@@ -104,23 +104,23 @@ def after(step, view, result, q) -> None:
         ex = compute.cell_explanation(result, s)
         derivation.derivation(view, ex, tokens, head=None, temp=1.0)
     elif step.id == "sqrt":
-        layout.scaling_chart(view)  # the widest d_k marked: where the question ends
+        draw.scaling_chart(view)  # the widest d_k marked: where the question ends
     elif step.id == "row":
-        layout.token_map(view, result.attention.weights[0], tokens, title="softmax", weights=True)
+        draw.token_map(view, result.attention.weights[0], tokens, title="softmax", weights=True)
     elif step.id == "axis":
         left, right = st.columns(2)
         with left:
-            layout.token_map(view, result.weights, tokens, title=t("lesson.axis_article", raw=True), weights=True)
+            draw.token_map(view, result.weights, tokens, title=t("lesson.axis_article", raw=True), weights=True)
         with right:
             paper = lesson.row_softmax(result.scores)
-            layout.token_map(view, paper, tokens, title=t("lesson.axis_paper", raw=True), weights=True)
+            draw.token_map(view, paper, tokens, title=t("lesson.axis_paper", raw=True), weights=True)
     elif step.id == "mask":
-        weights = layout.masked(result.attention.weights[0], result.mask)
-        layout.token_map(view, weights, tokens, title="softmax", weights=True)
+        weights = draw.masked(result.attention.weights[0], result.mask)
+        draw.token_map(view, weights, tokens, title="softmax", weights=True)
     elif step.id == "heads":
         att = result.attention
         domain = charts.symmetric_domain(att.q)
-        layout.heads_grid(view, list(att.q), tokens, layout.feature_labels("q", att.q.shape[-1]), domain=domain)
+        draw.heads_grid(view, list(att.q), tokens, draw.feature_labels("q", att.q.shape[-1]), domain=domain)
     elif step.id == "trained":
         trained_maps(step, view)
     elif step.id == "off":
@@ -131,7 +131,7 @@ def after(step, view, result, q) -> None:
             delta = f"{100 * (acc - ablation.accuracy):.0f} pp"
             cols[h + 1].metric(t("lesson.head_off", n=h + 1), f"{100 * acc:.0f}%", delta=delta)
     elif step.id == "block":
-        layout.row_stats(view, result.block.residual1, result.block.norm1, tokens)
+        draw.row_stats(view, result.block.residual1, result.block.norm1, tokens)
 
 
 # --- the page ---------------------------------------------------------------------------------

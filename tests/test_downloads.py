@@ -314,14 +314,14 @@ def test_a_page_past_the_zip_limit_disables_its_button_and_says_what_is_allowed(
     def script():
         import numpy as np
 
-        from ui import downloads, layout
+        from ui import downloads, draw, layout
 
         page = layout.start("nav.multi_head")
         n = 600
         labels = [str(i) for i in range(n)]
         with layout.guarded(page):
             for k in range(1 + downloads.ZIP_CELLS // (n * n)):
-                layout.matrix(page, np.zeros((n, n)), labels, labels, title=f"M{k}")
+                draw.matrix(page, np.zeros((n, n)), labels, labels, title=f"M{k}")
 
     at = AppTest.from_function(script, default_timeout=60)
     at.session_state[layout.SAVE_PANEL] = True
@@ -466,11 +466,11 @@ def test_a_page_that_stops_early_still_offers_its_charts():
         import numpy as np
         import streamlit as st
 
-        from ui import layout
+        from ui import draw, layout
 
         page = layout.start("nav.multi_head")
         with layout.guarded(page):
-            layout.matrix(page, np.eye(3), "abc", "abc", title="I")
+            draw.matrix(page, np.eye(3), "abc", "abc", title="I")
             layout.stop(page)
             st.write("after the stop")
 
@@ -486,11 +486,11 @@ def test_a_page_that_fails_still_offers_the_charts_it_drew():
     def script():
         import numpy as np
 
-        from ui import layout
+        from ui import draw, layout
 
         page = layout.start("nav.multi_head")
         with layout.guarded(page):
-            layout.matrix(page, np.eye(2), "ab", "ab", title="I")
+            draw.matrix(page, np.eye(2), "ab", "ab", title="I")
             raise RuntimeError("boom")
 
     at = AppTest.from_function(script, default_timeout=60)

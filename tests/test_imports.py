@@ -27,12 +27,26 @@ def files(folder: str) -> list[Path]:
     return sorted((ROOT / folder).glob("*.py"))
 
 
+def modules(path: Path) -> set[str]:
+    """The full names of the modules a file imports (``from ui.charts import sizing``: ui.charts.sizing)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+    return names
+
+
+UI = files("ui") + files("ui/charts")
+
+
 @pytest.mark.parametrize("path", files("core"), ids=lambda p: p.name)
 def test_core_imports_numpy_and_the_standard_library_only(path):
     assert imported(path) <= STDLIB | {"numpy", "core", "__future__"}
 
 
-@pytest.mark.parametrize("path", files("ui"), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", UI, ids=lambda p: str(p.relative_to(ROOT)))
 def test_ui_never_imports_pages_or_the_router(path):
     names = imported(path)
     assert "pages" not in names and "app" not in names
@@ -51,3 +65,45 @@ def test_the_check_sees_a_forbidden_import(tmp_path):
     bad.write_text("import streamlit\nfrom pandas import DataFrame\n", encoding="utf-8")
     assert {"streamlit", "pandas"} <= imported(bad)
     assert not imported(bad) <= STDLIB | {"numpy"}
+
+
+@pytest.mark.parametrize("path", files("ui/charts"), ids=lambda p: p.name)
+def test_chart_builders_never_import_streamlit_or_the_rest_of_ui(path):
+    """Numpy in, Altair out: the builders draw nothing themselves and know no session, page or language."""
+    names = modules(path)
+    assert not {n for n in names if n == "streamlit" or n.startswith("streamlit.")}
+    assert not {n for n in names if n.startswith("ui.") and not n.startswith("ui.charts")}, names
+
+
+def test_the_chart_check_sees_streamlit_and_the_rest_of_ui(tmp_path):
+    bad = tmp_path / "x.py"
+    bad.write_text("import streamlit.runtime\nfrom ui import session\nfrom ui.charts import sizing\n", encoding="utf-8")
+    assert {"streamlit.runtime", "ui.session", "ui.charts.sizing"} <= modules(bad)
+
+
+def test_the_charts_package_is_found():
+    assert len(files("ui/charts")) >= 5 and (ROOT / "ui" / "charts" / "__init__.py").exists()
+
+
+# A file you can hold in your head: no module of the app past MAX_LINES, but these, each for a reason.
+MAX_LINES = 500
+LONGER = {
+    "ui/state.py": "the settings table and the table/text rules; issue 17 item 2 makes Settings and SPECS one definition",
+    "ui/session.py": "the one module that touches st.session_state: every key, its default and its callback",
+}
+
+
+def line_count(path: Path) -> int:
+    return len(path.read_text(encoding="utf-8").splitlines())
+
+
+@pytest.mark.parametrize("path", [ROOT / "app.py", *UI, *files("pages")], ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_module_is_longer_than_max_lines(path):
+    name = path.relative_to(ROOT).as_posix()
+    if name not in LONGER:
+        assert line_count(path) <= MAX_LINES, f"{name} has {line_count(path)} lines: split it by job (or list it here)"
+
+
+@pytest.mark.parametrize("name", sorted(LONGER))
+def test_every_module_allowed_to_be_longer_still_is(name):
+    assert line_count(ROOT / name) > MAX_LINES, f"{name} is short enough now: remove it from LONGER"

@@ -1,6 +1,6 @@
 """The chart-spec cache: Vega-Lite dicts built once per content, with their data as Arrow bytes.
 
-Pages draw through ``ui/layout.py``; this module turns a chart's recipe into the spec Streamlit
+Pages draw through ``ui/draw.py``; this module turns a chart's recipe into the spec Streamlit
 sends. Specs are built by ``charts.vega_lite``, which reads no Altair global state (the data
 transformer that ``st.altair_chart`` switches, the theme, the 5,000-row limit), so two sessions
 building at once each get their own data. Every table goes to Arrow here, once: Streamlit would

@@ -1,10 +1,11 @@
 """Downloads: a page's charts as CSV (their numbers), PNG and SVG, and all of its matrices as one zip.
 
-No streamlit here. ``ui/layout.py`` records a ``Figure`` for every chart it draws (references
-only: nothing is converted on a rerun) and offers the files with ``st.download_button(data=<a
-zero-argument callable>)``: Streamlit calls it only when the button is clicked, on a thread of its
-own with no script context, so these functions must not touch ``st.session_state`` (they take
-everything from the Figure) and must be safe to run beside a script run (they only read).
+No streamlit here. ``ui/draw.py`` records a ``Figure`` for every chart it draws (references
+only: nothing is converted on a rerun) and ``ui/layout.py`` offers the files with
+``st.download_button(data=<a zero-argument callable>)``: Streamlit calls it only when the button
+is clicked, on a thread of its own with no script context, so these functions must not touch
+``st.session_state`` (they take everything from the Figure) and must be safe to run beside a
+script run (they only read).
 
 A chart is rebuilt from its recipe with its data inline (the specs Streamlit is sent carry Arrow
 bytes, which vl-convert cannot read) and rendered on the server by vl-convert-python.

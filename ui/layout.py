@@ -1,6 +1,7 @@
-"""What every page shares: the session, the sidebar, notices, notes, charts, errors.
+"""The page frame: the session, the sidebar and its settings, notices, errors, the download panel.
 
-Each page script starts with ``page = layout.start(...)``. A page must stand on its own:
+Each page script starts with ``page = layout.start(...)``; the charts it draws go through
+``ui/draw.py``. A page must stand on its own:
 a fresh server whose first visitor follows a deep link runs the page file without
 ``app.py`` (Streamlit's legacy ``pages/`` discovery), so nothing here relies on the router.
 """
@@ -16,12 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
-import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 import core
-from ui import chart_cache, charts, compute, downloads, process, session, share, state, training
+from ui import compute, downloads, process, session, share, state, training
 from ui.i18n import Translator, language_names
 from ui.screens import SCREENS
 from ui.state import Settings
@@ -30,8 +30,6 @@ log = logging.getLogger(__name__)
 
 # The tab's icon, a 4 × 4 attention map in the charts' colours, served by the app itself.
 ICON = str(Path(__file__).with_name("icon.png"))
-# A window of at most this many tokens has per-cell tooltips in a T×T attention map.
-WINDOW_TOKENS = 64
 
 
 @dataclass(frozen=True)
@@ -45,8 +43,8 @@ class Page:
     figures: downloads.Figures = field(default_factory=downloads.Figures, compare=False, repr=False)
 
 
-# The page of this script run, for the builders that are not given it (``chart``, ``flow``). A context
-# variable: each session's script runs in its own thread, so a run never sees another one's page.
+# The page of this script run, for the drawing helpers that are not given it (``draw.chart``, ``draw.flow``):
+# a context variable, since each session's script runs in its own thread, so a run never sees another's page.
 _PAGE: contextvars.ContextVar[Page | None] = contextvars.ContextVar("page", default=None)
 
 
@@ -77,6 +75,11 @@ def start(title_key: str, page_params: tuple[str, ...] = (), sidebar: str = "aut
         page = _weights(page)
     _PAGE.set(page)
     return page
+
+
+def current_page() -> Page | None:
+    """The page of this script run (``start``), or None outside one."""
+    return _PAGE.get()
 
 
 def _weights(page: Page) -> Page:
@@ -218,7 +221,7 @@ def _share(t: Translator, link_note: bool = True) -> None:
         (st.error if rejected else st.info)(t.notice(notice), icon=":material/upload_file:")
 
 
-# --- building blocks for pages ----------------------------------------------------------------
+# --- notes, links and errors on a page ---------------------------------------------------------
 
 
 def heads_control(page: Page) -> int:
@@ -229,312 +232,6 @@ def tutorial_note(page: Page, key: str, **args) -> None:
     """The short note that marks where tutorial mode departs from the paper."""
     if page.settings.mode == "tutorial":
         st.info(f"**{page.t('tutorial.badge')}.** {page.t(key, **args)}", icon=":material/menu_book:")
-
-
-def chart(builder: str, *args, name: str | None = None, table: downloads.Table | None = None, **kwargs) -> None:
-    """Draw ``charts.<builder>(*args, **kwargs)``; its spec is built once per content and cached
-    (building an Altair chart costs tens of milliseconds, on every rerun otherwise).
-
-    It joins the page's downloads as ``name`` (default: its title), with ``table`` as its CSV.
-    """
-    spec = chart_cache.chart_spec(
-        builder, chart_cache.arguments_digest(builder, *args, **kwargs), _args=args, _kwargs=kwargs
-    )
-    st.vega_lite_chart(spec, width="content")
-    _record(None, name or kwargs.get("title"), builder, args, kwargs, table)
-
-
-# The name in the list of downloads of a chart drawn without a title (its subheader names it).
-_UNTITLED = {"head_view": "mh.head_view", "flow_diagram": "home.flow"}
-
-
-def _record(page: Page | None, name: str | None, builder: str, args: tuple, kwargs: dict, table=None) -> None:
-    """Add a drawn chart to this run's downloads: references only, nothing is converted on a rerun."""
-    page = page or _PAGE.get()
-    if page is None or page.figures.panel_drawn:
-        return
-    name = name or page.t(_UNTITLED.get(builder, "dl.untitled"))
-    page.figures.append(downloads.Figure(name, builder, args, kwargs, table))
-
-
-def flow(steps: list[tuple[str, str]]) -> None:
-    """The data-flow diagram, built once per language."""
-    st.vega_lite_chart(chart_cache.flow_spec(tuple(steps)), width="content")
-    _record(None, None, "flow_diagram", (list(steps),), {})
-
-
-def token_window(page: Page, n_tokens: int, key: str) -> slice:
-    """All tokens, or, for long sentences, a window the user picks (per-cell tooltips inside it)."""
-    if n_tokens <= WINDOW_TOKENS:
-        return slice(0, n_tokens)
-    wkey = f"window_{key}"
-    current = st.session_state.get(wkey)
-    if not (isinstance(current, tuple) and 1 <= current[0] <= current[1] <= n_tokens):
-        st.session_state[wkey] = (1, n_tokens)
-    lo, hi = st.slider(page.t("window.label"), min_value=1, max_value=n_tokens, key=wkey)
-    if hi - lo + 1 > WINDOW_TOKENS:
-        st.caption(page.t("window.help", n=WINDOW_TOKENS))
-    return slice(lo - 1, hi)
-
-
-def matrix(
-    page: Page,
-    values,
-    rows,
-    cols,
-    *,
-    title: str,
-    row_axis: str = "axis.token",
-    col_axis: str = "axis.dimension",
-    value_axis: str = "axis.value",
-    domain: tuple[float, float] | None = None,
-    click: tuple[str, int] | None = None,
-    name: str | None = None,
-    **kwargs,
-) -> None:
-    """Draw one matrix: weights on the fixed 0-1 viridis scale, anything else on a diverging scale.
-
-    ``click=(key, offset)`` makes its cells clickable (when drawn as rects): a click explains
-    that cell, whose row and column are ``offset`` tokens into the sentence (a token window).
-    It joins the page's downloads (CSV, PNG, SVG) as ``name`` (default: its title).
-    """
-    t = page.t
-    R, C = values.shape
-    if domain is None:
-        domain, scheme = charts.symmetric_domain(values), "blueorange"
-    else:
-        scheme = "viridis" if domain == charts.WEIGHTS_DOMAIN else "blueorange"
-    in_grid = kwargs.get("max_plot") is not None
-    note = t("chart.image_note", raw=True, rows=R, cols=C) if charts.uses_image(R, C) and not in_grid else None
-    options = {
-        "title": title,
-        "row_title": t(row_axis),
-        "col_title": t(col_axis),
-        "value_title": t(value_axis),
-        "domain": tuple(float(v) for v in domain),
-        "scheme": scheme,
-        "masked_label": t("chart.masked"),
-        "note": note,
-        **{k: tuple(v) if isinstance(v, list) else v for k, v in kwargs.items()},
-    }
-    clickable = click is not None and not charts.uses_image(R, C, kwargs.get("max_plot"))
-    if clickable:
-        options["select"] = CELL_SELECTION
-    rows, cols = tuple(rows), tuple(cols)
-    spec = chart_cache.heatmap_spec(
-        chart_cache.digest(values), rows, cols, tuple(sorted(options.items())), _values=values
-    )
-    if not clickable:
-        st.vega_lite_chart(spec, width="content")
-    else:
-        key, offset = click
-        on_click = functools.partial(session.cell_clicked, key, CELL_SELECTION, offset)
-        st.vega_lite_chart(spec, width="content", key=key, on_select=on_click, selection_mode=CELL_SELECTION)
-    numbers = downloads.Table(values, rows, cols, options["row_title"], options.get("masked_value", "-inf"))
-    _record(page, name or title, "heatmap", (values, rows, cols), options, numbers)
-
-
-def masked(weights: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
-    """Weights to draw: a masked cell is drawn as masked (grey, "masked" in its tooltip), not as a 0."""
-    return weights if mask is None else np.where(mask, weights, -np.inf)
-
-
-CELL_SELECTION = "cell"  # the heatmaps' point selection: a click returns [{"r": row, "c": column}]
-
-
-def token_map(
-    page: Page, values, tokens, *, title: str, weights: bool = False, click: tuple[str, int] | None = None
-) -> None:
-    """A token × token matrix: queries on rows, keys on columns; weights on the fixed 0-1 scale."""
-    matrix(
-        page,
-        values,
-        tokens,
-        tokens,
-        title=title,
-        row_axis="axis.query",
-        col_axis="axis.key",
-        value_axis="axis.weight" if weights else "axis.score",
-        domain=charts.WEIGHTS_DOMAIN if weights else None,
-        click=click,
-        **({"masked_value": "0"} if weights else {}),
-    )
-
-
-HEADS_PER_ROW = 4
-GRID_PLOT_PX = 150  # plot side of one head in a row of four, when its cells carry no numbers
-# Heads whose cells carry numbers (up to ~12 tokens) get as few to a row as their numbers need, down to
-# one, within the main column of a 1280 px screen with the sidebar open:
-GRID_ROW_PX = 820  # width of that column
-_GRID_GAP_PX = 16  # between two st.columns
-_GRID_LEGEND_PX = 70  # the colour legend beside the last chart of a row
-_GRID_AXIS_PX = 45  # a y axis besides its labels (title, ticks), and the chart's padding
-
-
-def matrix_width(values, rows, domain: tuple[float, float] | None = None) -> int:
-    """Rough width (px) of ``matrix``'s chart for ``values`` without its legend: plot, row labels, y axis."""
-    domain = charts.symmetric_domain(values) if domain is None else domain
-    return charts.plot_width(values, domain) + charts.axis_label_px(rows) + _GRID_AXIS_PX
-
-
-def row_plan(*widths: int, shared_legend: bool = False) -> tuple[list[float], list[bool]] | None:
-    """Column widths and legends for charts ``widths`` px wide without legend (``matrix_width``) in one
-    row of the main column: each column sized to its chart; one legend, on the last chart, when they
-    share a colour scale, else one each. None when they do not fit: the caller stacks them."""
-    legends = [i == len(widths) - 1 for i in range(len(widths))] if shared_legend else [True] * len(widths)
-    columns = [w + _GRID_LEGEND_PX * legend for w, legend in zip(widths, legends, strict=True)]
-    if sum(columns) + (len(columns) - 1) * _GRID_GAP_PX > GRID_ROW_PX:
-        return None
-    return [float(c) for c in columns], legends
-
-
-def side_by_side(*widths: int, shared_legend: bool = False) -> tuple[list, list[bool]]:
-    """Places for matrices of these widths and whether each draws its legend: st.columns when they fit
-    (``row_plan``), else one container each, stacked, each with its legend. Streamlit cuts a chart
-    wider than its column: three equal columns cut Q, K and V from d_k = 4 on."""
-    plan = row_plan(*widths, shared_legend=shared_legend)
-    if plan is None:
-        return [st.container() for _ in widths], [True] * len(widths)
-    columns, legends = plan
-    return list(st.columns(columns)), legends
-
-
-def grid_plan(matrices, rows, cols, domain: tuple[float, float]) -> tuple[int, int, dict]:
-    """(heads per row, max_plot, extra heatmap options) of ``heads_grid``.
-
-    Without numbers in the cells (big matrices): HEADS_PER_ROW at GRID_PLOT_PX. With them: the most
-    heads per row (4, 3, 2, then 1) whose plots hold the numbers, all heads written with the same
-    decimals. Costs a min and a max over matrices of at most 144 cells.
-    """
-    R, C = len(rows), len(cols)
-    axis = charts.axis_label_px(rows) + _GRID_AXIS_PX
-    if not charts.shows_values(R, C, GRID_PLOT_PX):
-        # four to a row, each plot as wide as its column leaves beside its axis (at most GRID_PLOT_PX)
-        n = HEADS_PER_ROW
-        fit = int((GRID_ROW_PX - (n - 1) * _GRID_GAP_PX - _GRID_LEGEND_PX) / n - axis)
-        return n, min(GRID_PLOT_PX, fit), {}
-    finite = [m[np.isfinite(m)] for m in (np.asarray(x, dtype=np.float64) for x in matrices)]
-    finite = [f for f in finite if f.size]
-    lo = min((float(f.min()) for f in finite), default=0.0)
-    hi = max((float(f.max()) for f in finite), default=0.0)
-    for n in range(HEADS_PER_ROW, 0, -1):
-        plot = int((GRID_ROW_PX - (n - 1) * _GRID_GAP_PX - _GRID_LEGEND_PX) / n - axis)
-        decimals = charts.cell_decimals(domain, C, lo, hi, plot)
-        if C * charts.value_cell_px(lo, hi, decimals) <= plot:
-            break
-    return n, plot, {"value_decimals": decimals}
-
-
-def heads_grid(page: Page, matrices, rows, cols, *, domain: tuple[float, float], **kwargs) -> None:
-    """One chart per head, ``grid_plan`` to a row, on one colour scale; the last of a row carries the legend."""
-    H = len(matrices)
-    per_row, max_plot, extra = grid_plan(matrices, rows, cols, domain)
-    # the last chart of a row holds the legend too: its column is wider by the legend (as planned)
-    legend_w = 1.0 + _GRID_LEGEND_PX / (max_plot + charts.axis_label_px(rows) + _GRID_AXIS_PX)
-    value_title = page.t(kwargs.get("value_axis", "axis.value"), raw=True)
-    for start in range(0, H, per_row):
-        n = min(per_row, H - start)
-        widths = [legend_w if i == n - 1 else 1.0 for i in range(per_row)]
-        for i, col in enumerate(st.columns(widths)[:n]):
-            h = start + i
-            title = page.t("mh.head_n", raw=True, n=h + 1)
-            with col:
-                matrix(
-                    page,
-                    matrices[h],
-                    rows,
-                    cols,
-                    title=title,
-                    domain=domain,
-                    max_plot=max_plot,
-                    legend=i == n - 1,
-                    name=f"{title} · {value_title}",
-                    **extra,
-                    **kwargs,
-                )
-
-
-def weights_grid(page: Page, weights, tokens, **kwargs) -> None:
-    """One attention map per head, queries on rows and keys on columns, on the fixed 0-1 scale."""
-    heads_grid(
-        page,
-        list(weights),
-        list(tokens),
-        list(tokens),
-        domain=charts.WEIGHTS_DOMAIN,
-        row_axis="axis.query",
-        col_axis="axis.key",
-        value_axis="axis.weight",
-        **kwargs,
-    )
-
-
-def scaling_chart(page: Page, d_k: int | None = None) -> None:
-    """Why √d_k: how a softmax row's spread and top weight change with d_k, scaled and not,
-    with ``d_k`` (brought inside the study's range; None: its widest) marked."""
-    t = page.t
-    study = compute.scaling_study()
-    lo, hi = int(study.d_k[0]), int(study.d_k[-1])
-    marked = hi if d_k is None else min(max(int(d_k), lo), hi)
-    chart(
-        "scaling_study",
-        study.d_k,
-        study.spread_unscaled,
-        study.spread_scaled,
-        study.top_unscaled,
-        study.top_scaled,
-        marked,
-        title=t("sqrt.chart", raw=True),
-        spread_title=t("sqrt.spread", raw=True),
-        top_title=t("sqrt.top", raw=True),
-        d_k_title="d_k",
-        series_title=t("sqrt.series", raw=True),
-        unscaled_label=t("sqrt.unscaled", raw=True),
-        scaled_label=t("sqrt.scaled", raw=True),
-    )
-
-
-def row_stats(page: Page, before, after, rows) -> None:
-    """Each row's mean and spread before and after a layer norm, in one line."""
-    (m, sd), (n, td) = compute.row_moments(before), compute.row_moments(after)
-    t = page.t
-    common = {"row_title": t("axis.token", raw=True), "mean_title": t("an.mean", raw=True)}
-    common["std_title"] = t("an.spread", raw=True)
-    left, right = st.columns(2)
-    labels = (common["mean_title"], common["std_title"])
-    for col, mean, std, key in ((left, m, sd, "an.before"), (right, n, td, "an.after")):
-        numbers = downloads.Table(np.column_stack((mean, std)), tuple(rows), labels, common["row_title"])
-        with col:
-            chart("row_stats", list(rows), mean, std, title=t(key, raw=True), table=numbers, **common)
-
-    def f(v: float) -> str:
-        return f"{round(float(v), 4) + 0.0:.4f}"  # + 0.0: no "-0.0000"
-
-    st.caption(
-        page.t(
-            "an.stats_line",
-            m0=f(m.min()),
-            m1=f(m.max()),
-            s0=f(sd.min()),
-            s1=f(sd.max()),
-            n0=f(n.min()),
-            n1=f(n.max()),
-            t0=f(td.min()),
-            t1=f(td.max()),
-        )
-    )
-
-
-def role_table(roles) -> np.ndarray:
-    """(H, 5) a head's weight on the previous, next, own and first token, and its spread, for one chart.
-
-    A relation no query has (one token) is drawn as 0.
-    """
-    return np.nan_to_num(np.stack([roles.previous, roles.next, roles.self, roles.first, roles.spread], axis=1))
-
-
-def feature_labels(prefix: str, n: int) -> list[str]:
-    return [f"{prefix}{i + 1}" for i in range(n)]
 
 
 def screen_links(page: Page) -> None:
