@@ -22,7 +22,7 @@ import core
 from ui import state
 
 # The bytes of computed passes kept for reuse. With Streamlit and the libraries (~175 MB) and
-# the chart specs (ui/specs.py, 96 MB at most), this keeps a 1 GB server clear of the limit.
+# the chart specs (ui/chart_cache.py, 96 MB at most), this keeps a 1 GB server clear of the limit.
 PASS_CACHE_BYTES = 192 * 2**20
 PASS_TTL_S = 900  # a pass nobody asked for in 15 minutes is dropped, big or small
 

@@ -32,7 +32,7 @@ def configure() -> None:
 
         # Altair's debug mode validates every schema object against the Vega-Lite JSON schema as it is
         # created, on every cache miss. The chart builders' tests
-        # validate what they build (ui/charts.py output, to_dict with validation); here it is only served.
+        # validate what they build (ui/charts/ output, to_dict with validation); here it is only served.
         alt.utils.schemapi.disable_debug_mode()
 
         # Streamlit's server leaves Nagle's algorithm on, so each HTTP response after the first on a

@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 import core
-from ui import compute, jobs, session, specs, state
+from ui import chart_cache, compute, jobs, session, state
 from ui.i18n import Translator
 from ui.state import Notice, Settings
 
@@ -140,5 +140,5 @@ def _curves(t: Translator, boxes, job: jobs.Job) -> None:
     n = job.step
     losses, accuracies = job.losses[:n], job.accuracies[:n]
     for box, values, percent in ((boxes[0], losses, False), (boxes[1], accuracies, True)):
-        spec = specs.build_spec("loss_curve", values, total_steps=job.total, **curve_titles(t, percent))
+        spec = chart_cache.build_spec("loss_curve", values, total_steps=job.total, **curve_titles(t, percent))
         box.vega_lite_chart(spec, width="content")
