@@ -36,6 +36,8 @@ from helpers import (
     widget_values,
 )
 
+from ui.i18n import CATALOGUE
+
 pytestmark = pytest.mark.browser
 
 # path -> (English title, charts in paper mode with the defaults, charts in tutorial mode)
@@ -75,7 +77,7 @@ def test_page_loads_and_draws_every_chart(server, page, path, mode):
 
 
 def test_vocabulary_edit_changes_attention_and_survives_page_switches(server, page):
-    goto(page, f"{server}/self-attention")
+    goto(page, f"{server}/self-attention?preset=seed")  # the article's table
     softmax = chart_index(page, "softmax (1)")
     attention_before = signature(page, softmax)
 
@@ -172,7 +174,7 @@ def test_cold_deep_link_draws_the_page(cold_server, page):
         "Treinar as cabeças",
         "Aula",
     ]
-    assert radio_value(page, "w_mode") == "Artigo científico (Vaswani et al. 2017)"
+    assert radio_value(page, "w_mode") == CATALOGUE["mode.paper"]["pt"]
     assert selectbox_value(page, "w_lang") == "Português (Brasil)"
     assert page.locator(f"{key('w_seed')} input").input_value() == "3"
     params = query(page)
