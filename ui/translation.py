@@ -1,0 +1,237 @@
+"""The translator's compute side: its key, its training (once per key, for the whole process) and its translations.
+
+The toy English -> Portuguese translator (``core.train_translator``) has a fixed width
+(``D_MODEL``); from the settings it takes the seed, the heads (a divisor of D_MODEL: see
+``translator_heads``), the layers on each side and the steps, and from the session the lexicon.
+Like ``compute.train`` for the encoder block, a training is deterministic given its key, so a
+room that opens one link trains once, and it is cached by the bytes it holds. The training's
+queue, progress and Stop are ``ui/training.py``'s (``run_job``); the budget check is ``problem``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+import cachetools
+import numpy as np
+
+import core
+from ui import state
+from ui.state import Notice, Settings
+
+D_MODEL = 32  # the translator's width (core.train_translator's default): the heads split it
+D_FF = 64
+# Head counts that split D_MODEL, within the heads setting's range.
+HEAD_CHOICES = tuple(h for h in range(state.HEADS_MIN, state.HEADS_MAX + 1) if D_MODEL % h == 0)
+LAYERS_MIN, LAYERS_MAX = 1, 3
+DEFAULT_SOURCE = "the black cat sat on the white mat"
+
+
+def translator_heads(heads: int) -> int:
+    """``heads`` if it splits D_MODEL, else the nearest count that does (the smaller one on a tie: 3 -> 2)."""
+    return min(HEAD_CHOICES, key=lambda h: (abs(h - heads), h))
+
+
+def heads_notice(settings: Settings) -> Notice | None:
+    """A notice when the translator cannot use the heads setting as it is (it does not split D_MODEL)."""
+    used = translator_heads(settings.heads)
+    if used == settings.heads:
+        return None
+    return Notice("tr.heads_changed", {"asked": settings.heads, "used": used, "d": D_MODEL})
+
+
+def settings_layers(settings: Settings) -> int:
+    """The layers setting (1 until ``Settings`` has one), within LAYERS_MIN..LAYERS_MAX."""
+    layers = getattr(settings, "layers", 1)
+    return min(LAYERS_MAX, max(LAYERS_MIN, int(layers or 1)))
+
+
+@dataclasses.dataclass(frozen=True)
+class TranslatorKey:
+    """What a translator's training depends on: it is deterministic, so a shared link trains the same model."""
+
+    seed: int
+    heads: int
+    layers: int
+    steps: int | None  # None: core's DEFAULT_TRANSLATOR_STEPS
+    lexicon: tuple  # core.Lexicon.key()
+
+    @classmethod
+    def of(cls, settings: Settings, lexicon: core.Lexicon) -> TranslatorKey:
+        return cls(
+            seed=settings.seed,
+            heads=translator_heads(settings.heads),
+            layers=settings_layers(settings),
+            steps=settings.steps,
+            lexicon=lexicon.key(),
+        )
+
+    @property
+    def total_steps(self) -> int:
+        return self.steps or core.translator.DEFAULT_TRANSLATOR_STEPS
+
+
+def cost(key: TranslatorKey, lexicon: core.Lexicon, steps: int | None = None) -> int:
+    """The multiply-adds of training ``key`` (held-out evaluation included): core.translator_cost."""
+    return core.translator_cost(
+        n_heads=key.heads,
+        d_model=D_MODEL,
+        d_ff=D_FF,
+        n_layers=key.layers,
+        steps=key.total_steps if steps is None else steps,
+        lexicon=lexicon,
+    )
+
+
+def problem(key: TranslatorKey, lexicon: core.Lexicon) -> Notice | None:
+    """Why ``key`` cannot train here (a lexicon of too few sentences, too big for a shared server); None if it can."""
+    from ui.training import MAX_TRAIN_COST  # ui/training.py draws; this module only computes
+
+    if lexicon.n_sentences < 10:
+        return Notice("tr.too_few", {"n": lexicon.n_sentences})
+    total = cost(key, lexicon)
+    if total <= MAX_TRAIN_COST:
+        return None
+    per_step = cost(key, lexicon, steps=2) - cost(key, lexicon, steps=1)
+    fixed = cost(key, lexicon, steps=1) - per_step
+    max_steps = (MAX_TRAIN_COST - fixed) // per_step
+    return Notice(
+        "tr.too_big" if max_steps >= state.STEPS_MIN else "tr.too_big_any",
+        {
+            "cost": f"{total / 1e9:.0f}",
+            "max": f"{MAX_TRAIN_COST / 1e9:.0f}",
+            "steps": key.total_steps,
+            "max_steps": max(0, max_steps),
+            "min": state.STEPS_MIN,
+            "layers": key.layers,
+        },
+    )
+
+
+# ---------------------------------------------------------------- memory
+
+
+def _arrays(obj):
+    """Every ndarray a result holds, through dataclasses, tuples and lists."""
+    if isinstance(obj, np.ndarray):
+        yield obj
+    elif isinstance(obj, (tuple, list)):
+        for item in obj:
+            if not isinstance(item, (str, int, float)):
+                yield from _arrays(item)
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            yield from _arrays(getattr(obj, f.name))
+
+
+def nbytes(result) -> int:
+    """The memory a result holds: each array buffer once, its curves (~32 bytes a float in a tuple),
+    and its held-out sentences (~100 bytes a word, the tuples included)."""
+    buffers = {}
+    for arr in _arrays(result):
+        root = arr
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        buffers[id(root)] = root.nbytes
+    total = sum(buffers.values()) + 1024
+    if isinstance(result, core.TranslatorResult):
+        total += 2 * 32 * len(result.losses) + 100 * sum(len(s) for s in result.held_out)
+    else:
+        total += 100 * (len(getattr(result, "words", ())) + len(getattr(result, "source", ())))
+    return total
+
+
+# ---------------------------------------------------------------- training
+
+# Trained translators, bounded by bytes: the default one holds ~0.3 MB (three layers about three times that).
+TRAINED_CACHE_BYTES = 24 * 2**20
+_TRAINED = cachetools.TTLCache(maxsize=TRAINED_CACHE_BYTES, ttl=3600, getsizeof=nbytes)
+_TRAIN_LOCK = threading.Lock()
+_TRAINING = threading.Condition(_TRAIN_LOCK)
+
+
+def rng(key: TranslatorKey) -> np.random.Generator:
+    """The training's own stream: it draws nothing any other page draws from the seed."""
+    return np.random.default_rng([key.seed, 7])
+
+
+def _train_key(key: TranslatorKey, lexicon: core.Lexicon, callback=None):
+    return key  # the lexicon is in key.lexicon; the callback only draws progress
+
+
+@cachetools.cached(_TRAINED, key=_train_key, lock=_TRAIN_LOCK, condition=_TRAINING)
+def train(key: TranslatorKey, lexicon: core.Lexicon, callback=None) -> core.TranslatorResult:
+    """Train (or find trained) the translator for ``key``; ``callback(step, loss, accuracy=...)`` sees
+    the steps of a new run. Concurrent requests for one key train once: the others wait for the first."""
+    if lexicon.key() != key.lexicon:
+        raise ValueError("the lexicon is not the key's")
+    return core.train_translator(
+        rng=rng(key),
+        n_heads=key.heads,
+        d_model=D_MODEL,
+        d_ff=D_FF,
+        n_layers=key.layers,
+        steps=key.steps,
+        lexicon=lexicon,
+        callback=callback,
+    )
+
+
+def trained(key: TranslatorKey) -> core.TranslatorResult | None:
+    """The finished translator for ``key``, if this process has one."""
+    with _TRAIN_LOCK:
+        return _TRAINED.get(key)
+
+
+# ---------------------------------------------------------------- translating
+
+TRANSLATION_CACHE_BYTES = 4 * 2**20
+_TRANSLATIONS = cachetools.TTLCache(maxsize=TRANSLATION_CACHE_BYTES, ttl=900, getsizeof=nbytes)
+_TRANSLATION_LOCK = threading.Lock()
+
+
+def _translation_key(key: TranslatorKey, result: core.TranslatorResult, words: tuple[str, ...]):
+    return key, tuple(words)
+
+
+@cachetools.cached(_TRANSLATIONS, key=_translation_key, lock=_TRANSLATION_LOCK)
+def _translate(key: TranslatorKey, result: core.TranslatorResult, words: tuple[str, ...]) -> core.Translation:
+    return core.translate(result, list(words))
+
+
+def translation(key: TranslatorKey, result: core.TranslatorResult, words) -> core.Translation:
+    """The greedy translation of ``words`` by the translator ``key`` (its ``result``), worked out once.
+
+    A word outside the lexicon or a sentence outside the grammar raises core.AttentionInputError
+    (``sentence_problem`` says which, in the catalogue's words, before).
+    """
+    return _translate(key, result, tuple(words))
+
+
+def unknown_words(words, lexicon: core.Lexicon) -> list[str]:
+    """The words of ``words`` that are neither in the lexicon nor articles or prepositions, in order, once each."""
+    known = set(core.toy_language.ARTICLES) | set(core.toy_language.PREPOSITIONS)
+    known |= set(lexicon.nouns) | set(lexicon.adjectives) | set(lexicon.verbs)
+    return list(dict.fromkeys(w for w in words if w not in known))
+
+
+def sentence_problem(words, lexicon: core.Lexicon) -> Notice | None:
+    """Why ``words`` cannot be translated (empty, words outside the lexicon, outside the grammar); None if fine."""
+    words = tuple(words)
+    if not words:
+        return Notice("tr.empty")
+    unknown = unknown_words(words, lexicon)
+    if unknown:
+        shown = ", ".join(state.excerpt(w) for w in unknown[: state.MAX_NOTICES])
+        return Notice("tr.unknown", {"words": shown, "n": len(unknown)})
+    try:
+        core.toy_language.parse(list(words), lexicon)
+    except core.AttentionInputError as exc:
+        return Notice("tr.grammar", {"reason": state.excerpt(str(exc), 200)})
+    return None
+
+
+def reference(words, lexicon: core.Lexicon) -> tuple[str, ...]:
+    """The toy language's own translation of a grammatical sentence (core.toy_translation)."""
+    return tuple(core.toy_translation(list(words), lexicon))
