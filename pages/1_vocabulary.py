@@ -41,7 +41,8 @@ with layout.guarded(page):
     st.subheader(t("vocab.table"))
     table, editor_key = session.table_for_editor(s.lang)
     dims = state.dim_columns(len(table.columns) - 1)
-    config = {"word": st.column_config.TextColumn(t("vocab.word_col"), max_chars=state.MAX_WORD_CHARS)}
+    # No max_chars: the grid would cut a long word silently; the table's reader names it instead.
+    config = {"word": st.column_config.TextColumn(t("vocab.word_col"))}
     config.update({c: st.column_config.NumberColumn(c, format="%.4g", step=0.01) for c in dims})
     st.data_editor(
         table,

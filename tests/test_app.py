@@ -340,10 +340,19 @@ def test_a_bad_table_edit_keeps_the_last_good_vocabulary(edit, key):
     assert draft is not None and len(draft) == 4 - len(edit.get("deleted_rows", []))  # kept as typed, to be fixed
 
 
-def test_renaming_a_word_of_the_sentence_keeps_a_computable_sentence():
+def test_renaming_a_word_of_the_sentence_renames_it_in_the_sentence():
     at = run_table_edit({"edited_rows": {1: {"word": "dog"}}})
+    assert at.session_state["settings"].sentence == "the dog sat on"
+    assert at.session_state["sentence_draft"] is None
+
+
+def test_deleting_a_word_of_the_sentence_keeps_a_computable_sentence_and_the_link_keeps_the_typed_one():
+    at = run_table_edit({"deleted_rows": [1]})
     assert at.session_state["settings"].sentence == "the sat on"
     assert at.session_state["sentence_draft"] == "the cat sat on"
+    at = run_app(PAGES["vocabulary"], preset="seed", sentence="the dog sat")
+    assert at.session_state["sentence_draft"] == "the dog sat"
+    assert at.query_params["sentence"] in ("the dog sat", ["the dog sat"])  # what was typed, not a stand-in
 
 
 # --- the vocabulary page as a person uses it ---------------------------------------------------

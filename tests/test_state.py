@@ -557,3 +557,13 @@ def test_a_pasted_cell_is_read_in_ascii_digits():
     df = pd.DataFrame({"word": ["a", "b", "c"], "d1": ["٣", "1,5", "1" * 100]})
     reading = state.read_table(df)
     assert [n.args["word"] for n in reading.errors if n.key == "error.cell_not_number"] == ["a", "c"]
+
+
+def test_a_renamed_word_is_found_by_its_row():
+    old = core.seed_vocabulary()
+    new = core.Vocabulary(("the", "dog", "sat", "on"), old.vectors)
+    assert state.renamed_words(old, new) == {"cat": "dog"}
+    swapped = core.Vocabulary(("cat", "the", "sat", "on"), old.vectors)
+    assert state.renamed_words(old, swapped) == {}  # a word moved: no rename to follow
+    shorter = core.Vocabulary(("the", "sat", "on"), old.vectors[[0, 2, 3]])
+    assert state.renamed_words(old, shorter) == {}

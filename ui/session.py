@@ -54,6 +54,8 @@ def ensure() -> None:
         if len(linked) > 1:
             notices.append(Notice("notice.param_repeated", {"name": "vocab", "n": len(linked)}))
         custom, more = share.decode_vocab(str(linked[-1]))
+        if custom is not None:  # the link's own table has its width: dim= was not the article's to ignore
+            notices = [n for n in notices if n.key != "notice.dim_with_seed"]
         notices = state.cap_notices(notices + more)
         if custom is not None:
             settings = replace(settings, dim=custom.dim)
@@ -109,6 +111,9 @@ def _link_params() -> dict[str, str]:
     """
     ss = st.session_state
     params = state.to_query_params(settings())
+    draft = ss.get(_SENTENCE_DRAFT)
+    if draft is not None and draft.split():  # the sentence as typed, not the stand-in the charts use meanwhile
+        params["sentence"] = " ".join(draft.split())
     custom = ss.get(_CUSTOM_VOCAB)
     if custom is None:
         ss[_LINK_LENGTH] = None
@@ -205,10 +210,19 @@ def is_custom() -> bool:
 
 
 def _set_vocabulary(vocab: core.Vocabulary | None, *, from_editor: bool = False) -> None:
-    """A new vocabulary. Unless the editor itself made it, the editor starts again from it."""
+    """A new vocabulary. Unless the editor itself made it, the editor starts again from it.
+
+    A word renamed in the table (the same row, a new word) is renamed in the sentence too, as a
+    spreadsheet carries a renamed cell: "the cat sat on" becomes "the dog sat on", not a draft.
+    """
+    renamed = state.renamed_words(vocabulary(), vocab) if from_editor and vocab is not None else {}
     st.session_state[_CUSTOM_VOCAB] = vocab
     if not from_editor:
         _clear_table_draft()
+    if renamed:
+        tokens = settings().tokens
+        if any(w in renamed for w in tokens):
+            update(sentence=" ".join(renamed.get(w, w) for w in tokens))
     _recheck_sentence()
 
 

@@ -713,6 +713,17 @@ def resize_table(df: pd.DataFrame, dim: int, hidden: Mapping[str, np.ndarray] | 
     return out
 
 
+def renamed_words(old: core.Vocabulary, new: core.Vocabulary) -> dict[str, str]:
+    """Words renamed from ``old`` to ``new``: the same row, a different word that ``old`` lacked
+    (a table of the same length whose other words stayed put); {} for any other change."""
+    if len(old) != len(new):
+        return {}
+    changed = {a: b for a, b in zip(old.words, new.words, strict=True) if a != b}
+    if not changed or any(b in old for b in changed.values()):
+        return {}
+    return changed
+
+
 def fallback_sentence(tokens, vocab: core.Vocabulary) -> str:
     """The tokens the vocabulary knows, or its first word: a sentence that always computes."""
     known = [t for t in tokens if t in vocab]
