@@ -1,7 +1,8 @@
 """A training as a page shows it: checked against the budget, started or joined, its progress drawn.
 
 Every page that needs trained weights comes here (/train's button, a link with
-``weights=trained`` on any explorer page, the lesson's steps about training), so the same rules
+``weights=trained`` on any explorer page, the lesson's steps about training, /translate's
+translator: ``run_job`` is any training), so the same rules
 hold wherever a training starts: its size is checked before it starts (``MAX_TRAIN_COST``), it
 runs in the process's job queue (``ui/jobs.py``: one at a time, shared by every session that
 asks for the same key), its progress shows where it was asked for, a Stop button or Streamlit's
@@ -12,12 +13,13 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable, Hashable
 
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 import core
-from ui import chart_cache, compute, jobs, session, state
+from ui import chart_cache, compute, jobs, session, state, translation
 from ui.i18n import Translator
 from ui.state import Notice, Settings
 
@@ -72,20 +74,56 @@ def run(t: Translator, key: compute.TrainKey, vocab: core.Vocabulary, *, curves:
     """The trained block for ``key``: the process's, or trained now (with every session that asks for it)
     while its progress is drawn here. None if it failed (a message says why) or was cancelled.
 
-    The caller has checked ``problem``. Streamlit's Stop, a rerun or a closed tab raise in this
-    session's thread at the next poll; the session then stops waiting, and the training stops if
-    nobody else waits for it. Stop (the button, or Streamlit's) is remembered for the key, so
-    a page does not start the same training again by itself.
+    The caller has checked ``problem``. See ``run_job`` for how the wait ends.
     """
     result = compute.trained(key)
     if result is not None:
         return result
-    job = jobs.join(key, key.steps or compute.DEFAULT_STEPS, functools.partial(compute.train, key, vocab))
+    work = functools.partial(compute.train, key, vocab)
+    caption = None if curves else "train.for_page"  # a page that needs the weights, not /train's button
+    return run_job(t, key, key.steps or compute.DEFAULT_STEPS, work, curves=curves, caption=caption)
+
+
+def run_translator(
+    t: Translator, key: translation.TranslatorKey, lexicon: core.Lexicon
+) -> core.TranslatorResult | None:
+    """The translator for ``key``: the process's, or trained now with its loss and exact-match curves drawn
+    here (``run_job``). The caller has checked ``translation.problem``."""
+    result = translation.trained(key)
+    if result is not None:
+        return result
+    work = functools.partial(translation.train, key, lexicon)
+    titles = (curve_titles(t, False), curve_titles(t, True) | {"title": t("tr.exact_curve", raw=True)})
+    return run_job(t, key, key.total_steps, work, curves=True, titles=titles)
+
+
+def run_job(
+    t: Translator,
+    key: Hashable,
+    total: int,
+    work: Callable[[Callable[..., None]], object],
+    *,
+    curves: bool,
+    caption: str | None = None,
+    titles: tuple[dict, dict] | None = None,
+):
+    """Run ``work(progress)`` as the process's job for ``key`` (``total`` steps), or join it, while its
+    progress is drawn here: a progress bar, a Stop button and, with ``curves``, the loss and accuracy
+    so far (``titles``: the two curves' titles, /train's by default). ``caption`` (a catalogue key) says
+    above them why this training runs. Returns the result, or None if it failed (a message says why)
+    or was cancelled. ``work`` must call ``progress(step, loss, accuracy=...)`` after each step.
+
+    The caller has checked the training's size against the budget. Streamlit's Stop, a rerun or a
+    closed tab raise in this session's thread at the next poll; the session then stops waiting, and
+    the training stops if nobody else waits for it. Stop (the button, or Streamlit's) is remembered
+    for the key, so a page does not start the same training again by itself.
+    """
+    job = jobs.join(key, total, work)
     box = st.empty()
     try:
         with box.container():
-            if not curves:  # drawn by a page that needs the weights, not by /train's button
-                st.caption(t("train.for_page"))
+            if caption is not None:
+                st.caption(t(caption))
             status = st.empty()
             st.button(
                 t("train.stop"), key="train_stop", on_click=session.stop_training, args=(key,), icon=":material/stop:"
@@ -96,7 +134,7 @@ def run(t: Translator, key: compute.TrainKey, vocab: core.Vocabulary, *, curves:
             _status(t, status, job)  # a Streamlit call on every poll: a Stop or a rerun ends the wait here
             if boxes and job.step != drawn_step and time.monotonic() - drawn_at >= CURVE_EVERY_S:
                 drawn_at, drawn_step = time.monotonic(), job.step
-                _curves(t, boxes, job)
+                _curves(t, boxes, job, titles)
     except StopException:
         session.stop_training(key)
         raise
@@ -135,10 +173,11 @@ def curve_titles(t: Translator, percent: bool) -> dict:
     }
 
 
-def _curves(t: Translator, boxes, job: jobs.Job) -> None:
+def _curves(t: Translator, boxes, job: jobs.Job, titles: tuple[dict, dict] | None = None) -> None:
     """The loss and the accuracy so far, drawn from specs built for this moment (not cached: they change)."""
     n = job.step
     losses, accuracies = job.losses[:n], job.accuracies[:n]
-    for box, values, percent in ((boxes[0], losses, False), (boxes[1], accuracies, True)):
-        spec = chart_cache.build_spec("loss_curve", values, total_steps=job.total, **curve_titles(t, percent))
+    titles = titles or (curve_titles(t, False), curve_titles(t, True))
+    for box, values, title in ((boxes[0], losses, titles[0]), (boxes[1], accuracies, titles[1])):
+        spec = chart_cache.build_spec("loss_curve", values, total_steps=job.total, **title)
         box.vega_lite_chart(spec, width="content")
