@@ -36,6 +36,8 @@ with layout.guarded(page):
     else:
         att, params = result.attention, result.params
         st.caption(t("mh.dims", d=D, h=H, dk=params.d_k, t=T, hdv=H * params.d_v))
+        if H * params.d_v != D:  # the paper's d_k = d_model / h needs h to divide d_model
+            st.info(t("mh.not_divisible", d=D, h=H, dk=params.d_k, hdv=H * params.d_v), icon=":material/info:")
         w = draw.token_window(page, T, "mh")
         rows = tokens[w]
 

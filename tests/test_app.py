@@ -807,3 +807,11 @@ def test_switching_to_tutorial_keeps_a_sentence_the_articles_table_lacks():
     at.radio(key="w_mode").set_value("tutorial").run()
     assert at.session_state["settings"].preset is None
     assert chart_titled(at, "Embeddings of the sentence, E (4 × 3)")
+
+
+def test_a_head_count_that_does_not_divide_d_model_says_what_the_paper_requires():
+    at = run_app(PAGES["multi-head"], heads=3)  # d_model 8
+    assert_clean(at)
+    said = [plain(i.value) for i in at.info if "d_k = d_v = d_model / h" in plain(i.value)]
+    assert len(said) == 1 and "8 / 3" in said[0] and "is 6 wide instead of 8" in said[0]
+    assert not [i for i in run_app(PAGES["multi-head"], heads=4).info if "d_model / h" in plain(i.value)]
