@@ -91,7 +91,7 @@ def type_into(page, name: str, text: str, submit: str = "Enter") -> None:
 
 
 def test_a_word_typed_into_the_last_row_can_be_used_in_the_sentence(server, page):
-    goto(page, f"{server}/vocabulary")
+    goto(page, f"{server}/vocabulary?preset=seed")  # the article's table
     assert words(page) == ["the", "cat", "sat", "on"]
 
     # The click on the empty last row adds a row, which reruns the script at once, and opens
@@ -126,7 +126,7 @@ def test_a_word_typed_into_the_last_row_can_be_used_in_the_sentence(server, page
 
 
 def test_typing_a_new_words_values_by_keyboard(server, browser, page):
-    goto(page, f"{server}/vocabulary")
+    goto(page, f"{server}/vocabulary?preset=seed")  # the article's table
     with rerun(page):
         click_cell(page, 4)
         page.locator(".gdg-input").wait_for()
@@ -154,7 +154,7 @@ def test_typing_a_new_words_values_by_keyboard(server, browser, page):
 
 
 def test_deleting_every_row_keeps_the_page_and_the_last_table_comes_back(server, page):
-    goto(page, f"{server}/vocabulary")
+    goto(page, f"{server}/vocabulary?preset=seed")  # the article's table
     box = grid_box(page)
     page.mouse.move(box["x"] + 15, box["y"] + ROW_PX / 2)
     page.mouse.click(box["x"] + 15, box["y"] + ROW_PX / 2)  # the header's select-all box
@@ -176,7 +176,7 @@ def test_deleting_every_row_keeps_the_page_and_the_last_table_comes_back(server,
 
 
 def test_clearing_the_width_box_changes_nothing(server, page):
-    goto(page, f"{server}/vocabulary")
+    goto(page, f"{server}/vocabulary?preset=seed")  # the article's table
     click_cell(page, 1, x=D1_X)  # cat's d1
     type_in_cell(page, "5")
     with rerun(page):
@@ -191,7 +191,7 @@ def test_clearing_the_width_box_changes_nothing(server, page):
 
 
 def test_shrinking_the_width_warns_and_growing_it_brings_the_values_back(server, page):
-    goto(page, f"{server}/vocabulary")
+    goto(page, f"{server}/vocabulary?preset=seed")  # the article's table
     type_into(page, "w_dim", "2")
     info = texts(page, INFO)
     assert any("d3" in i and "hidden" in i for i in info), info
@@ -203,7 +203,7 @@ def test_shrinking_the_width_warns_and_growing_it_brings_the_values_back(server,
 
 
 def test_a_zero_width_character_in_the_sentence_is_removed_with_a_note(server, page):
-    goto(page, f"{server}/vocabulary")
+    goto(page, f"{server}/vocabulary?preset=seed")  # the article's table
     type_into(page, "w_sentence", "the\u200b cat sat")
     assert texts(page, ERROR) == []
     info = texts(page, INFO)

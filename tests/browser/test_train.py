@@ -9,7 +9,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_learner_sets_up_trains_two_heads_and_sees_them(server, page):
-    goto(page, f"{server}/train?steps=200", min_charts=0)
+    goto(page, f"{server}/train?steps=200&preset=seed", min_charts=0)  # the article's table: d_k = 1
     main = page.locator("[data-testid='stMain']")
     assert "d_k = 1" in as_read(main.inner_text())  # the article's 4 words of width 3
 
