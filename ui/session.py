@@ -592,3 +592,180 @@ def commit_widget(name: str) -> None:
         commit_sentence(value)
     else:
         update(**{name: value})
+
+
+# --- the translator's lexicon (/translate) -----------------------------------------------------
+#
+# The lexicon is edited as the vocabulary is (see "the table editor" above): the canonical
+# lexicon in a plain session key (None: the toy lexicon), three editors (nouns, adjectives,
+# verbs) given the same base tables and keys for as long as they are on screen, and every edit
+# read as base + delta. Rows that are wrong or not complete are kept as a draft, with messages,
+# while the complete rows become the lexicon. A link's ``lexicon=`` is read on first use.
+
+_LEXICON = "lexicon"  # core.Lexicon the learner edited (or a link or file brought), or None: the toy lexicon
+_LEXICON_NOTICES = "lexicon_notices"  # what reading the link's lexicon= found, shown once
+_LEX_DRAFT = "lexicon_draft"  # {part: table as typed}, while something in it is left to fix
+_LEX_READING = "lexicon_reading"  # translation.LexiconReading of the draft
+_LEX_BASE = "lexicon_editor_base"  # {part: the table its editor was given}; None: start again
+_LEX_VERSION = "lexicon_editor_version"
+_LEX_RUN = "lexicon_editor_run"
+_LEX_LINK = "lexicon_link"  # (the lexicon, its lexicon= text or None when too long for a link)
+
+
+def _read_link_lexicon() -> None:
+    """First use in a session: the link's ``lexicon=`` (if any), or the toy lexicon."""
+    ss = st.session_state
+    linked = st.query_params.get_all("lexicon")
+    ss[_LEXICON], ss[_LEXICON_NOTICES] = None, []
+    if not linked:
+        return
+    notices = []
+    if len(linked) > 1:
+        notices.append(Notice("notice.param_repeated", {"name": "lexicon", "n": len(linked)}))
+    lexicon, more = share.decode_lexicon(str(linked[-1]))
+    ss[_LEXICON] = None if lexicon == core.TOY_LEXICON else lexicon
+    ss[_LEXICON_NOTICES] = state.cap_notices(notices + more)
+
+
+def lexicon() -> core.Lexicon:
+    """The translator's lexicon: the learner's, or the toy lexicon."""
+    if _LEXICON not in st.session_state:
+        _read_link_lexicon()
+    return st.session_state[_LEXICON] or core.TOY_LEXICON
+
+
+def custom_lexicon() -> core.Lexicon | None:
+    lexicon()
+    return st.session_state[_LEXICON]
+
+
+def take_lexicon_notices() -> list[Notice]:
+    """What reading the link's lexicon found, shown once."""
+    lexicon()
+    notices = st.session_state.get(_LEXICON_NOTICES) or []
+    st.session_state[_LEXICON_NOTICES] = []
+    return notices
+
+
+def set_lexicon(lexicon: core.Lexicon | None, *, from_editor: bool = False) -> None:
+    """A new lexicon (None: the toy one). Unless the editors made it, they start again from it."""
+    st.session_state[_LEXICON] = None if lexicon is None or lexicon == core.TOY_LEXICON else lexicon
+    if not from_editor:
+        discard_lexicon_draft()
+
+
+def reset_lexicon() -> None:
+    set_lexicon(None)
+
+
+def lexicon_link() -> str | None:
+    """The ``lexicon=`` value of the learner's lexicon, or None (the toy lexicon, or too long for a link)."""
+    custom = custom_lexicon()
+    if custom is None:
+        return None
+    cached = st.session_state.get(_LEX_LINK)
+    if cached is None or cached[0] is not custom:
+        text = share.encode_lexicon(custom)
+        cached = st.session_state[_LEX_LINK] = (custom, text if len(text) <= share.MAX_LINK_CHARS else None)
+    return cached[1]
+
+
+def sync_lexicon_url() -> bool:
+    """Write the lexicon into the URL (``lexicon=``), or take it out; False if it is too long for a link."""
+    text = lexicon_link()
+    if text is not None and st.query_params.get("lexicon") != text:
+        st.query_params["lexicon"] = text
+    elif text is None and "lexicon" in st.query_params:
+        del st.query_params["lexicon"]
+    return text is not None or custom_lexicon() is None
+
+
+def lexicon_tables_for_editor(lang: str) -> tuple[dict[str, pd.DataFrame], str]:
+    """The rows each editor is given, and the suffix of their widget keys (as ``table_for_editor``)."""
+    from ui import translation  # computes with core; imported here as the page needs it
+
+    ss = st.session_state
+    run = ss.get(_RUN, 0)
+    shown_last_run = ss.get(_LEX_RUN) == run - 1
+    if ss.get(_LEX_BASE) is None or not shown_last_run or ss.get(_EDITOR_LANG + "_lexicon") != lang:
+        draft = ss.get(_LEX_DRAFT)
+        ss[_LEX_BASE] = dict(draft) if draft is not None else translation.lexicon_tables(lexicon())
+        ss[_LEX_VERSION] = ss.get(_LEX_VERSION, 0) + 1
+        ss[_EDITOR_LANG + "_lexicon"] = lang
+    ss[_LEX_RUN] = run
+    return ss[_LEX_BASE], str(ss[_LEX_VERSION])
+
+
+def lexicon_editor_key(part: str, version: str) -> str:
+    return f"lexicon_editor_{part}_{version}"
+
+
+def lexicon_reading():
+    """What the lexicon tables as last edited say (translation.LexiconReading), or None with no edit in progress."""
+    return st.session_state.get(_LEX_READING)
+
+
+def commit_lexicon_table(part: str, version: str) -> None:
+    """Callback of a lexicon editor: its delta against its base table, read with the other tables as they are."""
+    from ui import translation
+
+    ss = st.session_state
+    base = ss.get(_LEX_BASE)
+    if base is None:
+        return
+    tables = dict(ss.get(_LEX_DRAFT) or base)
+    delta = ss.get(lexicon_editor_key(part, version)) or {}
+    tables[part] = state.apply_editor_delta(base[part], delta)
+    reading = translation.read_lexicon(tables)
+    pending = bool(reading.errors or reading.waiting or reading.notes)
+    ss[_LEX_DRAFT] = tables if pending else None
+    ss[_LEX_READING] = reading if pending else None
+    if reading.lexicon is not None and reading.lexicon != lexicon():
+        set_lexicon(reading.lexicon, from_editor=True)
+
+
+def discard_lexicon_draft() -> None:
+    """Back to the lexicon in use: the draft dropped, the editors started again."""
+    ss = st.session_state
+    ss[_LEX_DRAFT] = None
+    ss[_LEX_READING] = None
+    ss[_LEX_BASE] = None
+
+
+def commit_source(widget: str) -> None:
+    """on_change of /translate's sentence box: the text cut, cleaned (state.clean_text) and lower-cased
+    into the ``source`` setting; the page says what is wrong with it (translation.sentence_problem)."""
+    text = str(st.session_state.get(widget) or "")[: state.MAX_VALUE_CHARS]
+    cleaned = " ".join(state.clean_text(text).text.lower().split())
+    if hasattr(settings(), "source"):
+        update(source=cleaned)
+    else:  # until the settings have a source sentence: kept for this session only
+        st.session_state["translate_source"] = cleaned
+
+
+def source_sentence(default: str) -> str:
+    """The English sentence /translate translates: the ``source`` setting (or this session's, until there is one)."""
+    s = settings()
+    return s.source if hasattr(s, "source") else st.session_state.get("translate_source", default)
+
+
+# A scenario file may carry a lexicon (share.Scenario.lexicon): opening one sets it too. The vocabulary
+# section's reader above opens the file's view; this one, bound to the same name, then sets its lexicon
+# (the toy one when the file has none), so the uploader's callback does both.
+_load_scenario_view = load_scenario
+
+
+def load_scenario(key: str) -> None:
+    """on_change of the uploader: the file's view (``_load_scenario_view``), then its lexicon."""
+    upload = st.session_state.get(key)
+    _load_scenario_view(key)
+    notices = st.session_state.get(_UPLOAD_NOTICES) or []
+    if upload is not None and notices and notices[0].key == "share.file_loaded":
+        loaded, _ = share.read_scenario(upload.getvalue())  # read again: the view's reader keeps no lexicon
+        if loaded is not None:
+            set_lexicon(loaded.lexicon)
+
+
+def scenario_with_lexicon() -> bytes:
+    """The session as a scenario file, the learner's lexicon included (/translate's own save button)."""
+    return share.scenario_bytes(settings(), st.session_state.get(_CUSTOM_VOCAB), custom_lexicon())

@@ -1,4 +1,4 @@
-"""Sharing a session: links that carry the vocabulary table, and scenario files.
+"""Sharing a session: links that carry the vocabulary table (and the translator's lexicon), and scenario files.
 
 A link carries the settings as query parameters (``ui/state.py``) and, for an edited table,
 ``vocab=the:1,0,0;cat:0,1,0``: entries separated by ``;``, a word and its values by ``:``,
@@ -24,7 +24,7 @@ import pandas as pd
 
 import core
 
-from . import state
+from . import state, translation
 from .state import Notice, Settings
 
 MAX_LINK_CHARS = 8000  # a query string longer than this is not made (and a vocab= longer than this not read)
@@ -211,6 +211,63 @@ def query_length(params: Mapping[str, str]) -> int:
     return len(urlencode(params))
 
 
+# --- the translator's lexicon in a link -----------------------------------------------------------
+#
+# ``lexicon=cat:gato:m,dog:cão:m;black:preto:preta;sat:sentou``: the nouns, the adjectives and the
+# verbs, separated by ``;`` (the adjectives may be empty); entries by ``,``; an entry's words by
+# ``:`` (a noun: English, Portuguese, gender; an adjective: English, masculine, feminine; a verb:
+# English, Portuguese). A word's own ``%``, ``:``, ``;`` and ``,`` are escaped as in ``vocab=``.
+# Read by the lexicon table's rules (``translation.read_lexicon``); any problem rejects it whole.
+
+
+def encode_lexicon(lexicon: core.Lexicon) -> str:
+    """``lexicon`` as a link's ``lexicon=`` value (see above)."""
+    parts = (
+        [(en, pt, g) for en, (pt, g) in lexicon.nouns.items()],
+        [(en, m, f) for en, (m, f) in lexicon.adjectives.items()],
+        list(lexicon.verbs.items()),
+    )
+    return ";".join(",".join(":".join(_escape_word(w) for w in entry) for entry in part) for part in parts)
+
+
+def decode_lexicon(text: str) -> tuple[core.Lexicon | None, list[Notice]]:
+    """The lexicon a link's ``lexicon=`` value describes, and notices: (None, [``tr.link_rejected``,
+    the problems]) for any problem, else the lexicon and notes about words that were cleaned."""
+    if len(text) > MAX_LINK_CHARS:
+        return None, _lexicon_rejected([Notice("share.link_too_long", {"n": len(text), "max": MAX_LINK_CHARS})])
+    parts = text.split(";")
+    if len(parts) != len(translation.PARTS):
+        return None, _lexicon_rejected([Notice("tr.link_parts", {"n": len(parts)})])
+    tables, errors = {}, []
+    for part, raw in zip(translation.PARTS, parts, strict=True):
+        cols = translation.LEXICON_COLUMNS[part]
+        entries = [e for e in raw.split(",") if e] if raw else []
+        if len(entries) > state.MAX_LEXICON_ENTRIES:
+            errors.append(
+                Notice("tr.lex_too_many", {"part": part, "n": len(entries), "max": state.MAX_LEXICON_ENTRIES})
+            )
+            continue
+        rows = []
+        for i, entry in enumerate(entries):
+            words = [_unescape_word(w) for w in entry.split(":")]
+            if len(words) != len(cols):
+                errors.append(Notice("tr.link_entry", {"part": part, "row": i + 1, "text": state.excerpt(entry)}))
+                continue
+            rows.append(words)
+        tables[part] = pd.DataFrame(rows, columns=list(cols), dtype=object)
+    if errors:
+        return None, _lexicon_rejected(errors)
+    reading = translation.read_lexicon(tables)
+    problems = [*reading.errors, *reading.waiting]  # a link's entries are whole: nothing may wait
+    if problems or reading.lexicon is None:
+        return None, _lexicon_rejected(problems)
+    return reading.lexicon, list(reading.notes)
+
+
+def _lexicon_rejected(problems: list[Notice]) -> list[Notice]:
+    return [Notice("tr.link_rejected"), *state.cap_notices(problems)]
+
+
 # --- scenario files --------------------------------------------------------------------------
 
 
@@ -222,6 +279,7 @@ class Scenario:
     settings: Settings
     vocab: core.Vocabulary | None
     notices: tuple[Notice, ...] = ()
+    lexicon: core.Lexicon | None = None  # the translator's (None: the toy lexicon)
 
 
 def _json_number(value: float) -> str:
@@ -229,8 +287,9 @@ def _json_number(value: float) -> str:
     return _number_text(value, "-0.0")
 
 
-def scenario_bytes(settings: Settings, vocab: core.Vocabulary | None) -> bytes:
-    """A scenario file: JSON in UTF-8, ``{"app", "version", "settings", "vocabulary"}``.
+def scenario_bytes(settings: Settings, vocab: core.Vocabulary | None, lexicon: core.Lexicon | None = None) -> bytes:
+    """A scenario file: JSON in UTF-8, ``{"app", "version", "settings", "vocabulary"}``, and
+    ``"lexicon"`` when the translator's lexicon was edited (``lexicon`` not None; see ``_lexicon_json``).
 
     ``settings`` has every setting of ``state.SPECS``, in its order, written as a link
     writes it (text, ``state.format_value``; null for "none": ``ffn``, ``cell``, ``steps``).
@@ -267,8 +326,47 @@ def scenario_bytes(settings: Settings, vocab: core.Vocabulary | None) -> bytes:
             "  ]",
             " }",
         ]
+    if lexicon is not None:
+        lines[-1] += ","
+        lines.append(f' "lexicon": {dumps(_lexicon_json(lexicon))}')
     lines.append("}")
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _lexicon_json(lexicon: core.Lexicon) -> dict:
+    """``{"nouns": [[english, portuguese, gender], ...], "adjectives": [[english, masculine, feminine], ...],
+    "verbs": [[english, portuguese], ...]}``: the lexicon table's rows. Optional in a file: version 1
+    files without it open with the toy lexicon."""
+    tables = translation.lexicon_tables(lexicon)
+    return {part: tables[part].to_numpy().tolist() for part in translation.PARTS}
+
+
+def _read_lexicon_json(raw) -> tuple[core.Lexicon | None, list[Notice], list[Notice]]:
+    """A file's ``"lexicon"`` read by the lexicon table's rules: (lexicon, [], notes) or (None, errors, [])."""
+    if not isinstance(raw, dict):
+        return None, [Notice("tr.file_lexicon_shape")], []
+    tables = {}
+    for part in translation.PARTS:
+        cols = translation.LEXICON_COLUMNS[part]
+        rows = raw.get(part, [])
+        if not isinstance(rows, list) or not all(
+            isinstance(r, list) and len(r) == len(cols) and all(isinstance(w, str) for w in r) for r in rows
+        ):
+            return None, [Notice("tr.file_lexicon_shape")], []
+        if len(rows) > state.MAX_LEXICON_ENTRIES:
+            return (
+                None,
+                [Notice("tr.lex_too_many", {"part": part, "n": len(rows), "max": state.MAX_LEXICON_ENTRIES})],
+                [],
+            )
+        tables[part] = pd.DataFrame(
+            [[w[: state.MAX_VALUE_CHARS] for w in r] for r in rows], columns=list(cols), dtype=object
+        )
+    reading = translation.read_lexicon(tables)
+    problems = [*reading.errors, *reading.waiting]
+    if problems or reading.lexicon is None:
+        return None, problems, []
+    return reading.lexicon, [], list(reading.notes)
 
 
 def scenario_file_name(settings: Settings) -> str:
@@ -337,8 +435,14 @@ def read_scenario(data: bytes) -> tuple[Scenario | None, list[Notice]]:
         missing = vocab.unknown(settings.tokens)
         if missing:
             return fail(Notice("share.file_unknown_words", {"words": tuple(missing)}))
+    lexicon = None
+    if obj.get("lexicon") is not None:
+        lexicon, errors, lexicon_notes = _read_lexicon_json(obj["lexicon"])
+        if lexicon is None:
+            return fail(*errors)
+        notes = [*notes, *lexicon_notes]
     notices = state.cap_notices(([Notice("share.file_settings_adjusted"), *adjusted] if adjusted else []) + notes)
-    scenario = Scenario(settings, vocab, tuple(notices))
+    scenario = Scenario(settings, vocab, tuple(notices), lexicon)
     return scenario, list(scenario.notices)
 
 

@@ -146,8 +146,9 @@ class Settings:
 
 SPECS = tuple(replace(f.metadata["spec"], name=f.name) for f in fields(Settings))
 SPEC = {spec.name: spec for spec in SPECS}
-# Parameters a page reads for itself, not settings: the lesson's step and its host view.
-PAGE_PARAMS = ("step", "host")
+# Parameters a page reads for itself, not settings: the lesson's step and its host view, /translate's lexicon.
+PAGE_PARAMS = ("step", "host", "lexicon")
+MAX_LEXICON_ENTRIES = 64  # words per part of speech in a lexicon a learner edits (links, files, the table)
 
 
 DEFAULTS = Settings()

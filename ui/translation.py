@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from collections.abc import Mapping
 
 import cachetools
 import numpy as np
+import pandas as pd
 
 import core
 from ui import state
@@ -26,6 +28,8 @@ D_FF = 64
 HEAD_CHOICES = tuple(h for h in range(state.HEADS_MIN, state.HEADS_MAX + 1) if D_MODEL % h == 0)
 LAYERS_MIN, LAYERS_MAX = 1, 3
 DEFAULT_SOURCE = "the black cat sat on the white mat"
+DEFAULT_STEPS = core.translator.DEFAULT_TRANSLATOR_STEPS
+BATCH = core.translator.TRANSLATOR_BATCH
 
 
 def translator_heads(heads: int) -> int:
@@ -69,7 +73,7 @@ class TranslatorKey:
 
     @property
     def total_steps(self) -> int:
-        return self.steps or core.translator.DEFAULT_TRANSLATOR_STEPS
+        return self.steps or DEFAULT_STEPS
 
 
 def cost(key: TranslatorKey, lexicon: core.Lexicon, steps: int | None = None) -> int:
@@ -224,7 +228,7 @@ def sentence_problem(words, lexicon: core.Lexicon) -> Notice | None:
     unknown = unknown_words(words, lexicon)
     if unknown:
         shown = ", ".join(state.excerpt(w) for w in unknown[: state.MAX_NOTICES])
-        return Notice("tr.unknown", {"words": shown, "n": len(unknown)})
+        return Notice("tr.unknown", {"words": shown})
     try:
         core.toy_language.parse(list(words), lexicon)
     except core.AttentionInputError as exc:
@@ -235,3 +239,155 @@ def sentence_problem(words, lexicon: core.Lexicon) -> Notice | None:
 def reference(words, lexicon: core.Lexicon) -> tuple[str, ...]:
     """The toy language's own translation of a grammatical sentence (core.toy_translation)."""
     return tuple(core.toy_translation(list(words), lexicon))
+
+
+# ---------------------------------------------------------------- the lexicon as tables a learner edits
+
+# One table per part of speech, its columns in order (the editor's labels come from the catalogue).
+LEXICON_COLUMNS = {
+    "nouns": ("english", "portuguese", "gender"),
+    "adjectives": ("english", "masculine", "feminine"),
+    "verbs": ("english", "portuguese"),
+}
+PARTS = tuple(LEXICON_COLUMNS)
+
+
+def lexicon_tables(lexicon: core.Lexicon) -> dict[str, pd.DataFrame]:
+    """The lexicon as three tables of text (nouns, adjectives, verbs), the editor's rows."""
+    rows = {
+        "nouns": [(en, pt, g) for en, (pt, g) in lexicon.nouns.items()],
+        "adjectives": [(en, m, f) for en, (m, f) in lexicon.adjectives.items()],
+        "verbs": list(lexicon.verbs.items()),
+    }
+    return {
+        part: pd.DataFrame(rows[part], columns=list(cols), dtype=object).reset_index(drop=True)
+        for part, cols in LEXICON_COLUMNS.items()
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class LexiconReading:
+    """What three lexicon tables as typed describe: the lexicon (None with errors), and what waits or was changed.
+
+    ``waiting``: rows not used yet but not wrong (some cells still empty, blank rows);
+    ``notes``: words cleaned (invisible characters taken out, lookalikes replaced, capitals lowered).
+    """
+
+    lexicon: core.Lexicon | None
+    errors: tuple[Notice, ...] = ()
+    waiting: tuple[Notice, ...] = ()
+    notes: tuple[Notice, ...] = ()
+
+
+def _cell_text(raw) -> str:
+    if raw is None or (isinstance(raw, float) and raw != raw):
+        return ""
+    return str(raw)[: 4 * state.MAX_WORD_CHARS].strip()  # cut before cleaning: a longer word is refused anyway
+
+
+def _read_word(raw, where: dict, errors: list[Notice], notes: list[Notice]) -> str:
+    """One cell's word: cleaned (state.clean_text: NFC, lookalikes and invisibles), lower-case, checked."""
+    text = _cell_text(raw)
+    if not text:
+        return ""
+    cleaned = state.clean_text(text)
+    word = cleaned.text.lower()
+    if cleaned.removed or cleaned.replaced or word != cleaned.text:
+        notes.append(Notice("tr.lex_cleaned", {**where, "word": state.excerpt(word)}))
+    if any(ch.isspace() for ch in word):
+        errors.append(Notice("tr.lex_space", {**where, "word": state.excerpt(word)}))
+    elif len(word) > state.MAX_WORD_CHARS:
+        errors.append(Notice("tr.lex_long", {**where, "max": state.MAX_WORD_CHARS}))
+    return word
+
+
+def read_lexicon(tables: Mapping[str, pd.DataFrame]) -> LexiconReading:
+    """The lexicon three tables describe (``LEXICON_COLUMNS``), every problem named by its table, row and word.
+
+    A row with every cell empty is skipped; one with some cells empty waits (not used yet); at most
+    ``state.MAX_LEXICON_ENTRIES`` rows a table; an English word is in one table once, and is no
+    article or preposition; a gender is m or f; at least one noun and one verb.
+    """
+    errors: list[Notice] = []
+    waiting: list[Notice] = []
+    notes: list[Notice] = []
+    parts: dict[str, dict] = {part: {} for part in PARTS}
+    seen: dict[str, str] = {}
+    grammar = set(core.toy_language.ARTICLES) | set(core.toy_language.PREPOSITIONS)
+    for part, cols in LEXICON_COLUMNS.items():
+        df = tables.get(part)
+        if df is None:
+            df = pd.DataFrame(columns=list(cols))
+        if len(df) > state.MAX_LEXICON_ENTRIES:
+            errors.append(Notice("tr.lex_too_many", {"part": part, "n": len(df), "max": state.MAX_LEXICON_ENTRIES}))
+            continue
+        for i, raw_row in enumerate(df.reindex(columns=list(cols)).itertuples(index=False)):
+            where = {"part": part, "row": i + 1}
+            words = [_read_word(raw, where, errors, notes) for raw in raw_row]
+            if not any(words):
+                continue
+            english = words[0]
+            empty = [col for col, w in zip(cols, words, strict=True) if not w]
+            if empty:
+                waiting.append(Notice("tr.lex_waiting", {**where, "word": state.excerpt(english or "?")}))
+                continue
+            if english in grammar:
+                errors.append(Notice("tr.lex_grammar_word", {**where, "word": state.excerpt(english)}))
+                continue
+            if english in seen:
+                errors.append(
+                    Notice("tr.lex_duplicate", {**where, "word": state.excerpt(english), "other": seen[english]})
+                )
+                continue
+            seen[english] = part
+            if part == "nouns":
+                if words[2] not in core.toy_language.GENDERS:
+                    errors.append(Notice("tr.lex_gender", {**where, "word": state.excerpt(english)}))
+                    continue
+                parts[part][english] = (words[1], words[2])
+            elif part == "adjectives":
+                parts[part][english] = (words[1], words[2])
+            else:
+                parts[part][english] = words[1]
+    if not errors and (not parts["nouns"] or not parts["verbs"]):
+        errors.append(Notice("tr.lex_needs", {"nouns": len(parts["nouns"]), "verbs": len(parts["verbs"])}))
+    if errors:
+        return LexiconReading(None, tuple(errors), tuple(waiting), tuple(notes))
+    try:
+        lexicon = core.Lexicon(parts["nouns"], parts["adjectives"], parts["verbs"])
+    except core.AttentionInputError as exc:  # a rule of core's the checks above missed: its own words
+        return LexiconReading(None, (Notice("tr.lex_invalid", {"reason": state.excerpt(str(exc), 200)}),))
+    return LexiconReading(lexicon, (), tuple(waiting), tuple(notes))
+
+
+# ---------------------------------------------------------------- has a new word been learned?
+
+ADDED_SHOWN = 8  # added words the page reports on
+WORD_SENTENCES = 16  # held-out sentences per word it translates to tell
+
+
+def added_words(lexicon: core.Lexicon) -> tuple[str, ...]:
+    """The English words of ``lexicon`` that the toy lexicon lacks (or translates differently), in order."""
+    toy = core.TOY_LEXICON
+    out = []
+    for part in PARTS:
+        mine, theirs = getattr(lexicon, part), getattr(toy, part)
+        out += [w for w, value in mine.items() if theirs.get(w) != value]
+    return tuple(out)
+
+
+_WORDS = cachetools.TTLCache(maxsize=1024, ttl=3600)  # (key, word) -> two small ints
+_WORDS_LOCK = threading.Lock()
+
+
+def _word_key(key: TranslatorKey, result: core.TranslatorResult, word: str):
+    return key, word
+
+
+@cachetools.cached(_WORDS, key=_word_key, lock=_WORDS_LOCK)
+def word_learned(key: TranslatorKey, result: core.TranslatorResult, word: str) -> tuple[int, int]:
+    """(correct, tried): greedy translations of up to WORD_SENTENCES held-out sentences with ``word``
+    (sentences the training never saw) that equal the reference. (0, 0): none of them has it."""
+    sentences = [s for s in result.held_out if word in s][:WORD_SENTENCES]
+    correct = sum(translation(key, result, s).correct for s in sentences)
+    return correct, len(sentences)
