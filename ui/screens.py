@@ -10,5 +10,6 @@ SCREENS = (
     ("pages/4_add-norm.py", "add-norm", "nav.add_norm", ":material/add_circle:"),
     ("pages/5_feed-forward.py", "feed-forward", "nav.feed_forward", ":material/arrow_forward:"),
     ("pages/6_train.py", "train", "nav.train", ":material/model_training:"),
+    ("pages/9_translate.py", "translate", "nav.translate", ":material/translate:"),
     ("pages/7_lesson.py", "lesson", "nav.lesson", ":material/school:"),
 )

@@ -707,14 +707,20 @@ def lexicon_reading():
 
 def commit_lexicon_table(part: str, version: str) -> None:
     """Callback of a lexicon editor: its delta against its base table, read with the other tables as they are."""
+    edit_lexicon_table(part, st.session_state.get(lexicon_editor_key(part, version)) or {})
+
+
+def edit_lexicon_table(part: str, delta) -> None:
+    """The base table of ``part`` plus an edit record of st.data_editor, read with the other tables as they are."""
     from ui import translation
 
     ss = st.session_state
     base = ss.get(_LEX_BASE)
     if base is None:
         return
-    tables = dict(ss.get(_LEX_DRAFT) or base)
-    delta = ss.get(lexicon_editor_key(part, version)) or {}
+    # The other tables as they stand: the draft, or (nothing pending) the lexicon's, which their grids show.
+    draft = ss.get(_LEX_DRAFT)
+    tables = dict(draft) if draft is not None else translation.lexicon_tables(lexicon())
     tables[part] = state.apply_editor_delta(base[part], delta)
     reading = translation.read_lexicon(tables)
     pending = bool(reading.errors or reading.waiting or reading.notes)
@@ -769,3 +775,86 @@ def load_scenario(key: str) -> None:
 def scenario_with_lexicon() -> bytes:
     """The session as a scenario file, the learner's lexicon included (/translate's own save button)."""
     return share.scenario_bytes(settings(), st.session_state.get(_CUSTOM_VOCAB), custom_lexicon())
+
+
+# --- the lesson's answers (/lesson) ------------------------------------------------------------
+#
+# What a learner picked and was told, by step id, for this browser tab only; the host's view
+# remembers which answers it showed. The pages/7_lesson.py page reads and writes them here.
+
+_LESSON_ANSWERS = "lesson_answers"  # step id -> the option the learner picked
+_LESSON_SCORE = "lesson_score"  # step id -> right (True) or not, once revealed
+_LESSON_SHOWN = "lesson_host_shown"  # step ids whose answer the host revealed
+_LESSON_HOST = "lesson_host_toggle"  # the Host view toggle's key
+
+
+def _lesson(key: str) -> dict:
+    return st.session_state.setdefault(key, {})
+
+
+def lesson_pick_widget(step_id: str) -> str:
+    """The key of the step's answer picker, holding the answer picked before (None: none yet)."""
+    key = f"lesson_pick_{step_id}"
+    st.session_state[key] = _lesson(_LESSON_ANSWERS).get(step_id)
+    return key
+
+
+def lesson_pick(step_id: str, widget_key: str) -> None:
+    """on_change of the picker: keep the learner's option."""
+    value = st.session_state.get(widget_key)
+    if value is not None:
+        _lesson(_LESSON_ANSWERS)[step_id] = value
+
+
+def lesson_answer(step_id: str) -> int | None:
+    return _lesson(_LESSON_ANSWERS).get(step_id)
+
+
+def lesson_reveal(step_id: str, right: bool) -> None:
+    _lesson(_LESSON_SCORE)[step_id] = bool(right)
+
+
+def lesson_verdict(step_id: str) -> bool | None:
+    """Right or not once revealed; None before."""
+    return _lesson(_LESSON_SCORE).get(step_id)
+
+
+def lesson_score() -> tuple[int, int]:
+    """(right answers, answers revealed)."""
+    score = _lesson(_LESSON_SCORE)
+    return sum(score.values()), len(score)
+
+
+def lesson_host_shown(step_id: str) -> bool:
+    return step_id in _lesson(_LESSON_SHOWN)
+
+
+def lesson_host_show(step_id: str, shown: bool) -> None:
+    if shown:
+        _lesson(_LESSON_SHOWN)[step_id] = True
+    else:
+        _lesson(_LESSON_SHOWN).pop(step_id, None)
+
+
+def lesson_started() -> bool:
+    """Anything to start again: an answer revealed, or shown by the host."""
+    return bool(_lesson(_LESSON_SCORE) or _lesson(_LESSON_SHOWN))
+
+
+def lesson_reset() -> None:
+    for key in (_LESSON_ANSWERS, _LESSON_SCORE, _LESSON_SHOWN):
+        st.session_state[key] = {}
+
+
+def lesson_host_widget(host: bool) -> str:
+    """The Host view toggle's key, showing what the link says."""
+    st.session_state[_LESSON_HOST] = host
+    return _LESSON_HOST
+
+
+def lesson_host_changed() -> None:
+    """on_change of the Host view toggle: the link says host=1, or nothing."""
+    if st.session_state[_LESSON_HOST]:
+        st.query_params["host"] = "1"
+    else:
+        st.query_params.pop("host", None)
