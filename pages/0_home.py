@@ -11,7 +11,41 @@ st.title(t("home.title"))
 st.markdown(f"**{t('home.tagline')}**")
 st.write(t("home.what"))
 
-st.subheader(t("home.flow"))
+st.subheader(t("home.transformer"))
+st.write(t("home.transformer_body"))
+st.markdown(t("home.kinds"))
+sa, mh, an, ff, dec = (
+    t(k) for k in ("nav.self_attention", "nav.multi_head", "nav.add_norm", "nav.feed_forward", "nav.decoder")
+)
+encoder = [
+    (t("home.tf_source"), t("nav.vocabulary"), "io"),
+    (t("home.tf_self"), f"{sa} · {mh}", "attention"),
+    (t("flow.add_norm"), an, "norm"),
+    (t("flow.ffn"), ff, "ffn"),
+    (t("flow.add_norm"), ff, "norm"),
+]
+decoder = [
+    (t("home.tf_target"), dec, "io"),
+    (t("home.tf_masked"), dec, "attention"),
+    (t("flow.add_norm"), dec, "norm"),
+    (t("home.tf_cross"), dec, "cross"),
+    (t("flow.add_norm"), dec, "norm"),
+    (t("flow.ffn"), dec, "ffn"),
+    (t("flow.add_norm"), dec, "norm"),
+    (t("home.tf_linear"), dec, "io"),
+]
+draw.chart(
+    "transformer_diagram",
+    encoder,
+    decoder,
+    memory=t("home.tf_memory", raw=True),
+    encoder_title=t("home.tf_encoder", raw=True),
+    decoder_title=t("home.tf_decoder", raw=True),
+    title=t("home.tf_title", raw=True),
+    legend=t("home.tf_residual", raw=True),
+)
+
+st.subheader(t("home.block"))
 steps = [
     (t("flow.embeddings"), t("nav.vocabulary")),
     (t("flow.positions"), t("nav.vocabulary")),

@@ -9,6 +9,7 @@ SCREENS = (
     ("pages/3_multi-head.py", "multi-head", "nav.multi_head", ":material/view_column:"),
     ("pages/4_add-norm.py", "add-norm", "nav.add_norm", ":material/add_circle:"),
     ("pages/5_feed-forward.py", "feed-forward", "nav.feed_forward", ":material/arrow_forward:"),
+    ("pages/8_decoder.py", "decoder", "nav.decoder", ":material/swap_horiz:"),
     ("pages/6_train.py", "train", "nav.train", ":material/model_training:"),
     ("pages/9_translate.py", "translate", "nav.translate", ":material/translate:"),
     ("pages/7_lesson.py", "lesson", "nav.lesson", ":material/school:"),

@@ -32,6 +32,8 @@ DIM_MIN, DIM_MAX = 1, 128
 SEED_MIN, SEED_MAX = 0, 2**32 - 1
 TEMP_MIN, TEMP_MAX = 0.05, 20.0
 STEPS_MIN, STEPS_MAX = 10, 5000
+LAYERS_MIN, LAYERS_MAX = 1, 3  # encoder and decoder layers on the decoder and translator screens
+SOURCE_SENTENCE = "the black cat sat on the white mat"  # a sentence of core's toy language (core.toy_translation)
 TASKS = tuple(core.TASKS)  # what a block can be trained to do (core/train.py)
 WEIGHTS = ("random", "trained")
 SETUP_WORDS = "the cat sat on a mat dog ran to park"  # ten words: with random vectors of width 16, heads learn
@@ -126,6 +128,11 @@ class Settings:
         "int", None, "train.steps", "train.steps_help", lo=STEPS_MIN, hi=STEPS_MAX, paper_only=True
     )
     train_ffn: str = _setting("choice", "0", "train.ffn", "train.ffn_help", choices=("0", "1"), paper_only=True)
+    # the decoder and translator screens: layers on each side, and the English sentence they translate
+    layers: int = _setting(
+        "int", 1, "dec.layers", "dec.layers_help", lo=LAYERS_MIN, hi=LAYERS_MAX, paper_only=True, in_pass=True
+    )
+    source: str = _setting("text", SOURCE_SENTENCE, "dec.source", "dec.source_help", in_pass=True)
 
     @property
     def tokens(self) -> tuple[str, ...]:

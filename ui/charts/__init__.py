@@ -7,7 +7,7 @@ mutable state: one server process draws for every participant of a workshop.
 - ``heatmaps``: a matrix as rects or one image; ``png``: the palette PNG of image mode;
   ``colors``: schemes, palettes and shared domains; ``axes``: token labels at cell centres.
 - ``curves``: a training curve, why √d_k, softmax temperature; ``bars``: statistics per row.
-- ``flow``: the data-flow diagram; ``head_views``: BertViz's line view of the heads.
+- ``flow``: the data-flow diagram and the whole transformer; ``head_views``: BertViz's line view of the heads.
 - ``sizing``: the arithmetic of sizes, for builders and for pages planning rows of charts.
 - ``spec``: ``vega_lite(chart)``, a chart's Vega-Lite dict without Altair's global state.
 
@@ -20,7 +20,7 @@ from ui.charts.axes import label_expr
 from ui.charts.bars import ROW_STATS_VALUES_LIMIT, row_stats
 from ui.charts.colors import MASKED_COLOR, SCHEMES, hex_colors, nonnegative_domain, palette, symmetric_domain
 from ui.charts.curves import CURVE_POINTS, curve_steps, loss_curve, scaling_study, temperature_curve
-from ui.charts.flow import flow_diagram
+from ui.charts.flow import flow_diagram, transformer_diagram
 from ui.charts.head_views import HEAD_VIEW_LINES, head_view, head_view_lines
 from ui.charts.heatmaps import heatmap
 from ui.charts.png import encode_palette_png, matrix_png
@@ -95,6 +95,7 @@ __all__ = [
     "symmetric_domain",
     "temperature_curve",
     "title_lines",
+    "transformer_diagram",
     "uses_image",
     "value_cell_px",
     "vega_lite",

@@ -175,3 +175,214 @@ def _box_layers(
             .encode(x=x("nx"), y=y("ny"), text=alt.Text("num:N"), color=alt.value(_RULE_COLOR))
         )
     return layers
+
+
+# --- the whole transformer: two stacks side by side ---------------------------------------------
+
+_TF_BOX_W = 196
+_TF_BOX_H = 40
+_TF_ROW = 56  # a box and the gap below it
+_TF_LABEL_H = 24  # the band above a stack's repeated layer, for its name
+_TF_AFTER = 12  # more room below a stack's frame, for the arrow that leaves it
+_TF_MID = 150  # between the two columns: the memory's arrow and its label
+_TF_SIDE = 30  # beside each column: its residual connections and frame
+_TF_FILLS = {  # kind -> (fill, stroke): the three attentions stand out
+    "io": ("#ffffff", "#6b7280"),
+    "attention": ("#fde7cf", "#d55e00"),
+    "cross": ("#fde7cf", "#d55e00"),
+    "norm": (_BOX_FILL, _BOX_STROKE),
+    "ffn": ("#e3f2ec", "#009e73"),
+}
+
+
+def _check_parts(parts, name: str) -> list[tuple[str, str, str]]:
+    out = []
+    for k, part in enumerate(parts):
+        try:
+            text, screen, kind = part
+        except (TypeError, ValueError):
+            raise ChartInputError(f"{name}[{k}] must be (name, screen, kind), but is {part!r}") from None
+        if kind not in _TF_FILLS:
+            raise ChartInputError(f"{name}[{k}] has kind {kind!r}; the kinds are {', '.join(_TF_FILLS)}")
+        out.append((str(text), str(screen), kind))
+    inner = [k for k, (_, _, kind) in enumerate(out) if kind != "io"]
+    if not inner:
+        raise ChartInputError(f"{name} must hold at least one sublayer (a kind other than 'io'), but has none")
+    return out
+
+
+def transformer_diagram(
+    encoder: Sequence[tuple[str, str, str]],
+    decoder: Sequence[tuple[str, str, str]],
+    *,
+    memory: str,
+    encoder_title: str,
+    decoder_title: str,
+    title: str = "",
+    legend: str = "",
+) -> alt.LayerChart:
+    """The encoder (left) and the decoder (right), top to bottom, each a list of (name, screen, kind).
+
+    kind: "io" (an input or output, outside the stack's repeated layer), "attention", "cross" (the
+    decoder's box that reads the memory), "norm" (an Add & Norm: a residual line joins it from the
+    input of the box before it), "ffn". The sublayers of each stack sit in a frame named by its
+    title; the encoder's last box sends the memory to the decoder's "cross" box, level with it.
+    """
+    enc, dec = _check_parts(encoder, "encoder"), _check_parts(decoder, "decoder")
+    cross = [k for k, part in enumerate(dec) if part[2] == "cross"]
+    if len(cross) != 1:
+        raise ChartInputError(f"decoder must hold one 'cross' box, but holds {len(cross)}")
+    shift = cross[0] - (len(enc) - 1)  # the encoder's last box is level with cross-attention
+    first_row = min(0, shift)
+    columns = (
+        (enc, _TF_SIDE, shift - first_row, "left", encoder_title),
+        (dec, _TF_SIDE + _TF_BOX_W + _TF_MID, -first_row, "right", decoder_title),
+    )
+    boxes, segments, heads, frames = [], [], [], []
+    for parts, x0, row0, side, frame_title in columns:
+        inner = [k for k, (_, _, kind) in enumerate(parts) if kind != "io"]
+        lo, hi = inner[0], inner[-1]
+
+        def top(k, row0=row0, lo=lo, hi=hi):
+            return (row0 + k) * _TF_ROW + (_TF_LABEL_H if k >= lo else 0) + (_TF_AFTER if k > hi else 0)
+
+        column = _tf_column(parts, x0, top)
+        boxes += column
+        seg, hd = _tf_arrows(parts, column, x0, side)
+        segments += seg
+        heads += hd
+        frames.append(
+            {
+                "x0": x0 - _TF_SIDE + 6,
+                "x1": x0 + _TF_BOX_W + _TF_SIDE - 6,
+                "y0": top(lo) - _TF_LABEL_H,
+                "y1": top(hi) + _TF_BOX_H + 8,
+                "lx": x0 - _TF_SIDE + 12,
+                "ly": top(lo) - _TF_LABEL_H / 2,
+                "label": frame_title,
+            }
+        )
+    source, target = boxes[len(enc) - 1], boxes[len(enc) + cross[0]]
+    y = (source["y0"] + source["y1"]) / 2
+    segments.append({"x": source["x1"], "x2": target["x0"] - 6, "y": y, "y2": y, "kind": "memory"})
+    heads.append({"x": target["x0"] - 6, "y": y, "shape": "triangle-right", "kind": "memory"})
+    W = 2 * (_TF_SIDE + _TF_BOX_W) + _TF_MID
+    H = max(b["y1"] for b in boxes)
+    return _tf_chart(boxes, segments, heads, frames, W, H, memory, (source["x1"] + target["x0"]) / 2, y, title, legend)
+
+
+def _tf_column(parts, x0: float, top) -> list[dict]:
+    out = []
+    for k, (name, screen, kind) in enumerate(parts):
+        y0 = top(k)
+        fill, stroke = _TF_FILLS[kind]
+        out.append(
+            {
+                "x0": x0,
+                "x1": x0 + _TF_BOX_W,
+                "y0": y0,
+                "y1": y0 + _TF_BOX_H,
+                "cx": x0 + _TF_BOX_W / 2,
+                "y_name": y0 + _TF_BOX_H / 2 - 7,
+                "y_screen": y0 + _TF_BOX_H / 2 + 10,
+                "name": name,
+                "screen": screen,
+                "fill": fill,
+                "stroke": stroke,
+                "tip": f"{name} — {screen}" if screen else name,
+            }
+        )
+    return out
+
+
+def _tf_arrows(parts, column: list[dict], x0: float, side: str) -> tuple[list[dict], list[dict]]:
+    """Arrows down the column, and each Add & Norm's residual line on the column's outer side."""
+    segments, heads = [], []
+    for a, b in itertools.pairwise(column):
+        segments.append({"x": a["cx"], "x2": a["cx"], "y": a["y1"], "y2": b["y0"] - 6, "kind": "flow"})
+        heads.append({"x": b["cx"], "y": b["y0"] - 6, "shape": "triangle-down", "kind": "flow"})
+    outer = x0 - _TF_SIDE / 2 if side == "left" else x0 + _TF_BOX_W + _TF_SIDE / 2
+    edge = x0 if side == "left" else x0 + _TF_BOX_W
+    for k, (_, _, kind) in enumerate(parts):
+        if kind != "norm" or k < 2:
+            continue
+        sub, norm = column[k - 1], column[k]
+        y_from = sub["y0"] - 8  # the sublayer's input, just above it
+        y_to = (norm["y0"] + norm["y1"]) / 2
+        segments += [
+            {"x": sub["cx"], "x2": outer, "y": y_from, "y2": y_from, "kind": "residual"},
+            {"x": outer, "x2": outer, "y": y_from, "y2": y_to, "kind": "residual"},
+            {"x": outer, "x2": edge + (-5 if side == "left" else 5), "y": y_to, "y2": y_to, "kind": "residual"},
+        ]
+        shape = "triangle-right" if side == "left" else "triangle-left"
+        heads.append({"x": edge + (-5 if side == "left" else 5), "y": y_to, "shape": shape, "kind": "residual"})
+    return segments, heads
+
+
+def _tf_chart(boxes, segments, heads, frames, W, H, memory, mx, my, title, legend) -> alt.LayerChart:
+    xs = alt.Scale(domain=[-_PAD, W + _PAD], nice=False, zero=False, padding=0)
+    ys = alt.Scale(domain=[-_PAD, H + _PAD], nice=False, zero=False, padding=0, reverse=True)
+
+    def x(field: str) -> alt.X:
+        return alt.X(f"{field}:Q", scale=xs, axis=None)
+
+    def y(field: str) -> alt.Y:
+        return alt.Y(f"{field}:Q", scale=ys, axis=None)
+
+    kinds = alt.Scale(domain=["flow", "memory", "residual"], range=[_ARROW, "#d55e00", "#b0b7c3"])
+    frame_data, box_data = alt.Data(values=frames), alt.Data(values=boxes)
+    layers = [
+        alt.Chart(frame_data)
+        .mark_rect(fill="#f8fafc", stroke="#9ca3af", strokeDash=[4, 3], cornerRadius=8)
+        .encode(x=x("x0"), x2=alt.X2("x1"), y=y("y0"), y2=alt.Y2("y1")),
+        alt.Chart(frame_data)
+        .mark_text(align="left", fontSize=11, fontWeight="bold", color=_SCREEN_COLOR)
+        .encode(x=x("lx"), y=y("ly"), text=alt.Text("label:N")),
+        alt.Chart(alt.Data(values=segments))
+        .mark_rule(strokeWidth=1.5)
+        .encode(
+            x=x("x"),
+            x2=alt.X2("x2"),
+            y=y("y"),
+            y2=alt.Y2("y2"),
+            color=alt.Color("kind:N", scale=kinds, legend=None),
+        ),
+        alt.Chart(alt.Data(values=heads))
+        .mark_point(filled=True, size=50, opacity=1)
+        .encode(
+            x=x("x"),
+            y=y("y"),
+            shape=alt.Shape("shape:N", scale=None, legend=None),
+            color=alt.Color("kind:N", scale=kinds, legend=None),
+        ),
+        alt.Chart(box_data)
+        .mark_rect(strokeWidth=1.5, cornerRadius=6)
+        .encode(
+            x=x("x0"),
+            x2=alt.X2("x1"),
+            y=y("y0"),
+            y2=alt.Y2("y1"),
+            fill=alt.Fill("fill:N", scale=None),
+            stroke=alt.Stroke("stroke:N", scale=None),
+            tooltip=alt.Tooltip("tip:N"),
+        ),
+        alt.Chart(box_data)
+        .mark_text(fontSize=12, fontWeight="bold", limit=_TF_BOX_W - 10)
+        .encode(x=x("cx"), y=y("y_name"), text=alt.Text("name:N"), color=alt.value(_TEXT_COLOR), tooltip="tip:N"),
+        alt.Chart(box_data)
+        .mark_text(fontSize=10, limit=_TF_BOX_W - 10)
+        .encode(x=x("cx"), y=y("y_screen"), text=alt.Text("screen:N"), color=alt.value(_SCREEN_COLOR), tooltip="tip:N"),
+        alt.Chart(alt.Data(values=[{"x": mx, "y": my - 9, "text": memory}]))
+        .mark_text(fontSize=11, fontWeight="bold", color="#d55e00")
+        .encode(x=x("x"), y=y("y"), text=alt.Text("text:N")),
+    ]
+    heading = alt.TitleParams(text=title, subtitle=legend or alt.Undefined) if title else alt.Undefined
+    return alt.LayerChart(
+        layer=layers,
+        width=W + 2 * _PAD,
+        height=H + 2 * _PAD,
+        autosize=_autosize(),
+        view=alt.ViewBackground(stroke=None),
+        title=heading,
+        description=title or alt.Undefined,
+    )
