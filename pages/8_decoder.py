@@ -5,7 +5,7 @@ import streamlit as st
 
 from ui import charts, decoder_pass, derivation, draw, layout, session
 
-page = layout.start("nav.decoder")
+page = layout.start("nav.decoder", block_weights=False)  # its trained weights are the translator's
 t, s = page.t, page.settings
 
 st.title(t("dec.title"))

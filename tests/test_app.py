@@ -29,6 +29,8 @@ PAGE_TITLES = {
     "feed-forward": "ff.title",
     "train": "train.title",
     "lesson": "lesson.title",
+    "decoder": "dec.title",
+    "translate": "tr.title",
 }
 
 

@@ -21,8 +21,6 @@ from collections.abc import Sequence
 
 import cachetools
 import numpy as np
-import streamlit as st
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 import core
 from core import toy_language
@@ -334,19 +332,9 @@ def trained_weights(page, lexicon: core.Lexicon) -> tuple[tuple[object, core.Tra
     problem = translation.problem(key, lexicon)
     stopped = problem is None and session.training_stopped(key)
     if problem is None and not stopped:
-        if _trained_this_run():
-            st.rerun()  # the encoder block trained in this run (layout.start): train the translator in the next
         work = functools.partial(translation.train, key, lexicon)
         result = training.run_job(t, key, key.total_steps, work, curves=False, caption="train.for_page")
         if result is not None:
             return (key, result), None
     reason = t.notice(problem) if problem is not None else t("train.stopped") if stopped else ""
     return None, f"{t('train.weights_random')} {reason}".strip()
-
-
-def _trained_this_run() -> bool:
-    """Whether a training's progress (its Stop button, ``ui/training.py``) was drawn earlier in this
-    script run: ``layout.start`` trains the encoder block with ``weights=trained`` too, and a second
-    progress in one run would repeat the Stop button's key. (Streamlit's own record of this run's keys.)"""
-    ctx = get_script_run_ctx()
-    return ctx is not None and "train_stop" in ctx.shared.widget_user_keys_this_run

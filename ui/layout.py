@@ -48,7 +48,13 @@ class Page:
 _PAGE: contextvars.ContextVar[Page | None] = contextvars.ContextVar("page", default=None)
 
 
-def start(title_key: str, page_params: tuple[str, ...] = (), sidebar: str = "auto", own_view: bool = False) -> Page:
+def start(
+    title_key: str,
+    page_params: tuple[str, ...] = (),
+    sidebar: str = "auto",
+    own_view: bool = False,
+    block_weights: bool = True,
+) -> Page:
     """Session, page config, sidebar, URL notices and the URL itself, for any page.
 
     ``page_params``: the page's own URL parameters (``state.PAGE_PARAMS``), kept in the link.
@@ -71,7 +77,7 @@ def start(title_key: str, page_params: tuple[str, ...] = (), sidebar: str = "aut
     for notice in session.take_notices():
         st.warning(t.notice(notice), icon=":material/link:")
     page = Page(settings=session.settings(), t=t, vocab=session.vocabulary(), title=t(title_key))
-    if not own_view:
+    if not own_view and block_weights:  # a page that draws the encoder block's weights (trained if asked)
         page = _weights(page)
     _PAGE.set(page)
     return page
