@@ -8,11 +8,14 @@ arithmetic of sizes (how many charts fit a row) is ``ui/charts/sizing.py``'s; he
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from ui import chart_cache, charts, compute, downloads, layout, session
+from ui.i18n import Translator, escape_markdown
 from ui.layout import Page
 
 # A window of at most this many tokens has per-cell tooltips in a T×T attention map.
@@ -23,13 +26,19 @@ def chart(builder: str, *args, name: str | None = None, table: downloads.Table |
     """Draw ``charts.<builder>(*args, **kwargs)``; its spec is built once per content and cached
     (building an Altair chart costs tens of milliseconds, on every rerun otherwise).
 
-    It joins the page's downloads as ``name`` (default: its title), with ``table`` as its CSV.
+    It joins the page's downloads as ``name`` (default: its title), with ``table`` as its CSV, and its
+    text alternative is written from its numbers (``describe``) unless ``description`` is given.
     """
+    page = layout.current_page()
+    if page is not None and "description" not in kwargs and builder in _DESCRIBE:
+        kwargs["description"] = _DESCRIBE[builder](page.t, *args, **kwargs)
     spec = chart_cache.chart_spec(
         builder, chart_cache.arguments_digest(builder, *args, **kwargs), _args=args, _kwargs=kwargs
     )
     st.vega_lite_chart(spec, width="content")
-    _record(None, name or kwargs.get("title"), builder, args, kwargs, table)
+    _record(page, name or kwargs.get("title"), builder, args, kwargs, table)
+    if table is not None:
+        numbers(page, table, kwargs.get("title") or name or "")
 
 
 # The name in the list of downloads of a chart drawn without a title (its subheader names it).
@@ -109,6 +118,9 @@ def matrix(
     if clickable:
         options["select"] = CELL_SELECTION
     rows, cols = tuple(rows), tuple(cols)
+    options["description"] = describe_matrix(
+        t, values, rows, cols, name or title, options["row_title"], options["col_title"]
+    )
     spec = chart_cache.heatmap_spec(
         chart_cache.digest(values), rows, cols, tuple(sorted(options.items())), _values=values
     )
@@ -118,8 +130,9 @@ def matrix(
         key, offset = click
         on_click = functools.partial(session.cell_clicked, key, CELL_SELECTION, offset)
         st.vega_lite_chart(spec, width="content", key=key, on_select=on_click, selection_mode=CELL_SELECTION)
-    numbers = downloads.Table(values, rows, cols, options["row_title"], options.get("masked_value", "-inf"))
-    _record(page, name or title, "heatmap", (values, rows, cols), options, numbers)
+    table = downloads.Table(values, rows, cols, options["row_title"], options.get("masked_value", "-inf"))
+    _record(page, name or title, "heatmap", (values, rows, cols), options, table)
+    numbers(page, table, name or title, col_title=options["col_title"])
 
 
 def masked(weights: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
@@ -267,3 +280,170 @@ def role_table(roles) -> np.ndarray:
 
 def feature_labels(prefix: str, n: int) -> list[str]:
     return [f"{prefix}{i + 1}" for i in range(n)]
+
+
+# --- text alternatives: what a chart shows, its size, its range, the one thing to notice ------------
+
+_DECIMALS = 3  # a description reads a value to 3 decimals (the tooltip and the table give 4)
+
+
+def _n(t: Translator, value: float) -> str:
+    return t.number(float(value) + 0.0, _DECIMALS)  # + 0.0: no "-0.000"
+
+
+def describe_matrix(t: Translator, values, rows, cols, title: str, row_axis: str, col_axis: str) -> str:
+    """A matrix's text alternative: its title, size, row and column names, range, where its largest value is,
+    and how many cells are masked. Plain text (an ``aria-label``): arguments are not escaped."""
+    arr = np.asarray(values, dtype=np.float64)
+    R, C = arr.shape
+    masked = np.isneginf(arr)
+    text = t(
+        "a11y.matrix",
+        raw=True,
+        title=title,
+        rows=R,
+        cols=C,
+        row_axis=row_axis,
+        col_axis=col_axis,
+        row_names=tuple(rows),
+        col_names=tuple(cols),
+    )
+    if not masked.all():
+        finite = np.where(masked, -np.inf, arr)
+        r, c = np.unravel_index(int(np.argmax(finite)), arr.shape)
+        lo = float(np.min(np.where(masked, np.inf, arr)))
+        text += " " + t(
+            "a11y.range",
+            raw=True,
+            lo=_n(t, lo),
+            hi=_n(t, arr[r, c]),
+            row=f"{rows[r]} (#{r + 1})",
+            col=f"{cols[c]} (#{c + 1})",
+        )
+    if masked.any():
+        text += " " + t("a11y.masked", raw=True, n=int(masked.sum()))
+    return text
+
+
+def _percent(t: Translator, share: float) -> str:
+    return f"{t.number(100 * float(share), 1)}%"
+
+
+def _describe_curve(t: Translator, losses, *, title: str, loss_title: str, percent: bool = False, **_) -> str:
+    def fmt(v: float) -> str:
+        return _percent(t, v) if percent else _n(t, v)
+
+    if isinstance(losses, Mapping):
+        ends = tuple(f"{label} {fmt(values[-1])}" for label, values in losses.items() if len(values))
+        steps = max((len(values) for values in losses.values()), default=0)
+        return t("a11y.curves", raw=True, title=title, axis=loss_title, n=steps, ends=ends)
+    values = np.asarray(losses, dtype=np.float64)
+    if values.size == 0:
+        return title
+    return t(
+        "a11y.curve", raw=True, title=title, axis=loss_title, n=values.size, first=fmt(values[0]), last=fmt(values[-1])
+    )
+
+
+def _describe_scaling(t: Translator, d_k, _spread_u, _spread_s, top_u, top_s, marked, *, title: str, **_) -> str:
+    i = int(np.argmin(np.abs(np.asarray(d_k, dtype=np.float64) - float(marked))))
+    return t(
+        "a11y.scaling",
+        raw=True,
+        title=title,
+        lo=f"{float(d_k[0]):g}",
+        hi=f"{float(d_k[-1]):g}",
+        d=f"{float(d_k[i]):g}",
+        unscaled=_n(t, top_u[i]),
+        scaled=_n(t, top_s[i]),
+    )
+
+
+def _describe_temperature(t: Translator, tokens, pairs, current, *, title: str, **_) -> str:
+    tau, weights = min(pairs, key=lambda pair: abs(float(pair[0]) - float(current)))
+    j = int(np.argmax(weights))
+    taus = tuple(f"{float(x):g}" for x, _ in pairs)
+    return t(
+        "a11y.temperature",
+        raw=True,
+        title=title,
+        n=len(tokens),
+        taus=taus,
+        tau=f"{float(tau):g}",
+        top=_n(t, weights[j]),
+        key=f"{tokens[j]} (#{j + 1})",
+    )
+
+
+def _describe_head_view(t: Translator, tokens, weights, *, title: str = "", **_) -> str:
+    return t(
+        "a11y.head_view",
+        raw=True,
+        title=title or t("mh.head_view"),
+        heads=len(weights),
+        n=len(tokens),
+        names=tuple(tokens),
+    )
+
+
+def _describe_row_stats(t: Translator, rows, means, stds, *, title: str, **_) -> str:
+    return t(
+        "a11y.row_stats",
+        raw=True,
+        title=title,
+        n=len(rows),
+        names=tuple(rows),
+        m0=_n(t, np.min(means)),
+        m1=_n(t, np.max(means)),
+        s0=_n(t, np.min(stds)),
+        s1=_n(t, np.max(stds)),
+    )
+
+
+# The text alternative of each chart drawn by ``chart``, from its builder's arguments.
+_DESCRIBE = {
+    "loss_curve": _describe_curve,
+    "scaling_study": _describe_scaling,
+    "temperature_curve": _describe_temperature,
+    "head_view": _describe_head_view,
+    "row_stats": _describe_row_stats,
+}
+
+
+# --- the numbers on demand ----------------------------------------------------------------------
+
+NUMBERS_TABLE_CELLS = 1_024  # up to this many cells a real HTML table (st.table), beyond it a grid
+NUMBERS_GRID_CELLS = 65_536  # beyond this many cells, the CSV download instead
+
+
+def _unique(labels) -> list[str]:
+    """Labels as headers: a repeated token ("the" ... "the") gets its position, so every header differs."""
+    labels = [str(x) for x in labels]
+    if len(set(labels)) == len(labels):
+        return labels
+    return [f"{label} (#{i + 1})" for i, label in enumerate(labels)]
+
+
+def numbers(page: Page | None, table: downloads.Table, title: str, col_title: str = "") -> None:
+    """A chart's numbers as a table under it, when the sidebar's "Show the numbers" is on (nothing otherwise:
+    a normal rerun draws no table): tokens and dimensions as row and column headers, values as the
+    language writes them, a masked cell as the word "masked"."""
+    if page is None or not st.session_state.get(layout.NUMBERS):
+        return
+    t = page.t
+    R, C = table.values.shape
+    alt = t("a11y.table", raw=True, title=title, rows=table.row_title, cols=col_title or "—")
+    if R * C > NUMBERS_GRID_CELLS:
+        st.caption(t("a11y.table_too_big", n=R * C, max=NUMBERS_GRID_CELLS))
+        return
+    small = R * C <= NUMBERS_TABLE_CELLS
+    masked = t("chart.masked", raw=True)
+    text = [[masked if np.isneginf(v) else t.number(v + 0.0, 4) for v in row] for row in table.values]
+    rows, cols = _unique(table.rows), _unique(table.cols)
+    if small:  # st.table renders Markdown in its cells and headers: a typed word must show as typed
+        rows, cols = [escape_markdown(x) for x in rows], [escape_markdown(x) for x in cols]
+    frame = pd.DataFrame(text, index=pd.Index(rows, name=table.row_title or None), columns=cols)
+    if small:
+        st.table(frame, alt=alt)
+    else:
+        st.dataframe(frame, alt=alt)

@@ -12,6 +12,7 @@ import contextlib
 import contextvars
 import dataclasses
 import functools
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +74,7 @@ def start(
         initial_sidebar_state=sidebar,
     )
     session.sync_url(keep=page_params)  # first: the sidebar says whether the link holds the table
+    _frame(t)
     _sidebar(t, own_view)
     for notice in session.take_notices():
         st.warning(t.notice(notice), icon=":material/link:")
@@ -171,6 +173,7 @@ def _sidebar(t: Translator, own_view: bool = False) -> None:
         if own_view:  # widgets that would change nothing here are left out, not shown dead
             setting(t, s, "lang", "select")
             st.caption(t("sidebar.own_view"))
+            _numbers_toggle(t)
             _share(t, link_note=False)  # the link holds the page's own view, not these settings
             return
         st.subheader(t("sidebar.settings"))
@@ -183,7 +186,112 @@ def _sidebar(t: Translator, own_view: bool = False) -> None:
         for name in ("weights", "pe", "mask", "scale", "norm"):
             setting(t, s, name, "select")
         setting(t, s, "temp", "number", format="%.2f")
+        _numbers_toggle(t)
         _share(t)
+
+
+NUMBERS = "w_numbers"  # the sidebar's toggle that writes each chart's numbers as a table under it (ui/draw.py)
+
+
+def _numbers_toggle(t: Translator) -> None:
+    st.toggle(t("a11y.numbers"), key=NUMBERS, help=t("a11y.numbers_help"), persist_state="session")
+
+
+# --- the document around the app: its language, announcements, motion, focus -----------------------
+
+# Streamlit serves <html lang="en"> whatever the page says (streamlit#15726), and a screen reader reads a
+# page in the voice of that language. This script (run in the page itself: st.html is not an iframe) sets
+# the language of the chosen catalogue, and sets it back if anything resets it. It also keeps one polite
+# live region outside Streamlit's tree, which survives reruns, and says there what a user's action
+# brought: a verdict or notice that appears or changes (Streamlit's success and info boxes are
+# role=status, announced by few screen readers when inserted; a warning or error box inserted is
+# role=alert and is left to the reader), and a result shown as a metric (a training's accuracy).
+_FRAME_SCRIPT = """
+(() => {
+  const root = document.documentElement;
+  window.__a11yLang = %(lang)s;
+  if (root.lang !== window.__a11yLang) root.lang = window.__a11yLang;
+  if (window.__a11yFrame) return;
+  window.__a11yFrame = true;
+  new MutationObserver(() => {
+    if (root.lang !== window.__a11yLang) root.lang = window.__a11yLang;
+  }).observe(root, {attributes: true, attributeFilter: ['lang']});
+
+  const live = document.createElement('div');
+  live.id = 'a11y-live';
+  live.setAttribute('role', 'status');
+  live.setAttribute('aria-live', 'polite');
+  live.className = 'a11y-visually-hidden';
+  document.body.appendChild(live);
+
+  const SPOKEN = "[data-testid='stAlertContainer'], [data-testid='stMetric']";
+  let acted = false, pending = new Set(), timer = null;
+  for (const kind of ['keydown', 'pointerdown']) document.addEventListener(kind, () => { acted = true; }, true);
+  const say = () => {
+    const texts = [...pending].filter(el => el.isConnected).map(el => el.innerText.trim()).filter(Boolean);
+    pending = new Set();
+    if (texts.length) live.textContent = texts.join(' ');
+  };
+  new MutationObserver(records => {
+    if (!acted) return;
+    for (const r of records) {
+      const nodes = r.type === 'childList' ? [...r.addedNodes] : [r.target];
+      for (const node of nodes) {
+        const el = node.nodeType === 1 ? node : node.parentElement;
+        if (!el || live.contains(el)) continue;
+        const box = el.closest(SPOKEN);
+        const inserted = r.type === 'childList' && box === el;
+        if (box && !(inserted && box.getAttribute('role') === 'alert')) pending.add(box);
+        if (r.type === 'childList' && !box) el.querySelectorAll(SPOKEN).forEach(found => {
+          if (found.getAttribute('role') !== 'alert') pending.add(found);
+        });
+      }
+    }
+    clearTimeout(timer);
+    timer = setTimeout(say, 400);
+  }).observe(document.body, {subtree: true, childList: true, characterData: true});
+})();
+"""
+
+# The frame's own element is hidden (no gap on the page); what its style says holds for the whole page.
+_FRAME_STYLE = """
+.st-key-a11y_frame { display: none; }
+.a11y-visually-hidden {
+  position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; border: 0;
+}
+/* A visible focus on everything reached by Tab, whatever Streamlit's own widget draws. */
+a:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visible, summary:focus-visible,
+[role='button']:focus-visible, [role='tab']:focus-visible, [role='switch']:focus-visible,
+[role='combobox']:focus-visible, [role='slider']:focus-visible, [tabindex]:focus-visible {
+  outline: 2px solid #1d4ed8 !important; outline-offset: 2px !important;
+}
+/* A disabled setting's label (tutorial mode) stays readable: Streamlit fades it to 2.3 : 1, which axe
+   counts against the page (it cannot tell the label belongs to a disabled widget); 5.9 : 1 here. */
+.stElementContainer:has([aria-disabled='true'], :disabled) [data-testid='stWidgetLabel'] p {
+  color: #605e5c;
+}
+@media (prefers-reduced-motion: reduce) {
+  *, *::before, *::after {
+    animation-duration: 0.01ms !important; animation-iteration-count: 1 !important;
+    animation-delay: 0s !important; transition-duration: 0.01ms !important; transition-delay: 0s !important;
+    scroll-behavior: auto !important;
+  }
+}
+"""
+
+
+def html_lang(t: Translator) -> str:
+    """The BCP 47 tag of the page's language, from its catalogue's locale: pt_BR -> "pt-BR"."""
+    return t.language.locale.replace("_", "-")
+
+
+def _frame(t: Translator) -> None:
+    """The document's language, the live region, reduced motion and visible focus (see ``_FRAME_SCRIPT``).
+    Drawn first on every page, in a hidden container; the script is the app's own text, no user's."""
+    script = _FRAME_SCRIPT % {"lang": json.dumps(html_lang(t))}
+    with st.container(key="a11y_frame"):
+        st.html(f"<style>{_FRAME_STYLE}</style><script>{script}</script>", unsafe_allow_javascript=True)
 
 
 SAVE_PANEL = "w_save_panel"  # the sidebar's toggle that shows what can be saved and opened

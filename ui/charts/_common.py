@@ -30,6 +30,29 @@ class ChartInputError(ValueError):
     """Bad input to a chart builder; the message names what was expected and what came."""
 
 
+# Vega's ARIA off: ``aria`` for axes and legends, ``mark.aria`` for each mark container (without it a
+# container keeps role=graphics-symbol and no name: axe's svg-img-alt), ``title.aria`` for "Title text '...'".
+NO_VEGA_ARIA = {"aria": False, "mark": {"aria": False}, "title": {"aria": False}}
+
+
+def _accessible(chart, description: str | None, *fallbacks: str | None):
+    """The chart with its text alternative and without Vega's own ARIA of marks and axes.
+
+    Vega-Lite's top-level ``description`` becomes the ``aria-label`` of the chart's container
+    (canvas or SVG): what a screen reader says for the chart, written by the caller in the page's
+    language. The first non-blank of ``description`` and ``fallbacks`` (the title, then the
+    builder's own summary) is used, on one line. ``NO_VEGA_ARIA`` leaves out the labels Vega writes
+    for each mark, axis, legend and title, which are English and name raw fields ("c: 0; r: 0").
+    """
+    for text in (description, *fallbacks):
+        line = " ".join(str(text).split()) if text is not None else ""
+        if line:
+            chart.description = line
+            chart.config = alt.Config(**NO_VEGA_ARIA)
+            return chart
+    raise ChartInputError("a chart needs a description (or a title to stand for one), but every one given is blank")
+
+
 def _autosize() -> alt.AutoSizeParams:
     """Plot area = width x height, axes and legend around it. Without an explicit autosize,
     st.altair_chart sets "fit" and squeezes axes, legend and title into width x height."""

@@ -12,6 +12,7 @@ from ui.charts._common import (
     _RULE_COLOR,
     _TEXT_COLOR,
     ChartInputError,
+    _accessible,
     _autosize,
     _check_decimals,
     _check_domain,
@@ -56,6 +57,7 @@ def row_stats(
     std_target: float | None = 1.0,
     width: int = 170,
     height: int | None = None,
+    description: str | None = None,
 ) -> alt.HConcatChart:
     """Per row (token): labels (T,), means (T,), stds (T,) -> two bar panels side by side, tokens top to bottom.
 
@@ -67,6 +69,7 @@ def row_stats(
     same domains to a before and an after chart to compare them. The values are written beside
     the bars when show_values (default: at most ROW_STATS_VALUES_LIMIT rows). Tooltip: row label
     (#position), the value rounded to ``decimals`` and its shortest exact float64 repr.
+    description: the chart's text alternative (its ``aria-label``), by default its title.
 
     Long for its many titles and options: its parts are ``_check_row_stats``, ``_row_stats_columns``
     (the table) and ``_row_stats_panel``.
@@ -113,13 +116,14 @@ def row_stats(
             ("std", std_title, std_dom, None, target),
         )
     ]
-    return alt.HConcatChart(
+    chart = alt.HConcatChart(
         data=alt.Data(values=_records(columns)),
         hconcat=panels,
         spacing=16,
         autosize=_autosize(),
         title=title if title else alt.Undefined,
     )
+    return _accessible(chart, description, title, f"{mean_title}, {std_title}")
 
 
 def _check_row_stats(labels, means, stds) -> tuple[np.ndarray, np.ndarray, list[str]]:

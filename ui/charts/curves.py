@@ -16,6 +16,7 @@ from ui.charts._common import (
     HEAD_COLORS,
     WEIGHTS_DOMAIN,
     ChartInputError,
+    _accessible,
     _autosize,
     _check_decimals,
     _check_labels,
@@ -63,6 +64,7 @@ def loss_curve(
     total_steps: int | None = None,
     percent: bool = False,
     series_title: str = "",
+    description: str | None = None,
 ):
     """Training loss per step (1-based), a line on a fixed x range up to ``total_steps`` (the plan), so a
     curve drawn while training grows from the left instead of rescaling at every update.
@@ -72,6 +74,7 @@ def loss_curve(
     order, a legend titled ``series_title``), e.g. two trainings' accuracies to compare.
     A curve longer than CURVE_POINTS steps is drawn through every k-th step and its last one
     (``curve_steps``): each point is a real step with its real value, at a line's resolution.
+    description: the chart's text alternative (its ``aria-label``), by default its title.
     """
     named = isinstance(losses, Mapping)
     series = dict(losses) if named else {"": losses}
@@ -95,7 +98,7 @@ def loss_curve(
         y = alt.Y("loss:Q", title=loss_title, scale=alt.Scale(zero=True))
     fmt = ".1%" if percent else ".4f"
     tooltip = [alt.Tooltip("step:Q", title=step_title), alt.Tooltip("loss:Q", title=loss_title, format=fmt)]
-    chart = alt.Chart(df, title=title, width=420, height=200)
+    chart = _accessible(alt.Chart(df, title=title, width=420, height=200), description, title, loss_title)
     if not named:
         return chart.mark_line(color="#0072B2", strokeWidth=2).encode(x=x, y=y, tooltip=tooltip)
     labels = list(series)
@@ -134,6 +137,7 @@ def scaling_study(
     decimals: int = 4,
     width: int = _PANEL_PX[0],
     height: int = _PANEL_PX[1],
+    description: str | None = None,
 ) -> alt.HConcatChart:
     """Why divide by √d_k: d_k (N,), four curves (N,) -> two line panels over d_k on a log2 axis.
 
@@ -144,6 +148,7 @@ def scaling_study(
     on the lines, and a dashed rule at current_d_k. d_k: >= 2 positive, strictly increasing values;
     current_d_k within [d_k[0], d_k[-1]]. Tooltip: d_k, series, value rounded to ``decimals``
     (titled with its panel's title) and its shortest exact float64 repr (exact_title).
+    description: the chart's text alternative (its ``aria-label``), by default its title.
 
     Long for its many titles and options: its parts are ``_check_study`` and ``_study_panel``.
     """
@@ -185,11 +190,12 @@ def scaling_study(
             (top, top_title, alt.Scale(domain=list(WEIGHTS_DOMAIN), nice=False)),
         )
     ]
-    return (
+    chart = (
         alt.hconcat(*panels, spacing=24, autosize=_autosize(), title=title if title else alt.Undefined)
         .resolve_scale(color="shared", shape="shared")
         .resolve_legend(color="shared", shape="shared")
     )
+    return _accessible(chart, description, title, f"{spread_title}, {top_title}")
 
 
 def _check_study(d_k, spread_unscaled, spread_scaled, top_unscaled, top_scaled, current_d_k):
@@ -294,6 +300,7 @@ def temperature_curve(
     decimals: int = 4,
     width: int | None = None,
     height: int = 200,
+    description: str | None = None,
 ) -> alt.LayerChart:
     """One attention row at several temperatures τ: labels (T,), {τ: weights (T,)} -> one line per τ over the keys.
 
@@ -303,7 +310,8 @@ def temperature_curve(
     One colour per τ, in order of τ from dark (low τ: sharp) to light (high τ: flat), with a
     legend titled temperature_title. current: the τ drawn thick, opaque and on top (one of the
     given τ, to 1e-9 relative); the others thin and faded. Tooltip: key (#position), τ, weight
-    rounded to ``decimals`` and its shortest exact float64 repr.
+    rounded to ``decimals`` and its shortest exact float64 repr. description: the chart's text
+    alternative (its ``aria-label``), by default its title.
 
     Long for its many titles and options: its parts are ``_temperature_items`` (the checks),
     ``_temperature_rows`` (the table) and ``_temperature_color`` (a shade per τ).
@@ -353,7 +361,7 @@ def temperature_curve(
         title=title if title else alt.Undefined,
     )
     chart.layer = layers
-    return chart
+    return _accessible(chart, description, title, f"{weight_title}, {temperature_title}")
 
 
 def _temperature_rows(keys: list[str], items, tau_labels: list[str], current: int, decimals: int) -> list[dict]:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 import altair as alt
 
-from ui.charts._common import _RULE_COLOR, _TEXT_COLOR, ChartInputError, _autosize
+from ui.charts._common import _RULE_COLOR, _TEXT_COLOR, ChartInputError, _accessible, _autosize
 
 _BOX_H = 50
 _GAP_X = 30
@@ -35,12 +35,15 @@ def flow_diagram(
     title: str = "",
     numbered: bool = True,
     max_width: int = 680,
+    description: str | None = None,
 ) -> alt.LayerChart:
     """steps [(name, screen), ...] -> boxes joined by arrows, left to right, wrapped into rows within max_width.
 
     Each box shows the step's name (line 1, bold) and the screen where it is shown (line 2,
     smaller); with ``numbered`` a small step number sits in its top-left corner. Rows read
     left to right; an elbow arrow leads from the end of a row to the start of the next.
+    description: the chart's text alternative (its ``aria-label``), by default its title, else the
+    steps in order ("1. name (screen); 2. ...").
     """
     items = [_check_step(k, step) for k, step in enumerate(steps)]
     if not items:
@@ -77,7 +80,7 @@ def flow_diagram(
             .mark_point(filled=True, color=_ARROW, size=60, opacity=1)
             .encode(x=x("x"), y=y("y"), shape=alt.Shape("shape:N", scale=None, legend=None))
         )
-    return alt.LayerChart(
+    chart = alt.LayerChart(
         layer=layers,
         width=W + 2 * _PAD,
         height=H + 2 * _PAD,
@@ -85,6 +88,8 @@ def flow_diagram(
         view=alt.ViewBackground(stroke=None),
         title=title if title else alt.Undefined,
     )
+    steps_text = "; ".join(f"{k}. {name} ({screen})" for k, (name, screen) in enumerate(items, start=1))
+    return _accessible(chart, description, title, steps_text)
 
 
 def _flow_boxes(items: list[tuple[str, str]], box_w: int, per_row: int) -> list[dict]:

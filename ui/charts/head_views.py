@@ -8,7 +8,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.charts._common import HEAD_COLORS, ChartInputError
+from ui.charts._common import HEAD_COLORS, ChartInputError, _accessible
 
 # Lines the head view draws at most: SVG lines past a few thousand slow every hover in the browser
 # (16 heads x 40 tokens have 14,105 weights >= 0.01).
@@ -29,6 +29,7 @@ def head_view(
     height: int | None = None,
     max_lines: int | None = None,
     cut_note: str | None = None,
+    description: str | None = None,
 ):
     """BertViz's line view: queries in a left column, keys in a right one, one line per weight.
 
@@ -38,6 +39,8 @@ def head_view(
     below ``min_weight`` are left out, so a long sentence stays readable; past ``max_lines``
     (default HEAD_VIEW_LINES) each query of each head keeps its k largest (``head_view_lines``),
     and ``cut_note`` (a template with {shown}, {total} and {k}) becomes the subtitle saying so.
+    description: the chart's text alternative (its ``aria-label``), by default its title, else its
+    heads and tokens named.
 
     Long for its many titles and options: its parts are ``head_view_lines`` (which weights become
     lines) and ``_head_lines`` (the lines layer).
@@ -95,7 +98,11 @@ def head_view(
         .encode(x=alt.datum(1), y=alt.Y("t:Q", scale=y), text="token:N")
     )
     chart = alt.layer(rules, left, right, width=300, height=height)
-    return chart.properties(title=title) if title else chart
+    if title:
+        chart = chart.properties(title=title)
+    words = " ".join(str(x) for x in tokens[:12]) + (" …" if T > 12 else "")
+    summary = f"{head_title} × {len(shown)}: {query_title} → {key_title}, {weight_title} ({words})"
+    return _accessible(chart, description, title if isinstance(title, str) else title.text, summary)
 
 
 def _head_lines(lines: pd.DataFrame, y: alt.Scale, color: alt.Color, hover, *, titles) -> alt.Chart:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ui.charts._common import (
+    _accessible,
     _autosize,
     _check_boundaries,
     _check_decimals,
@@ -36,6 +37,8 @@ from ui.charts.axes import _boundary_rules, _color_scale, _matrix_axis, _Positio
 from ui.charts.colors import MASKED_COLOR, _check_scheme, _color_indices, _dark_background
 from ui.charts.png import matrix_png
 from ui.charts.sizing import _image_sides, plot_size, shows_values, uses_image
+
+_MASKED_STRIKE = "#404040"  # 4 : 1 against MASKED_COLOR (WCAG asks 3 : 1 of a graphic's parts)
 
 
 def heatmap(
@@ -63,6 +66,7 @@ def heatmap(
     legend: bool = True,
     select: str | None = None,
     masked_value: str = "-inf",
+    description: str | None = None,
 ) -> alt.LayerChart:
     """values (R, C) -> heatmap, rows (queries) top to bottom, columns (keys) left to right.
 
@@ -89,6 +93,9 @@ def heatmap(
     on_select="rerun")``, the event's ``selection[select]`` is ``[{"r": i, "c": j}]``: the clicked
     cell's 0-based row (query) and column (key) indices; empty (falsy: Streamlit gives ``{}``)
     before a click and after a double-click. Ignored in image mode (``uses_image``).
+
+    description: the chart's text alternative (its ``aria-label``), by default its title. In rect
+    mode a masked cell is also struck through, so grey is not the only sign of it.
 
     Long for its many options: its parts are ``sizing.plot_size`` (how big, numbers or not),
     ``_cell_table`` (the per-cell data), and ``_rect_layers`` or ``_image_layers``.
@@ -155,7 +162,7 @@ def heatmap(
     # layers have none) and looks for data, size and view to move up (the data is given above, the
     # layers hold no size or view): about a third of the time it takes to build a small heatmap.
     chart.layer = layers
-    return chart
+    return _accessible(chart, description, title, f"{R} × {C}")
 
 
 def _cell_table(
@@ -225,6 +232,13 @@ def _rect_layers(
     if select is not None:
         rect = rect.add_params(_cell_selection(select))
     layers = [rect]
+    if any_masked:  # a diagonal through each masked cell: masked is told by more than its grey
+        layers.append(
+            base.transform_filter("datum.masked")
+            .transform_calculate(c1="datum.c + 1", r1="datum.r + 1")
+            .mark_rule(color=_MASKED_STRIKE, strokeWidth=1, **pointer)
+            .encode(x=pos.x("c"), x2=alt.X2("c1"), y=pos.y("r"), y2=alt.Y2("r1"), tooltip=tooltip)
+        )
     if show_values:
         layers.append(
             base.transform_calculate(cm="datum.c + 0.5", rm="datum.r + 0.5")

@@ -14,6 +14,8 @@ import altair as alt
 import pandas as pd
 from altair.utils.data import to_values
 
+from ui.charts._common import NO_VEGA_ARIA
+
 # What Altair's default theme writes into a top-level spec. ``to_dict`` reads the theme from a
 # registry of the whole process (``st.altair_chart`` switches it to "none" for its own call), so
 # vega_lite() writes these itself: every spec looks the same whoever else is drawing.
@@ -48,13 +50,31 @@ def vega_lite(chart, dataset: Dataset = records) -> dict:
     spec = chart.to_dict(validate=False, context={"top_level": False, "pre_transform": False, "datasets": leftover})
     for name, table in leftover.items():
         datasets.setdefault(name, dataset(table))
-    view = spec.setdefault("config", {}).setdefault("view", {})
+    config = spec.setdefault("config", {})
+    view = config.setdefault("view", {})
     for key, value in _VIEW_DEFAULTS.items():
         view.setdefault(key, value)
+    _text_alternative(spec, config)
     spec["$schema"] = alt.SCHEMA_URL
     if datasets:
         spec["datasets"] = datasets
     return spec
+
+
+def _text_alternative(spec: dict, config: dict) -> None:
+    """Every spec has a text alternative: a builder writes its ``description`` (``_common._accessible``); one
+    that does not gets its title, and Vega's English ARIA (``NO_VEGA_ARIA``) is turned off either way."""
+    if not str(spec.get("description") or "").strip():
+        title = spec.get("title")
+        text = title.get("text") if isinstance(title, dict) else title
+        text = " ".join(text) if isinstance(text, list) else str(text or "")
+        if text.strip():
+            spec["description"] = " ".join(text.split())
+    for key, value in NO_VEGA_ARIA.items():
+        if isinstance(value, dict):
+            config.setdefault(key, {}).update(value)
+        else:
+            config.setdefault(key, value)
 
 
 def _table_of(data) -> pd.DataFrame | list | None:
