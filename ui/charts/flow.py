@@ -42,8 +42,8 @@ def flow_diagram(
     Each box shows the step's name (line 1, bold) and the screen where it is shown (line 2,
     smaller); with ``numbered`` a small step number sits in its top-left corner. Rows read
     left to right; an elbow arrow leads from the end of a row to the start of the next.
-    description: the chart's text alternative (its ``aria-label``), by default its title, else the
-    steps in order ("1. name (screen); 2. ...").
+    description: the chart's text alternative (its ``aria-label``), by default its title and the steps
+    in order ("1. name (screen); 2. ...").
     """
     items = [_check_step(k, step) for k, step in enumerate(steps)]
     if not items:
@@ -89,7 +89,7 @@ def flow_diagram(
         title=title if title else alt.Undefined,
     )
     steps_text = "; ".join(f"{k}. {name} ({screen})" for k, (name, screen) in enumerate(items, start=1))
-    return _accessible(chart, description, title, steps_text)
+    return _accessible(chart, description, f"{title}: {steps_text}" if title else steps_text)
 
 
 def _flow_boxes(items: list[tuple[str, str]], box_w: int, per_row: int) -> list[dict]:
@@ -225,6 +225,7 @@ def transformer_diagram(
     decoder_title: str,
     title: str = "",
     legend: str = "",
+    description: str | None = None,
 ) -> alt.LayerChart:
     """The encoder (left) and the decoder (right), top to bottom, each a list of (name, screen, kind).
 
@@ -232,6 +233,8 @@ def transformer_diagram(
     decoder's box that reads the memory), "norm" (an Add & Norm: a residual line joins it from the
     input of the box before it), "ffn". The sublayers of each stack sit in a frame named by its
     title; the encoder's last box sends the memory to the decoder's "cross" box, level with it.
+    description: the chart's text alternative (its ``aria-label``), by default its title and each
+    stack's boxes in order.
     """
     enc, dec = _check_parts(encoder, "encoder"), _check_parts(decoder, "decoder")
     cross = [k for k, part in enumerate(dec) if part[2] == "cross"]
@@ -273,7 +276,12 @@ def transformer_diagram(
     heads.append({"x": target["x0"] - 6, "y": y, "shape": "triangle-right", "kind": "memory"})
     W = 2 * (_TF_SIDE + _TF_BOX_W) + _TF_MID
     H = max(b["y1"] for b in boxes)
-    return _tf_chart(boxes, segments, heads, frames, W, H, memory, (source["x1"] + target["x0"]) / 2, y, title, legend)
+    chart = _tf_chart(boxes, segments, heads, frames, W, H, memory, (source["x1"] + target["x0"]) / 2, y, title, legend)
+    stacks = "; ".join(
+        f"{name}: {' → '.join(part[0] for part in parts)}"
+        for name, parts in ((encoder_title, enc), (decoder_title, dec))
+    )
+    return _accessible(chart, description, f"{title}: {stacks}" if title else stacks)
 
 
 def _tf_column(parts, x0: float, top) -> list[dict]:
