@@ -444,6 +444,6 @@ def numbers(page: Page | None, table: downloads.Table, title: str, col_title: st
         rows, cols = [escape_markdown(x) for x in rows], [escape_markdown(x) for x in cols]
     frame = pd.DataFrame(text, index=pd.Index(rows, name=table.row_title or None), columns=cols)
     if small:
-        st.table(frame, alt=alt)
+        st.table(frame, alt=alt, width="content")
     else:
         st.dataframe(frame, alt=alt)
