@@ -27,12 +27,13 @@ server trains every time), press Train, look at Multi-head with the trained weig
 the p95 target is judged on the others, who browse while the training runs.
 
 With ``--lesson``, a workshop: every user opens /lesson?step=1 at the same moment (the host's
-link; the first load), then goes through the ten steps with the same pauses: on each step picks
-the first option ("A. ..."), presses Reveal (the verdict and the chart that shows the answer)
-and Next (the next step; the last step has none): 29 interactions, timed by kind (pick, reveal,
-next) and by step. The steps about trained heads (8 and 9) train once per server: the first user
-to get there trains, the others wait for that training and share it. --interactions and
---trainers do not apply.
+link; the first load), then goes through every step of the lesson (``ui.lesson.COUNT``) with the
+same pauses: on each step picks the first option ("A. ..."), presses Reveal (the verdict and the
+chart that shows the answer) and Next (the next step; the last step has none): 3 x COUNT - 1
+interactions, timed by kind (pick, reveal, next) and by step. The steps about trained heads (one
+head against two, and a head switched off) train once per server: the first user to get there
+trains (one head, two heads, one head with its feed-forward layer, one training per script run),
+the others wait for those trainings and share them. --interactions and --trainers do not apply.
 
 An interaction is timed in the page, from the key or mouse press to the end of the script run
 it caused with every chart drawn, or to the last chart paint after it if later (an interaction is
@@ -123,7 +124,10 @@ STEPS = (
 TRAIN_STEPS = ("open /train", "press Train", "go to Multi-head")
 TRAIN_QUERY = "preset=random&dim=16&sentence=the+cat+sat+on+a+mat+dog+ran+to+park&weights=trained"
 # The guided lesson (pages/7_lesson.py): on each step pick the first option, Reveal, Next (the last has no Next).
-LESSON_COUNT = 10  # ui.lesson.COUNT
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the app's own packages, for its step count
+from ui import lesson as _lesson  # noqa: E402
+
+LESSON_COUNT = _lesson.COUNT
 LESSON_KINDS = ("pick", "reveal", "next")
 LESSON_STEPS = tuple(
     f"step {n}: {kind}"

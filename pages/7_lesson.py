@@ -24,8 +24,10 @@ def go_to(n: int) -> None:
     st.query_params["step"] = str(n)
 
 
-def lettered(q: lesson.Question, i: int) -> str:
-    return f"{chr(65 + i)}. {t.notice(q.options[i], raw=True)}"
+def lettered(q: lesson.Question, i: int, markdown: bool = True) -> str:
+    """ "C. *on*": an option as the picker shows it; without its italics inside a message (which escapes it)."""
+    label = f"{chr(65 + i)}. {t.notice(q.options[i], raw=True)}"
+    return label if markdown else label.replace("*", "")
 
 
 def navigation(number: int) -> None:
@@ -91,15 +93,15 @@ def learner_question(step: lesson.Step, q: lesson.Question, question_text: str) 
 
 
 def verdict(step: lesson.Step, q: lesson.Question) -> None:
-    answer = lettered(q, q.answer)
+    answer = lettered(q, q.answer, markdown=False)
     if host:
         st.markdown(f"## {t('lesson.answer_is', answer=answer)}")
         return
-    chosen = session.lesson_answer(step.id)
+    chosen = lettered(q, session.lesson_answer(step.id), markdown=False)
     if session.lesson_verdict(step.id):
-        st.success(t("lesson.right", answer=lettered(q, chosen)), icon=":material/check_circle:")
+        st.success(t("lesson.right", answer=chosen), icon=":material/check_circle:")
     else:
-        st.warning(t("lesson.wrong", answer=answer, picked=lettered(q, chosen)), icon=":material/cancel:")
+        st.warning(t("lesson.wrong", answer=answer, picked=chosen), icon=":material/cancel:")
 
 
 # --- the page ---------------------------------------------------------------------------------

@@ -33,8 +33,8 @@ SHOTS = [
     ("multi-head", "/multi-head?preset=random&dim=8&heads=4&sentence=the+cat+sat+on+the+mat", None),
     ("add-norm", "/add-norm?preset=random&dim=8&sentence=the+cat+sat+on+the+mat", None),
     ("feed-forward", "/feed-forward?lang=pt", None),
-    ("lesson", "/lesson?step=4", "4 · The softmax row", [("label", "D. "), ("button", "Reveal")]),
-    ("lesson-host", "/lesson?step=8&host=1", "8 · Heads that learned", [("button", "Show the answer")]),
+    ("lesson", "/lesson?step=7", "7 · A row of weights", [("label", "A. "), ("button", "Reveal")]),
+    ("lesson-host", "/lesson?step=11&host=1", "11 · One head against two", [("button", "Show the answer")]),
     ("train", "/train?preset=random&dim=16&sentence=the+cat+sat+on+a+mat+dog+ran+to+park", None, [("button", "Train")]),
 ]
 

@@ -154,8 +154,10 @@ def test_the_right_options_are_what_the_numbers_give(step_id, lang, scenes):
     assert len({as_key(o) for o in q.options}) == len(q.options)  # no option twice
 
 
-def option_label(q, i: int, lang: str) -> str:
-    return f"{chr(65 + i)}. {Translator(lang).notice(q.options[i], raw=True)}"
+def option_label(q, i: int, lang: str, markdown: bool = True) -> str:
+    """The option as the picker shows it; ``markdown=False``: as a message quotes it (no italics)."""
+    label = f"{chr(65 + i)}. {Translator(lang).notice(q.options[i], raw=True)}"
+    return label if markdown else label.replace("*", "")
 
 
 def picker(at):
@@ -196,12 +198,12 @@ def test_every_option_of_every_step_gets_its_verdict(step_id, lang, scenes):
     for option in range(len(q.options)):
         pick_and_reveal(at, option, lang)
         assert_clean(at)
-        label = option_label(q, option, lang)
+        label = option_label(q, option, lang, markdown=False)
         if q.is_right(option):
             assert [plain(s.value) for s in at.success] == [plain(t("lesson.right", answer=label))]
         else:
             assert not at.success
-            wrong = plain(t("lesson.wrong", answer=option_label(q, q.answer, lang), picked=label))
+            wrong = plain(t("lesson.wrong", answer=option_label(q, q.answer, lang, markdown=False), picked=label))
             assert wrong in [plain(w.value) for w in at.warning]
         assert picker(at).disabled  # the prediction is kept as it was made
         assert any(plain(m.value).endswith(why) for m in at.markdown)
@@ -405,7 +407,7 @@ def test_host_view_shows_the_question_then_the_answer(lang, scenes):
     assert any(m.value == f"## {t('lesson.mask_q', **q.facts)}" for m in at.markdown)
     options = [m.value for m in at.markdown if m.value.startswith("### A. ")]
     assert options and all(option_label(q, i, lang) in options[0] for i in range(len(q.options)))
-    answer = plain(t("lesson.answer_is", answer=option_label(q, q.answer, lang)))
+    answer = plain(t("lesson.answer_is", answer=option_label(q, q.answer, lang, markdown=False)))
     assert not any(answer in plain(m.value) for m in at.markdown)
     charts_before = len(charts(at))
     button(at, "lesson.show_answer", lang).click().run()

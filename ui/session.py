@@ -776,6 +776,7 @@ def scenario_with_lexicon() -> bytes:
     """The session as a scenario file, the learner's lexicon included (/translate's own save button)."""
     return share.scenario_bytes(settings(), st.session_state.get(_CUSTOM_VOCAB), custom_lexicon())
 
+
 # --- the lesson's answers (/lesson) ------------------------------------------------------------
 #
 # What a learner picked and was told, by step id, for this browser tab only; the host's view

@@ -8,6 +8,7 @@ Set ``LESSON_SHOTS=/some/dir`` to save screenshots of the host view and of a rev
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -43,12 +44,20 @@ SHOTS = os.environ.get("LESSON_SHOTS")
 
 
 def text(key_name: str, lang: str = "en", **args) -> str:
-    """A catalogue string as the page shows it: arguments filled in, Markdown bold marks gone."""
-    return CATALOGUE[key_name][lang].format(**args).replace("**", "")
+    """A catalogue string as the page shows it: arguments filled in, Markdown bold and italic marks gone."""
+    return CATALOGUE[key_name][lang].format(**args).replace("*", "")
+
+
+NUMBER = {s.id: n for n, s in enumerate(lesson.STEPS, start=1)}  # steps named by id, not by place
+
+
+def heading(n: int, lang: str = "en") -> str:
+    """A step's heading as the page numbers it: "3 · Softmax: from scores to weights"."""
+    return f"{n} · {text(lesson.title_key(lesson.STEPS[n - 1]), lang)}"
 
 
 def figures(page) -> int:
-    """The charts and tables of the lesson (step 2 answers with the derivation's tables, not a chart)."""
+    """The charts and tables of the lesson."""
     return chart_count(page) + page.locator(f"{MAIN} [data-testid='stTable']").count()
 
 
@@ -79,14 +88,13 @@ def labels(step: lesson.Step, lang: str = "en") -> list[str]:
     """The options as the radio shows them: "A. the", "B. cat", ..."""
     t = Translator(lang)
     q = lesson.question(step, lang)
-    return [f"{chr(65 + i)}. {t.notice(o, raw=True)}" for i, o in enumerate(q.options)]
+    return [f"{chr(65 + i)}. {t.notice(o, raw=True)}".replace("*", "") for i, o in enumerate(q.options)]
 
 
 def wait_step(page, n: int) -> None:
     """The URL says step=n (the button's callback writes it) and the page shows step n."""
     page.wait_for_function("(n) => new URLSearchParams(location.search).get('step') === n", arg=str(n), timeout=10_000)
-    step = lesson.STEPS[n - 1]
-    page.locator(MAIN).get_by_role("heading", name=text(f"lesson.{step.id}_title"), exact=True).wait_for()
+    page.locator(MAIN).get_by_role("heading", name=heading(n), exact=True).wait_for()
 
 
 def answer_step(page, n: int, pick: int) -> None:
@@ -113,9 +121,9 @@ def answer_step(page, n: int, pick: int) -> None:
     with rerun(page, min_charts=0):
         reveal.click()
     answer = options[q.answer]
-    if pick == q.answer:
+    if q.is_right(pick):
         verdict = [as_read(t) for t in page.locator(SUCCESS).all_inner_texts()]
-        assert len(verdict) == 1 and text("lesson.right", answer=answer) in verdict[0], verdict
+        assert len(verdict) == 1 and text("lesson.right", answer=options[pick]) in verdict[0], verdict
         assert warnings(page) == []
     else:
         verdict = warnings(page)
@@ -136,12 +144,12 @@ def test_a_learner_follows_the_lesson_and_keeps_score(server, page):
     # Step 1 right, step 2 wrong, step 3 right.
     picks = {1: lesson.question(lesson.STEPS[0]).answer}
     wrong_q = lesson.question(lesson.STEPS[1])
-    picks[2] = (wrong_q.answer + 1) % len(wrong_q.options)
+    picks[2] = next(i for i in range(len(wrong_q.options)) if not wrong_q.is_right(i))
     picks[3] = lesson.question(lesson.STEPS[2]).answer
     right = 0
     for n in (1, 2, 3):
         answer_step(page, n, picks[n])
-        right += picks[n] == lesson.question(lesson.STEPS[n - 1]).answer
+        right += lesson.question(lesson.STEPS[n - 1]).is_right(picks[n])
         assert text("lesson.score", right=right, n=n) in main_text(page)
         if n == 3:
             shot(page, "revealed_step3.png")
@@ -167,9 +175,7 @@ def test_a_learner_follows_the_lesson_and_keeps_score(server, page):
 
 
 def test_open_the_causal_mask_step_in_the_explorer(server, page):
-    step = lesson.STEPS[5]
-    assert step.id == "mask"
-    goto(page, f"{server}/lesson?step=6")
+    goto(page, f"{server}/lesson?step={NUMBER['mask']}")
     # the step's view is its own: the sidebar offers no mask (nor any setting but the language) and says why
     assert page.locator(f"{SIDEBAR} {key('w_mask')}").count() == 0
     assert page.locator(f"{SIDEBAR} {key('w_lang')}").count() == 1
@@ -188,10 +194,11 @@ def test_open_the_causal_mask_step_in_the_explorer(server, page):
 
 @pytest.mark.parametrize("lang", ["en", "pt"])
 def test_the_host_view_shows_the_question_large_then_the_answer(server, page, lang):
-    step = lesson.STEPS[3]
+    n = NUMBER["row"]
+    step = lesson.STEPS[n - 1]
     q = lesson.question(step, lang)
     options = labels(step, lang)
-    goto(page, f"{server}/lesson?step=4&host=1&lang={lang}")
+    goto(page, f"{server}/lesson?step={n}&host=1&lang={lang}")
 
     assert page.locator(f"{MAIN} [data-testid='stRadio']").count() == 0
     assert button(page, "lesson.reveal", lang).count() == 0
@@ -211,8 +218,8 @@ def test_the_host_view_shows_the_question_large_then_the_answer(server, page, la
     assert answer_heading in h2, h2
     assert button(page, "lesson.show_answer", lang).count() == 0
     assert chart_count(page) > charts_before
-    assert query(page).get("host") == "1" and query(page).get("step") == "4"
-    shot(page, f"host_step4_{lang}.png")
+    assert query(page).get("host") == "1" and query(page).get("step") == str(n)
+    shot(page, f"host_step{n}_{lang}.png")
 
 
 ROW_PX = 35  # the grid: a 35 px header, then 35 px rows
@@ -221,7 +228,7 @@ KEY_DELAY_MS = 60  # glide's editors drop keys that come faster than they render
 
 
 def test_a_shared_link_carries_the_edited_table_to_a_new_visitor(server, browser, page):
-    goto(page, f"{server}/vocabulary")
+    goto(page, f"{server}/vocabulary?preset=seed")  # the article's table (paper mode starts on random vectors)
     assert "vocab" not in query(page)
     grid = page.locator(GRID)
     assert grid.locator("#glide-cell-1-1").text_content() == "cat"
@@ -278,9 +285,8 @@ def test_a_step_outside_the_lesson_is_named_and_the_last_step_shown(server, page
     expected = text("lesson.step_outside", value="99", n=lesson.COUNT, used=lesson.COUNT)
     notes = warnings(page)
     assert len(notes) == 1 and expected in notes[0], notes
-    last = lesson.STEPS[-1]
     headings = [as_read(h) for h in page.locator(f"{MAIN} h3").all_inner_texts()]
-    assert text(f"lesson.{last.id}_title") in headings, headings
+    assert heading(lesson.COUNT) in headings, headings
     assert text("lesson.progress", n=lesson.COUNT, total=lesson.COUNT) in main_text(page)
     assert button(page, "lesson.next").is_disabled()
 
@@ -311,7 +317,7 @@ def test_a_chart_downloads_as_csv_png_and_svg_and_a_page_as_a_zip(server, page):
 
     from ui import compute, state
 
-    goto(page, f"{server}/multi-head")
+    goto(page, f"{server}/multi-head?preset=seed")
     assert page.locator(SIDEBAR).get_by_text(text("dl.title")).count() == 0  # drawn only when asked for
     saving_on(page)
     assert page.locator(SIDEBAR).get_by_text(text("dl.title")).is_visible()
@@ -319,7 +325,7 @@ def test_a_chart_downloads_as_csv_png_and_svg_and_a_page_as_a_zip(server, page):
     name, data = download(page, "CSV")  # the first chart: head 1's weights
     assert name == "multi-head-01-head-1-weight.csv"
     table = pd.read_csv(io.BytesIO(data), index_col=0, keep_default_na=False, dtype={0: str})
-    result = compute.current_pass(state.DEFAULTS, core.seed_vocabulary())
+    result = compute.current_pass(dataclasses.replace(state.DEFAULTS, preset="seed"), core.seed_vocabulary())
     assert list(table.index) == list(table.columns) == ["the", "cat", "sat", "on"]
     assert (table.to_numpy() == result.attention.weights[0]).all()  # to the last digit
 

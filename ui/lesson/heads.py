@@ -73,11 +73,9 @@ class Compare(Step):
         labels = {"one": "lesson.compare_one_head", "view": "lesson.compare_two_heads", "ffn": "lesson.compare_ffn"}
         for col, (name, label) in zip(st.columns(len(labels)), labels.items(), strict=True):
             col.metric(page.t(label), f"{shown[name]}%")
-        left, right = st.columns([1, 2])
-        with left:
-            trained_maps(page, scene, "one")
-        with right:
-            trained_maps(page, scene, "view")
+        for name in ("one", "view"):  # stacked: a row of heads needs the page's width
+            st.markdown(f"**{page.t(labels[name])}**")
+            trained_maps(page, scene, name)
 
 
 class Off(Step):
