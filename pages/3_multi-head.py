@@ -142,7 +142,8 @@ with layout.guarded(page):
             if accuracy is not None:
                 full, without = (f"{100 * a:.0f}" for a in accuracy)
                 st.info(
-                    t("mh.off_accuracy", heads=shown, task=s.task, full=full, off=without), icon=":material/target:"
+                    t("mh.off_accuracy", heads=shown, task=t(f"task.{s.task}", raw=True), full=full, off=without),
+                    icon=":material/target:",
                 )
             dims = draw.feature_labels("d", D)
             (left, right), _ = draw.side_by_side(

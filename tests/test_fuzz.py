@@ -43,7 +43,7 @@ FILE_BOUND_S = 1.0  # reading one scenario file of at most 1 MB
 MAX_NOTICES = 10  # a header, the first eight, "... and N more"
 MAX_NOTICE_CHARS = 600  # one notice as shown
 MAX_ARG_CHARS = 100  # one echoed value in a notice
-GENERIC = tuple(CATALOGUE["error.unexpected"][lang].split("(")[0].strip() for lang in ("en", "pt"))
+GENERIC = tuple(CATALOGUE["error.unexpected"][lang].split("(")[0].strip() for lang in state.LANGS)
 SCRIPTS = {**PAGES, "router": "app.py"}
 EXPLORER = ("multi-head", "self-attention")
 
