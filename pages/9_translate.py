@@ -1,5 +1,7 @@
 """Translate: train a toy English -> Portuguese transformer live, then watch it write word by word."""
 
+import hashlib
+
 import numpy as np
 import streamlit as st
 
@@ -27,21 +29,24 @@ def part_notice(notice: state.Notice) -> str:
 def lexicon_editor(lexicon) -> None:
     """The lexicon as three tables the learner edits (session: base tables kept while on screen, drafts)."""
     tables, version = session.lexicon_tables_for_editor(s.lang)
-    text = st.column_config.TextColumn
+
+    def text(label: str):  # narrow: three grids side by side; a longer word scrolls in its cell
+        return st.column_config.TextColumn(t(label), width="small")
+
     configs = {
         "nouns": {
-            "english": text(t("tr.col_english")),
-            "portuguese": text(t("tr.col_portuguese")),
-            "gender": st.column_config.SelectboxColumn(t("tr.col_gender"), options=["m", "f"]),
+            "english": text("tr.col_english"),
+            "portuguese": text("tr.col_portuguese"),
+            "gender": st.column_config.SelectboxColumn(t("tr.col_gender"), options=["m", "f"], width="small"),
         },
         "adjectives": {
-            "english": text(t("tr.col_english")),
-            "masculine": text(t("tr.col_masculine")),
-            "feminine": text(t("tr.col_feminine")),
+            "english": text("tr.col_english"),
+            "masculine": text("tr.col_masculine"),
+            "feminine": text("tr.col_feminine"),
         },
-        "verbs": {"english": text(t("tr.col_english")), "portuguese": text(t("tr.col_portuguese"))},
+        "verbs": {"english": text("tr.col_english"), "portuguese": text("tr.col_portuguese")},
     }
-    for col, part in zip(st.columns([3, 3, 2]), translation.PARTS, strict=True):
+    for col, part in zip(st.columns([4, 4, 3]), translation.PARTS, strict=True):
         with col:
             st.markdown(f"**{t(PART_LABELS[part])}**")
             key = session.lexicon_editor_key(part, version)
@@ -105,7 +110,7 @@ with layout.guarded(page):
         st.subheader(t("tr.paper_math"))
         st.latex(r"\mathrm{Attention}(Q, K, V) = \mathrm{softmax}\!\left(\frac{Q K^\top}{\sqrt{d_k}}\right) V")
         st.write(t("tr.math_self"))
-        st.latex(r"Q = Y W^Q,\; K = Y W^K,\; V = Y W^V,\quad \text{position } t \text{ attends to } 1..t")
+        st.latex(r"Q = Y W^Q,\; K = Y W^K,\; V = Y W^V,\quad \alpha_{t s} = 0 \;\; (s > t)")
         st.write(t("tr.math_cross"))
         st.latex(r"Q = H_{\text{dec}} W^Q,\; K = M W^K,\; V = M W^V,\quad M = \mathrm{Encoder}(X)")
         layout.stop(page)
@@ -139,11 +144,13 @@ with layout.guarded(page):
             session.allow_training(key)
             result = training.run_translator(t, key, lexicon)
     if result is None:
-        st.caption(t("tr.idle", n=key.total_steps))
+        if blocking is None:
+            st.caption(t("tr.idle", n=key.total_steps))
         layout.stop(page)
 
     st.metric(t("tr.accuracy"), f"{100 * result.accuracy:.1f}%")
-    st.caption(t("tr.accuracy_help", n=len(result.held_out), total=lexicon.n_sentences))
+    total = f"{lexicon.n_sentences:,}".replace(",", "." if t.decimal_comma else ",")
+    st.caption(t("tr.accuracy_help", n=len(result.held_out), total=total))
     with st.expander(t("tr.held_out", n=len(result.held_out))):
         st.dataframe({t("tr.col_english", raw=True): [" ".join(words) for words in result.held_out]}, hide_index=True)
     left, right = st.columns(2)
@@ -162,8 +169,7 @@ with layout.guarded(page):
 
     st.subheader(t("tr.translate"))
     source = session.source_sentence(translation.DEFAULT_SOURCE)
-    widget = "w_translate_source"
-    st.session_state[widget] = source
+    widget = session.seed_source_widget(source)
     st.text_input(
         t("tr.source"),
         key=widget,
@@ -196,7 +202,9 @@ with layout.guarded(page):
         )
     step = 1
     if n > 1:
-        step = st.slider(t("tr.step"), 1, n, 1, key=f"tr_step_{hash(out.source)}_{n}", help=t("tr.step_help"))
+        # a new sentence starts a new slider, at step 1
+        step_key = "tr_step_" + hashlib.sha1(" ".join(out.source).encode()).hexdigest()[:10]
+        step = st.slider(t("tr.step"), 1, n, 1, key=step_key, help=t("tr.step_help"))
     i = step - 1
     written = list(out.words[:step])
     st.markdown(t("tr.step_writes", step=step, n=n, word=out.words[i], so_far=" ".join(written)))

@@ -749,6 +749,15 @@ def commit_source(widget: str) -> None:
         st.session_state["translate_source"] = cleaned
 
 
+SOURCE_WIDGET = "w_translate_source"
+
+
+def seed_source_widget(source: str) -> str:
+    """/translate's sentence box starts from the sentence in use; returns its key."""
+    st.session_state[SOURCE_WIDGET] = source
+    return SOURCE_WIDGET
+
+
 def source_sentence(default: str) -> str:
     """The English sentence /translate translates: the ``source`` setting (or this session's, until there is one)."""
     s = settings()

@@ -238,30 +238,12 @@ def decode_lexicon(text: str) -> tuple[core.Lexicon | None, list[Notice]]:
     parts = text.split(";")
     if len(parts) != len(translation.PARTS):
         return None, _lexicon_rejected([Notice("tr.link_parts", {"n": len(parts)})])
-    tables, errors = {}, []
-    for part, raw in zip(translation.PARTS, parts, strict=True):
-        cols = translation.LEXICON_COLUMNS[part]
-        entries = [e for e in raw.split(",") if e] if raw else []
-        if len(entries) > state.MAX_LEXICON_ENTRIES:
-            errors.append(
-                Notice("tr.lex_too_many", {"part": part, "n": len(entries), "max": state.MAX_LEXICON_ENTRIES})
-            )
-            continue
-        rows = []
-        for i, entry in enumerate(entries):
-            words = [_unescape_word(w) for w in entry.split(":")]
-            if len(words) != len(cols):
-                errors.append(Notice("tr.link_entry", {"part": part, "row": i + 1, "text": state.excerpt(entry)}))
-                continue
-            rows.append(words)
-        tables[part] = pd.DataFrame(rows, columns=list(cols), dtype=object)
-    if errors:
-        return None, _lexicon_rejected(errors)
-    reading = translation.read_lexicon(tables)
-    problems = [*reading.errors, *reading.waiting]  # a link's entries are whole: nothing may wait
-    if problems or reading.lexicon is None:
-        return None, _lexicon_rejected(problems)
-    return reading.lexicon, list(reading.notes)
+    rows = {
+        part: [[_unescape_word(w) for w in entry.split(":")] for entry in raw.split(",") if entry]
+        for part, raw in zip(translation.PARTS, parts, strict=True)
+    }
+    lexicon, errors, notes = translation.read_lexicon_rows(rows)
+    return (lexicon, notes) if lexicon is not None else (None, _lexicon_rejected(errors))
 
 
 def _lexicon_rejected(problems: list[Notice]) -> list[Notice]:
@@ -342,31 +324,14 @@ def _lexicon_json(lexicon: core.Lexicon) -> dict:
 
 
 def _read_lexicon_json(raw) -> tuple[core.Lexicon | None, list[Notice], list[Notice]]:
-    """A file's ``"lexicon"`` read by the lexicon table's rules: (lexicon, [], notes) or (None, errors, [])."""
-    if not isinstance(raw, dict):
+    """A file's ``"lexicon"`` read by the lexicon grids' rules: (lexicon, [], notes) or (None, errors, [])."""
+    parts = [raw.get(part, []) for part in translation.PARTS] if isinstance(raw, dict) else None
+    if parts is None or not all(
+        isinstance(rows, list) and all(isinstance(r, list) and all(isinstance(w, str) for w in r) for r in rows)
+        for rows in parts
+    ):
         return None, [Notice("tr.file_lexicon_shape")], []
-    tables = {}
-    for part in translation.PARTS:
-        cols = translation.LEXICON_COLUMNS[part]
-        rows = raw.get(part, [])
-        if not isinstance(rows, list) or not all(
-            isinstance(r, list) and len(r) == len(cols) and all(isinstance(w, str) for w in r) for r in rows
-        ):
-            return None, [Notice("tr.file_lexicon_shape")], []
-        if len(rows) > state.MAX_LEXICON_ENTRIES:
-            return (
-                None,
-                [Notice("tr.lex_too_many", {"part": part, "n": len(rows), "max": state.MAX_LEXICON_ENTRIES})],
-                [],
-            )
-        tables[part] = pd.DataFrame(
-            [[w[: state.MAX_VALUE_CHARS] for w in r] for r in rows], columns=list(cols), dtype=object
-        )
-    reading = translation.read_lexicon(tables)
-    problems = [*reading.errors, *reading.waiting]
-    if problems or reading.lexicon is None:
-        return None, problems, []
-    return reading.lexicon, [], list(reading.notes)
+    return translation.read_lexicon_rows(dict(zip(translation.PARTS, parts, strict=True)))
 
 
 def scenario_file_name(settings: Settings) -> str:

@@ -391,3 +391,32 @@ def word_learned(key: TranslatorKey, result: core.TranslatorResult, word: str) -
     sentences = [s for s in result.held_out if word in s][:WORD_SENTENCES]
     correct = sum(translation(key, result, s).correct for s in sentences)
     return correct, len(sentences)
+
+
+def read_lexicon_rows(rows: Mapping[str, list]) -> tuple[core.Lexicon | None, list[Notice], list[Notice]]:
+    """A lexicon brought whole (a link's ``lexicon=``, a scenario file's ``"lexicon"``): per part, rows of
+    words (``LEXICON_COLUMNS``' order), read by the grids' rules. Returns (lexicon, [], notes), or
+    (None, errors, []): an entry of the wrong length, too many rows, or anything the grids would refuse
+    or keep waiting (a row brought whole has nothing left to fill)."""
+    tables, errors = {}, []
+    for part, cols in LEXICON_COLUMNS.items():
+        entries = rows.get(part, [])
+        if len(entries) > state.MAX_LEXICON_ENTRIES:
+            errors.append(
+                Notice("tr.lex_too_many", {"part": part, "n": len(entries), "max": state.MAX_LEXICON_ENTRIES})
+            )
+            continue
+        for i, words in enumerate(entries):
+            if len(words) != len(cols):
+                errors.append(
+                    Notice("tr.link_entry", {"part": part, "row": i + 1, "text": state.excerpt(":".join(words))})
+                )
+        rows_ok = [[w[: state.MAX_VALUE_CHARS] for w in words] for words in entries if len(words) == len(cols)]
+        tables[part] = pd.DataFrame(rows_ok, columns=list(cols), dtype=object)
+    if errors:
+        return None, errors, []
+    reading = read_lexicon(tables)
+    problems = [*reading.errors, *reading.waiting]
+    if problems or reading.lexicon is None:
+        return None, problems, []
+    return reading.lexicon, [], list(reading.notes)
