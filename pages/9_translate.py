@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui import charts, draw, layout, session, state, training, translation
 
-page = layout.start("nav.translate", page_params=("lexicon",))
+page = layout.start("nav.translate", page_params=("lexicon",), block_weights=False)  # it trains its own model
 t, s = page.t, page.settings
 
 st.title(t("tr.title"))
