@@ -1,11 +1,12 @@
 """Translate: train a toy English -> Portuguese transformer live, then watch it write word by word."""
 
+import functools
 import hashlib
 
 import numpy as np
 import streamlit as st
 
-from ui import charts, draw, layout, session, state, training, translation
+from ui import charts, draw, layout, session, share, state, training, translation
 
 page = layout.start("nav.translate", page_params=("lexicon",), block_weights=False)  # it trains its own model
 t, s = page.t, page.settings
@@ -74,7 +75,8 @@ def lexicon_editor(lexicon) -> None:
         left.button(t("tr.lexicon_reset"), on_click=session.reset_lexicon, icon=":material/restart_alt:")
         right.download_button(
             t("tr.save"),
-            data=session.scenario_with_lexicon,
+            # built on a click, in Streamlit's own thread, from this run's values (no session there)
+            data=functools.partial(share.scenario_bytes, s, session.custom_vocabulary(), session.custom_lexicon()),
             file_name="attention-explorer-translator.json",
             mime="application/json",
             on_click="ignore",

@@ -310,10 +310,10 @@ def _share(t: Translator, link_note: bool = True) -> None:
         return
     with st.container(border=True):
         st.markdown(f"**{t('share.title')}**")
-        settings, custom = session.settings(), session.custom_vocabulary()
+        settings, custom, lexicon = session.settings(), session.custom_vocabulary(), session.custom_lexicon()
         st.download_button(
             t("share.save"),
-            data=lambda: share.scenario_bytes(settings, custom),  # built on a click, in its own thread
+            data=lambda: share.scenario_bytes(settings, custom, lexicon),  # built on a click, in its own thread
             file_name=share.scenario_file_name(session.settings()),
             mime="application/json",
             on_click="ignore",

@@ -144,12 +144,6 @@ def link_too_long() -> int | None:
 # --- scenario files ----------------------------------------------------------------------
 
 
-def scenario() -> tuple[bytes, str]:
-    """The session as a scenario file, and its name."""
-    s = settings()
-    return share.scenario_bytes(s, st.session_state.get(_CUSTOM_VOCAB)), share.scenario_file_name(s)
-
-
 def uploader_key() -> str:
     return f"scenario_upload_{st.session_state.get(_UPLOAD_VERSION, 0)}"
 
@@ -166,6 +160,7 @@ def load_scenario(key: str) -> None:
     ss[_UPLOAD_VERSION] = ss.get(_UPLOAD_VERSION, 0) + 1  # an empty uploader: the same file can be read again
     if loaded is not None:
         open_view(loaded.settings, loaded.vocab)
+        set_lexicon(loaded.lexicon)  # the translator's lexicon, or None: the toy one
         ss[_UPLOAD_NOTICES] = [Notice("share.file_loaded", {"name": state.excerpt(upload.name)}), *notices]
 
 
@@ -767,25 +762,6 @@ def source_sentence(default: str) -> str:
 # A scenario file may carry a lexicon (share.Scenario.lexicon): opening one sets it too. The vocabulary
 # section's reader above opens the file's view; this one, bound to the same name, then sets its lexicon
 # (the toy one when the file has none), so the uploader's callback does both.
-_load_scenario_view = load_scenario
-
-
-def load_scenario(key: str) -> None:
-    """on_change of the uploader: the file's view (``_load_scenario_view``), then its lexicon."""
-    upload = st.session_state.get(key)
-    _load_scenario_view(key)
-    notices = st.session_state.get(_UPLOAD_NOTICES) or []
-    if upload is not None and notices and notices[0].key == "share.file_loaded":
-        loaded, _ = share.read_scenario(upload.getvalue())  # read again: the view's reader keeps no lexicon
-        if loaded is not None:
-            set_lexicon(loaded.lexicon)
-
-
-def scenario_with_lexicon() -> bytes:
-    """The session as a scenario file, the learner's lexicon included (/translate's own save button)."""
-    return share.scenario_bytes(settings(), st.session_state.get(_CUSTOM_VOCAB), custom_lexicon())
-
-
 # --- the lesson's answers (/lesson) ------------------------------------------------------------
 #
 # What a learner picked and was told, by step id, for this browser tab only; the host's view
