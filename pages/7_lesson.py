@@ -10,8 +10,9 @@ import dataclasses
 
 import streamlit as st
 
-from ui import compute, layout, lesson, session
+from ui import layout, lesson, session, translation
 from ui import training as ui_training
+from ui.lesson.decoder import LEXICON as translation_lexicon
 from ui.screens import SCREENS
 
 # The host's view goes on a projector: the sidebar starts folded away.
@@ -125,11 +126,14 @@ with layout.guarded(page):
     trainings = {}
     keys = lesson.training_keys(step, settings, vocab)
     for name, key in keys.items():  # trained once per server, within the budget, each with its progress
-        new = compute.trained(key) is None
-        trainings[name] = ui_training.run(t, key, vocab, curves=False)
+        new = lesson.trained(key) is None
+        if isinstance(key, translation.TranslatorKey):
+            trainings[name] = ui_training.run_translator(t, key, translation_lexicon)
+        else:
+            trainings[name] = ui_training.run(t, key, vocab, curves=False)
         if trainings[name] is None:
             layout.stop(page)
-        if new and any(compute.trained(k) is None for k in keys.values()):
+        if new and any(lesson.trained(k) is None for k in keys.values()):
             st.rerun()  # one training's progress (and its Stop button) per run: the next one in a new run
     scene = lesson.scene(step, settings.lang, trainings)
     q = lesson.question(step, settings.lang, the_scene=scene)

@@ -9,7 +9,7 @@ catalogue). The page (``pages/7_lesson.py``) numbers the steps and draws any of 
 from __future__ import annotations
 
 from ui import state
-from ui.lesson import attention, heads, words
+from ui.lesson import attention, decoder, heads, words
 from ui.lesson.step import (
     ARTICLE,
     PAPER,
@@ -24,6 +24,7 @@ from ui.lesson.step import (
     scene,
     settings_of,
     shuffled,
+    trained,
     training_keys,
     vocabulary_of,
 )
@@ -44,6 +45,9 @@ STEPS: tuple[Step, ...] = (
     heads.Off(),
     heads.Concat(),
     heads.Norm(),
+    decoder.DecoderMask(),
+    decoder.Cross(),
+    decoder.Gender(),
 )
 COUNT = len(STEPS)
 MODEL_KEYS = {TUTORIAL: "lesson.model_tutorial", PAPER: "lesson.model_paper"}  # the badge of each model
@@ -86,6 +90,7 @@ __all__ = [
     "shuffled",
     "step_number",
     "title_key",
+    "trained",
     "training_keys",
     "vocabulary_of",
 ]

@@ -25,7 +25,7 @@ from types import MappingProxyType
 import numpy as np
 
 import core
-from ui import compute, state
+from ui import compute, state, translation
 from ui.i18n import Translator
 from ui.state import Notice, Settings
 
@@ -108,6 +108,7 @@ class Step:
     view: Mapping = MappingProxyType({})
     # Trainings this step shows besides its view's own: a name and the view's settings changed.
     trainings: Mapping[str, Mapping] = MappingProxyType({})
+    translates: bool = False  # it shows the toy translator, trained for its view ("translator")
 
     def ask(self, scene: Scene) -> Asked:
         raise NotImplementedError
@@ -144,12 +145,27 @@ def vocabulary_of(step: Step) -> core.Vocabulary:
     return state.preset_vocabulary(settings_of(step))
 
 
-def training_keys(step: Step, settings: Settings, vocab: core.Vocabulary) -> dict[str, compute.TrainKey]:
-    """Every training the step shows, by name: its view's own ("view", with trained weights), and its others."""
+def training_keys(step: Step, settings: Settings, vocab: core.Vocabulary) -> dict:
+    """Every training the step shows, by name: its view's own ("view", with trained weights), its others,
+    and the translator ("translator": a ``translation.TranslatorKey``)."""
     keys = {name: compute.TrainKey.of(replace(settings, **changes), vocab) for name, changes in step.trainings.items()}
     if settings.paper and settings.weights == "trained":
         keys["view"] = compute.TrainKey.of(settings, vocab)
+    if step.translates:
+        keys["translator"] = translation.TranslatorKey.of(settings, core.TOY_LEXICON)
     return keys
+
+
+def trained(key):
+    """The process's finished training for ``key`` (an encoder block's or the translator's), or None."""
+    return translation.trained(key) if isinstance(key, translation.TranslatorKey) else compute.trained(key)
+
+
+def train(key, vocab: core.Vocabulary):
+    """Train ``key`` here, without a page (tests, tools): the page trains through ui/training.py."""
+    if isinstance(key, translation.TranslatorKey):
+        return translation.train(key, core.TOY_LEXICON)
+    return compute.train(key, vocab)
 
 
 def scene(step: Step, lang: str = "en", trainings: Mapping[str, core.TrainResult] | None = None) -> Scene:
@@ -159,7 +175,7 @@ def scene(step: Step, lang: str = "en", trainings: Mapping[str, core.TrainResult
     found = dict(trainings or {})
     for name, key in training_keys(step, s, vocab).items():
         if name not in found:
-            found[name] = compute.train(key, vocab)
+            found[name] = train(key, vocab)
     return Scene(step, s, vocab, compute.current_pass(s, vocab), MappingProxyType(found))
 
 
