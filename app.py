@@ -11,7 +11,7 @@ t = Translator(session.settings().lang)
 
 # The menu is drawn by every page (ui/layout.py), so it looks the same when a cold deep
 # link runs a page file without this router.
-pages = [
-    st.Page(path, title=t(key), icon=icon, url_path=url or None, default=not url) for path, url, key, icon in SCREENS
-]
+# No icon on a Page: Streamlit would make it the tab's icon and fetch it from Google's font server on
+# every visit. The menu's icons are drawn from the bundled font (ui/layout.py); the tab's is the app's own.
+pages = [st.Page(path, title=t(key), url_path=url or None, default=not url) for path, url, key, _ in SCREENS]
 st.navigation(pages, position="hidden").run()

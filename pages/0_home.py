@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import draw, layout
+from ui import draw, layout, lesson
 
 page = layout.start("nav.home")
 t = page.t
@@ -64,7 +64,7 @@ draw.flow(steps)
 st.subheader(t("home.start"))
 st.markdown(t("home.start_body"))
 layout.screen_links(page)
-st.info(t("home.lesson"), icon=":material/school:")
+st.info(t("home.lesson", n=lesson.COUNT), icon=":material/school:")
 layout.lesson_link(page)
 st.markdown(t("home.modes"))
 

@@ -12,6 +12,7 @@ own Stop ends the wait, and a training nobody waits for stops.
 from __future__ import annotations
 
 import functools
+import hashlib
 import time
 from collections.abc import Callable, Hashable
 
@@ -125,8 +126,12 @@ def run_job(
             if caption is not None:
                 st.caption(t(caption))
             status = st.empty()
-            st.button(
-                t("train.stop"), key="train_stop", on_click=session.stop_training, args=(key,), icon=":material/stop:"
+            st.button(  # a key per training: a page may wait for two in one run
+                t("train.stop"),
+                key=f"train_stop_{hashlib.blake2b(repr(key).encode(), digest_size=6).hexdigest()}",
+                on_click=session.stop_training,
+                args=(key,),
+                icon=":material/stop:",
             )
             boxes = [column.empty() for column in st.columns(2)] if curves else []
         drawn_at, drawn_step = 0.0, -1
