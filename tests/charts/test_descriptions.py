@@ -154,3 +154,12 @@ def test_masked_cells_are_struck_through_not_only_grey():
     masked = [row for row in rows_of(d, strike) if row.get("masked")]
     assert [(row["r"], row["c"]) for row in masked] == [(0, 1)]
     assert not layers_with_mark(spec(weights_chart(np.eye(2))), "rule")  # nothing masked, nothing struck
+
+
+def test_curves_of_several_series_differ_by_dash_not_only_by_colour():
+    d = spec(_accuracy_curves())
+    dash = d["encoding"]["strokeDash"]
+    assert dash["field"] == d["encoding"]["color"]["field"] == "series"
+    assert dash["title"] == d["encoding"]["color"]["title"]  # one legend, both cues in each entry
+    ranges = dash["scale"]["range"]
+    assert len(ranges) == 2 and ranges[0] != ranges[1]

@@ -35,6 +35,7 @@ from ui.charts.colors import _PALETTE_SIZE, palette
 # their point shapes (circle, square) tell them apart without colour too.
 _PAIR_COLORS = ("#d55e00", "#0072b2")
 _PAIR_SHAPES = ("circle", "square")
+_SERIES_DASHES = ((1, 0), (6, 3), (2, 2), (8, 3, 2, 3))  # solid, dashed, dotted, dash-dot: a line per series
 _PANEL_PX = (220, 170)  # one panel of a side-by-side pair: the pair fits half of a 1280 px screen
 _LINE_WIDTH_PX = (240, 480)  # a chart over the keys of one row: least and most plot width
 _TEMPERATURE_EXTENT = 0.8  # viridis from dark (low τ) to 0.8: its last yellows vanish on white
@@ -110,8 +111,18 @@ def loss_curve(
         sort=labels,
         legend=alt.Legend(orient="bottom"),
     )
+    # A dash per series as well: the lines are told apart without colour (the legend merges both).
+    dash = alt.StrokeDash(
+        "series:N",
+        title=series_title,
+        scale=alt.Scale(
+            domain=labels, range=[list(_SERIES_DASHES[i % len(_SERIES_DASHES)]) for i in range(len(labels))]
+        ),
+        sort=labels,
+        legend=alt.Legend(orient="bottom", symbolStrokeWidth=2),
+    )
     tooltip = [alt.Tooltip("series:N", title=series_title), *tooltip]
-    return chart.mark_line(strokeWidth=2).encode(x=x, y=y, color=color, tooltip=tooltip)
+    return chart.mark_line(strokeWidth=2).encode(x=x, y=y, color=color, strokeDash=dash, tooltip=tooltip)
 
 
 # ---------------------------------------------------------------------------------------
