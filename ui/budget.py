@@ -13,6 +13,8 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterator
 
+from ui.state import STEPS_MIN, Notice
+
 SLOTS = 1  # trainings running at once: one core for them, the other for every page of the room
 _SLOTS = threading.BoundedSemaphore(SLOTS)
 # Files built at once (a download is at most ~2 s: ui/downloads.py). A pool of their own, so that a
@@ -20,6 +22,39 @@ _SLOTS = threading.BoundedSemaphore(SLOTS)
 FILE_SLOTS = 1
 _FILE_SLOTS = threading.BoundedSemaphore(FILE_SLOTS)
 _POLL_S = 0.1
+
+
+# The multiply-adds a training may cost, its evaluations included (core.training_cost,
+# core.translator_cost): 8 times the default training of the encoder block (10 words of width 16,
+# 1,500 steps), 3.5 times with its feed-forward layer training too. The README gives the time the
+# largest allowed trainings take (benchmarks/bench_train.py).
+MAX_TRAIN_COST = 3 * 10**10
+
+
+def over_budget(cost_of: Callable[[int | None], int], steps: int, prefix: str, **args) -> Notice | None:
+    """None when a training of ``steps`` steps fits MAX_TRAIN_COST; else ``<prefix>.too_big`` saying how
+    many steps would fit, or ``<prefix>.too_big_any`` when not even STEPS_MIN do.
+
+    ``cost_of(n)`` is the training's cost with n steps (None: its own). The cost is affine in the steps
+    (the same work each step, plus the evaluations), so two costs give the largest count that fits.
+    """
+    total = cost_of(None)
+    if total <= MAX_TRAIN_COST:
+        return None
+    per_step = cost_of(2) - cost_of(1)
+    fixed = cost_of(1) - per_step
+    max_steps = (MAX_TRAIN_COST - fixed) // per_step
+    return Notice(
+        f"{prefix}.too_big" if max_steps >= STEPS_MIN else f"{prefix}.too_big_any",
+        {
+            "cost": f"{total / 1e9:.0f}",
+            "max": f"{MAX_TRAIN_COST / 1e9:.0f}",
+            "steps": steps,
+            "max_steps": max(0, max_steps),
+            "min": STEPS_MIN,
+            **args,
+        },
+    )
 
 
 class Cancelled(Exception):

@@ -20,14 +20,11 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 import core
-from ui import chart_cache, compute, jobs, session, state, translation
+from ui import budget, chart_cache, compute, jobs, session, translation
 from ui.i18n import Translator
 from ui.state import Notice, Settings
 
-# The multiply-adds a training may cost, its evaluations included (core.training_cost): 8 times the
-# default training (10 words of width 16, 1,500 steps), 3.5 times with its feed-forward layer training
-# too. The README gives the time the largest allowed training takes (benchmarks/bench_train.py).
-MAX_TRAIN_COST = 3 * 10**10
+MAX_TRAIN_COST = budget.MAX_TRAIN_COST  # the limit every training here is checked against
 POLL_S = 0.2  # how often a waiting page looks at its training (each look is a Streamlit call)
 CURVE_EVERY_S = 0.6  # live curves are redrawn at most this often
 
@@ -53,22 +50,7 @@ def problem(key: compute.TrainKey, vocab: core.Vocabulary, settings: Settings) -
     found = compute.training_problem(vocab, settings)
     if found is not None and found.key != "train.narrow":
         return found
-    total = cost(key, vocab)
-    if total <= MAX_TRAIN_COST:
-        return None
-    per_step = cost(key, vocab, steps=2) - cost(key, vocab, steps=1)
-    fixed = cost(key, vocab, steps=1) - per_step
-    max_steps = (MAX_TRAIN_COST - fixed) // per_step
-    return Notice(
-        "train.too_big" if max_steps >= state.STEPS_MIN else "train.too_big_any",
-        {
-            "cost": f"{total / 1e9:.0f}",
-            "max": f"{MAX_TRAIN_COST / 1e9:.0f}",
-            "steps": key.steps or compute.DEFAULT_STEPS,
-            "max_steps": max(0, max_steps),
-            "min": state.STEPS_MIN,
-        },
-    )
+    return budget.over_budget(functools.partial(cost, key, vocab), key.steps or compute.DEFAULT_STEPS, "train")
 
 
 def run(t: Translator, key: compute.TrainKey, vocab: core.Vocabulary, *, curves: bool) -> core.TrainResult | None:

@@ -11,6 +11,7 @@ queue, progress and Stop are ``ui/training.py``'s (``run_job``); the budget chec
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 from collections.abc import Mapping
 
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 import core
-from ui import state
+from ui import budget, state
 from ui.state import Notice, Settings
 
 D_MODEL = 32  # the translator's width (core.train_translator's default): the heads split it
@@ -90,27 +91,9 @@ def cost(key: TranslatorKey, lexicon: core.Lexicon, steps: int | None = None) ->
 
 def problem(key: TranslatorKey, lexicon: core.Lexicon) -> Notice | None:
     """Why ``key`` cannot train here (a lexicon of too few sentences, too big for a shared server); None if it can."""
-    from ui.training import MAX_TRAIN_COST  # ui/training.py draws; this module only computes
-
     if lexicon.n_sentences < 10:
         return Notice("tr.too_few", {"n": lexicon.n_sentences})
-    total = cost(key, lexicon)
-    if total <= MAX_TRAIN_COST:
-        return None
-    per_step = cost(key, lexicon, steps=2) - cost(key, lexicon, steps=1)
-    fixed = cost(key, lexicon, steps=1) - per_step
-    max_steps = (MAX_TRAIN_COST - fixed) // per_step
-    return Notice(
-        "tr.too_big" if max_steps >= state.STEPS_MIN else "tr.too_big_any",
-        {
-            "cost": f"{total / 1e9:.0f}",
-            "max": f"{MAX_TRAIN_COST / 1e9:.0f}",
-            "steps": key.total_steps,
-            "max_steps": max(0, max_steps),
-            "min": state.STEPS_MIN,
-            "layers": key.layers,
-        },
-    )
+    return budget.over_budget(functools.partial(cost, key, lexicon), key.total_steps, "tr", layers=key.layers)
 
 
 # ---------------------------------------------------------------- memory
