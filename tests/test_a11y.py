@@ -12,8 +12,7 @@ from ui import draw, layout
 from ui.i18n import LANGS, Translator, escape_markdown
 
 # A matrix's text alternative in each language: words it must hold.
-MATRIX_WORDS = {"en": ("rows", "columns", "Values from"), "pt": ("linhas", "colunas", "Valores de")}
-MATRIX_WORDS["es"] = ("filas", "columnas", "Valores de")
+MATRIX_WORDS = {"en": ("rows by", "columns"), "pt": ("linhas por", "colunas"), "es": ("filas por", "columnas")}
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -32,12 +31,25 @@ def test_every_chart_sent_has_a_description_in_the_pages_language(page, lang):
         assert all(word in text for word in MATRIX_WORDS.get(lang, MATRIX_WORDS["en"])), text
 
 
-def test_a_weights_map_says_its_size_its_tokens_its_range_and_where_its_largest_weight_is():
+def test_a_weights_map_says_its_size_its_tokens_and_its_fixed_scale():
     at = run_app(PAGES["self-attention"], lang="en", mode="tutorial")
     text = chart_spec(chart_titled(at, "softmax(E·Eᵀ, axis=0)"))["description"]
     assert text.startswith("softmax(E·Eᵀ, axis=0): a matrix of 4 rows by 4 columns.")
     assert "the, cat, sat, on" in text
-    assert text.endswith("Values from 0.072 to 0.534; the largest is at row on (#4), column on (#4).")
+    assert text.endswith("Its colour scale runs from 0.000 to 1.000.")
+
+
+def test_a_matrix_on_its_own_scale_says_its_range_and_where_its_largest_value_is():
+    at = run_app(PAGES["self-attention"], lang="en", mode="tutorial")
+    text = chart_spec(chart_titled(at, "E·Eᵀ"))["description"]
+    assert text.endswith("Values from 0.000 to 2.000; the largest is at row on (#4), column on (#4).")
+
+
+def test_a_new_head_count_keeps_a_maps_description_so_the_browser_only_swaps_its_data():
+    at = run_app(PAGES["multi-head"])
+    before = chart_spec(chart_titled(at, "Head 1"))["description"]
+    at.slider(key="w_heads").set_value(4).run()
+    assert chart_spec(chart_titled(at, "Head 1"))["description"] == before
 
 
 def test_masked_cells_are_counted_in_the_description():
@@ -81,7 +93,9 @@ def test_the_numbers_of_every_matrix_come_as_a_table_headed_by_tokens_and_dimens
         f for f in frames if list(f.columns) == tokens and f.iloc[2, 2] == "0.4754"
     )  # the article's 0.475367
     assert list(weights.index) == tokens
-    assert all(table.proto.alt for table in at.table)  # each table has an accessible name
+    names = [table.proto.alt for table in at.table]
+    assert all(names)  # each table has an accessible name, with its range and largest cell
+    assert any(n.endswith("Values from 0.072 to 0.534; the largest is at row on (#4), column on (#4).") for n in names)
 
 
 def test_a_masked_cell_reads_masked_in_the_table_and_numbers_follow_the_language():

@@ -97,6 +97,7 @@ def matrix(
     """
     t = page.t
     R, C = values.shape
+    fitted = domain is None  # the colour scale is fitted to these values: the spec changes with them anyway
     if domain is None:
         domain, scheme = charts.symmetric_domain(values), "blueorange"
     else:
@@ -118,8 +119,9 @@ def matrix(
     if clickable:
         options["select"] = CELL_SELECTION
     rows, cols = tuple(rows), tuple(cols)
+    scale = None if fitted else options["domain"]
     options["description"] = describe_matrix(
-        t, values, rows, cols, name or title, options["row_title"], options["col_title"]
+        t, values, rows, cols, name or title, options["row_title"], options["col_title"], scale=scale
     )
     spec = chart_cache.heatmap_spec(
         chart_cache.digest(values), rows, cols, tuple(sorted(options.items())), _values=values
@@ -291,9 +293,15 @@ def _n(t: Translator, value: float) -> str:
     return t.number(float(value) + 0.0, _DECIMALS)  # + 0.0: no "-0.000"
 
 
-def describe_matrix(t: Translator, values, rows, cols, title: str, row_axis: str, col_axis: str) -> str:
-    """A matrix's text alternative: its title, size, row and column names, range, where its largest value is,
-    and how many cells are masked. Plain text (an ``aria-label``): arguments are not escaped."""
+def describe_matrix(t: Translator, values, rows, cols, title: str, row_axis: str, col_axis: str, *, scale=None) -> str:
+    """A matrix's text alternative: its title, size, row and column names, its range, and how many cells are
+    masked. Plain text (an ``aria-label``): arguments are not escaped.
+
+    The range is the values' own, with where the largest is; or, for a matrix on a colour scale fixed
+    or shared with other charts (``scale``: its low and high), that scale's. Then the spec stays the
+    same when only the values change (a new head count, another seed) and the browser swaps the data
+    into the chart it drew; the values' range and largest cell are in the chart's table (``numbers``).
+    """
     arr = np.asarray(values, dtype=np.float64)
     R, C = arr.shape
     masked = np.isneginf(arr)
@@ -308,21 +316,22 @@ def describe_matrix(t: Translator, values, rows, cols, title: str, row_axis: str
         row_names=tuple(rows),
         col_names=tuple(cols),
     )
-    if not masked.all():
-        finite = np.where(masked, -np.inf, arr)
-        r, c = np.unravel_index(int(np.argmax(finite)), arr.shape)
-        lo = float(np.min(np.where(masked, np.inf, arr)))
-        text += " " + t(
-            "a11y.range",
-            raw=True,
-            lo=_n(t, lo),
-            hi=_n(t, arr[r, c]),
-            row=f"{rows[r]} (#{r + 1})",
-            col=f"{cols[c]} (#{c + 1})",
-        )
+    if scale is not None:
+        text += " " + t("a11y.scale", raw=True, lo=_n(t, scale[0]), hi=_n(t, scale[1]))
+    elif not masked.all():
+        text += " " + value_range(t, arr, rows, cols)
     if masked.any():
         text += " " + t("a11y.masked", raw=True, n=int(masked.sum()))
     return text
+
+
+def value_range(t: Translator, values: np.ndarray, rows, cols) -> str:
+    """ "Values from lo to hi; the largest is at row r, column c." over the cells not masked (some must be)."""
+    masked = np.isneginf(values)
+    r, c = np.unravel_index(int(np.argmax(np.where(masked, -np.inf, values))), values.shape)
+    lo = float(np.min(np.where(masked, np.inf, values)))
+    row, col = f"{rows[r]} (#{r + 1})", f"{cols[c]} (#{c + 1})"
+    return t("a11y.range", raw=True, lo=_n(t, lo), hi=_n(t, values[r, c]), row=row, col=col)
 
 
 def _percent(t: Translator, share: float) -> str:
@@ -433,6 +442,9 @@ def numbers(page: Page | None, table: downloads.Table, title: str, col_title: st
     t = page.t
     R, C = table.values.shape
     alt = t("a11y.table", raw=True, title=title, rows=table.row_title, cols=col_title or "—")
+    values = np.asarray(table.values, dtype=np.float64)
+    if not np.isneginf(values).all():
+        alt += ". " + value_range(t, values, table.rows, table.cols)
     if R * C > NUMBERS_GRID_CELLS:
         st.caption(t("a11y.table_too_big", n=R * C, max=NUMBERS_GRID_CELLS))
         return
