@@ -31,9 +31,9 @@ _POLL_S = 0.1
 MAX_TRAIN_COST = 3 * 10**10
 
 
-def over_budget(cost_of: Callable[[int | None], int], steps: int, prefix: str, **args) -> Notice | None:
-    """None when a training of ``steps`` steps fits MAX_TRAIN_COST; else ``<prefix>.too_big`` saying how
-    many steps would fit, or ``<prefix>.too_big_any`` when not even STEPS_MIN do.
+def over_budget(cost_of: Callable[[int | None], int], steps: int, keys: tuple[str, str], **args) -> Notice | None:
+    """None when a training of ``steps`` steps fits MAX_TRAIN_COST; else a notice: ``keys[0]`` saying how
+    many steps would fit, or ``keys[1]`` when not even STEPS_MIN do.
 
     ``cost_of(n)`` is the training's cost with n steps (None: its own). The cost is affine in the steps
     (the same work each step, plus the evaluations), so two costs give the largest count that fits.
@@ -45,7 +45,7 @@ def over_budget(cost_of: Callable[[int | None], int], steps: int, prefix: str, *
     fixed = cost_of(1) - per_step
     max_steps = (MAX_TRAIN_COST - fixed) // per_step
     return Notice(
-        f"{prefix}.too_big" if max_steps >= STEPS_MIN else f"{prefix}.too_big_any",
+        keys[0] if max_steps >= STEPS_MIN else keys[1],
         {
             "cost": f"{total / 1e9:.0f}",
             "max": f"{MAX_TRAIN_COST / 1e9:.0f}",

@@ -50,7 +50,8 @@ def problem(key: compute.TrainKey, vocab: core.Vocabulary, settings: Settings) -
     found = compute.training_problem(vocab, settings)
     if found is not None and found.key != "train.narrow":
         return found
-    return budget.over_budget(functools.partial(cost, key, vocab), key.steps or compute.DEFAULT_STEPS, "train")
+    steps = key.steps or compute.DEFAULT_STEPS
+    return budget.over_budget(functools.partial(cost, key, vocab), steps, ("train.too_big", "train.too_big_any"))
 
 
 def run(t: Translator, key: compute.TrainKey, vocab: core.Vocabulary, *, curves: bool) -> core.TrainResult | None:

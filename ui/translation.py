@@ -93,7 +93,8 @@ def problem(key: TranslatorKey, lexicon: core.Lexicon) -> Notice | None:
     """Why ``key`` cannot train here (a lexicon of too few sentences, too big for a shared server); None if it can."""
     if lexicon.n_sentences < 10:
         return Notice("tr.too_few", {"n": lexicon.n_sentences})
-    return budget.over_budget(functools.partial(cost, key, lexicon), key.total_steps, "tr", layers=key.layers)
+    keys = ("tr.too_big", "tr.too_big_any")
+    return budget.over_budget(functools.partial(cost, key, lexicon), key.total_steps, keys, layers=key.layers)
 
 
 # ---------------------------------------------------------------- memory
