@@ -17,6 +17,7 @@ from tests.conftest import (
     plain,
     run_app,
 )
+from ui import session
 from ui.i18n import CATALOGUE
 from ui.state import LANGS
 
@@ -163,7 +164,7 @@ def test_unknown_words_in_a_link_are_named_and_can_be_added():
     assert_clean(at)
     frame = chart_frame(chart_titled(at, "Embeddings of the sentence"))
     assert frame["r"].max() == 5  # six tokens charted
-    assert at.session_state["settings"].sentence == "the dog sat on the mat"
+    assert at.session_state[session.SETTINGS_KEY].sentence == "the dog sat on the mat"
 
 
 @pytest.mark.parametrize(
@@ -181,7 +182,7 @@ def test_bad_sentences_keep_the_last_good_one(typed, fragment):
     assert not at.exception
     assert any(fragment in e.value for e in at.error), [e.value for e in at.error]
     assert at.text_input(key="w_sentence").value == typed  # the edit is not lost
-    assert at.session_state["settings"].sentence == "the cat sat on"  # the charts keep the last good
+    assert at.session_state[session.SETTINGS_KEY].sentence == "the cat sat on"  # the charts keep the last good
     assert chart_frame(chart_titled(at, "Embeddings of the sentence"))["r"].max() == 3
 
 
@@ -244,7 +245,7 @@ def test_language_switch_keeps_the_state():
     assert at.title[0].value == CATALOGUE["mh.title"]["pt"]
     assert at.slider(key="w_heads").value == 3
     assert at.radio(key="w_mode").value == "tutorial"
-    assert at.session_state["settings"].heads == 3
+    assert at.session_state[session.SETTINGS_KEY].heads == 3
 
 
 def test_edits_survive_page_switches():
@@ -338,22 +339,22 @@ def test_a_bad_table_edit_keeps_the_last_good_vocabulary(edit, key):
     at = run_table_edit(edit)
     assert [e.value for e in at.error] == [key]
     assert at.markdown[0].value == "the cat sat on"
-    draft = at.session_state["table_draft"]
+    draft = at.session_state[session.TABLE_DRAFT_KEY]
     assert draft is not None and len(draft) == 4 - len(edit.get("deleted_rows", []))  # kept as typed, to be fixed
 
 
 def test_renaming_a_word_of_the_sentence_renames_it_in_the_sentence():
     at = run_table_edit({"edited_rows": {1: {"word": "dog"}}})
-    assert at.session_state["settings"].sentence == "the dog sat on"
-    assert at.session_state["sentence_draft"] is None
+    assert at.session_state[session.SETTINGS_KEY].sentence == "the dog sat on"
+    assert at.session_state[session.SENTENCE_DRAFT_KEY] is None
 
 
 def test_deleting_a_word_of_the_sentence_keeps_a_computable_sentence_and_the_link_keeps_the_typed_one():
     at = run_table_edit({"deleted_rows": [1]})
-    assert at.session_state["settings"].sentence == "the sat on"
-    assert at.session_state["sentence_draft"] == "the cat sat on"
+    assert at.session_state[session.SETTINGS_KEY].sentence == "the sat on"
+    assert at.session_state[session.SENTENCE_DRAFT_KEY] == "the cat sat on"
     at = run_app(PAGES["vocabulary"], preset="seed", sentence="the dog sat")
-    assert at.session_state["sentence_draft"] == "the dog sat"
+    assert at.session_state[session.SENTENCE_DRAFT_KEY] == "the dog sat"
     assert at.query_params["sentence"] in ("the dog sat", ["the dog sat"])  # what was typed, not a stand-in
 
 
@@ -426,7 +427,7 @@ def test_clearing_the_width_box_changes_nothing():
     before = chart_frame(chart_titled(at, "Embeddings of the sentence"))
     at.number_input(key="w_dim").set_value(None).run()
     assert_clean(at)
-    assert at.session_state["settings"].dim == 5
+    assert at.session_state[session.SETTINGS_KEY].dim == 5
     assert at.number_input(key="w_dim").value == 5
     assert chart_frame(chart_titled(at, "Embeddings of the sentence")).equals(before)
 
@@ -434,7 +435,7 @@ def test_clearing_the_width_box_changes_nothing():
 def test_clearing_the_seed_box_changes_nothing():
     at = run_app(PAGES["multi-head"], seed=7)
     at.number_input(key="w_seed").set_value(None).run()
-    assert at.session_state["settings"].seed == 7
+    assert at.session_state[session.SETTINGS_KEY].seed == 7
     assert at.number_input(key="w_seed").value == 7
 
 
@@ -445,7 +446,7 @@ def test_shrinking_the_width_warns_and_growing_it_brings_the_values_back():
     assert any("d3" in i and "hidden" in i for i in infos(at)), infos(at)
     assert chart_frame(chart_titled(at, "Embeddings of the sentence"))["c"].max() == 1  # two columns
     at.number_input(key="w_dim").set_value(4).run()
-    vocab = at.session_state["custom_vocab"]
+    vocab = at.session_state[session.CUSTOM_VOCAB_KEY]
     np.testing.assert_array_equal(vocab.vectors[2], [0, 0, 1, 0])  # sat's d3 is back, d4 is new
     assert any("back" in i for i in infos(at)), infos(at)
 
@@ -454,7 +455,7 @@ def test_a_zero_width_character_in_the_sentence_is_removed_with_a_note():
     at = vocab_page()
     at.text_input(key="w_sentence").set_value("the\u200b cat sat").run()
     assert_clean(at)
-    assert at.session_state["settings"].sentence == "the cat sat"
+    assert at.session_state[session.SETTINGS_KEY].sentence == "the cat sat"
     assert any("U+200B ZERO WIDTH SPACE" in i for i in infos(at)), infos(at)
     assert at.text_input(key="w_sentence").value == "the cat sat"
 
@@ -491,13 +492,13 @@ def test_a_new_row_waits_for_its_word_and_values_then_joins():
     grid(at, {"added_rows": [{"word": "dog"}]})
     assert_clean(at)
     assert len(at.info) == 1 and "“dog”: 3 of 3 values are still empty" in infos(at)[0]
-    assert "nan" not in at.session_state["table_draft"]["word"].tolist()
+    assert "nan" not in at.session_state[session.TABLE_DRAFT_KEY]["word"].tolist()
     grid(at, action="fill_empty_cells")
     assert_clean(at)
-    assert at.session_state["custom_vocab"].words == ("the", "cat", "sat", "on", "dog")
+    assert at.session_state[session.CUSTOM_VOCAB_KEY].words == ("the", "cat", "sat", "on", "dog")
     at.text_input(key="w_sentence").set_value("the dog sat on").run()
     assert_clean(at)
-    assert at.session_state["settings"].sentence == "the dog sat on"
+    assert at.session_state[session.SETTINGS_KEY].sentence == "the dog sat on"
 
 
 def test_a_new_row_typed_in_full_is_used_without_any_button():
@@ -505,8 +506,8 @@ def test_a_new_row_typed_in_full_is_used_without_any_button():
     grid(at, {"added_rows": [{"word": "dog", "d1": 0.5}]})
     grid(at, {"added_rows": [{"word": "dog", "d1": 0.5, "d2": 1, "d3": 0}]})
     assert_clean(at)
-    assert at.session_state["custom_vocab"].words[-1] == "dog"
-    assert at.session_state["table_draft"] is None and not at.info
+    assert at.session_state[session.CUSTOM_VOCAB_KEY].words[-1] == "dog"
+    assert at.session_state[session.TABLE_DRAFT_KEY] is None and not at.info
 
 
 def test_deleting_every_row_keeps_the_page_and_offers_the_last_table():
@@ -519,8 +520,8 @@ def test_deleting_every_row_keeps_the_page_and_offers_the_last_table():
     assert restore
     restore[0].click().run()
     assert_clean(at)
-    assert at.session_state["table_draft"] is None
-    assert at.session_state["custom_vocab"] is None  # back to the article's table
+    assert at.session_state[session.TABLE_DRAFT_KEY] is None
+    assert at.session_state[session.CUSTOM_VOCAB_KEY] is None  # back to the article's table
 
 
 def test_an_empty_draft_draws_after_a_page_switch():
@@ -538,7 +539,7 @@ def test_shrinking_the_width_keeps_an_edit_in_progress():
     grid(at, {"edited_rows": {0: {"d1": "x"}}})
     at.number_input(key="w_dim").set_value(2).run()
     assert not at.exception
-    draft = at.session_state["table_draft"]
+    draft = at.session_state[session.TABLE_DRAFT_KEY]
     assert list(draft.columns) == ["word", "d1", "d2"] and draft.at[0, "d1"] == "x"
 
 
@@ -619,7 +620,7 @@ def test_a_cell_from_the_link_is_explained_with_the_maps_numbers(mode, lang):
     w32 = weights[(weights["r"] == 2) & (weights["c"] == 1)]["v"].item()
     text = markdown_numbers(at)
     assert f"**{w32:.4f}**" in text  # step 4 ends on the weights map's cell
-    assert at.session_state["settings"].cell == (3, 2)
+    assert at.session_state[session.SETTINGS_KEY].cell == (3, 2)
 
 
 def test_the_articles_sat_to_sat_weight_is_derived():
@@ -632,14 +633,14 @@ def test_picking_a_query_and_a_key_explains_the_cell_and_puts_it_in_the_link():
     at = run_app(PAGES["self-attention"])
     assert "Click a cell" in " ".join(c.value for c in at.caption)
     at.selectbox(key="w_cell_q").select(4).run()
-    assert at.session_state["settings"].cell == (4, 4)
+    assert at.session_state[session.SETTINGS_KEY].cell == (4, 4)
     at.selectbox(key="w_cell_k").select(1).run()
     assert_clean(at)
-    assert at.session_state["settings"].cell == (4, 1)
+    assert at.session_state[session.SETTINGS_KEY].cell == (4, 1)
     assert at.query_params["cell"] in ("4,1", ["4,1"])
     [close] = [b for b in at.button if b.label == "Close the explanation"]
     close.click().run()
-    assert at.session_state["settings"].cell is None
+    assert at.session_state[session.SETTINGS_KEY].cell is None
 
 
 def test_a_masked_cell_says_so():
@@ -677,7 +678,7 @@ def test_switching_a_head_off_from_the_link_shows_what_changes():
 
 def test_heads_off_outside_the_model_are_dropped_with_a_notice():
     at = run_app(PAGES["multi-head"], heads=2, off="1,5")
-    assert at.session_state["settings"].off == (1,)
+    assert at.session_state[session.SETTINGS_KEY].off == (1,)
     assert any("5" in plain(w.value) for w in at.warning)
 
 
@@ -706,7 +707,7 @@ def test_the_articles_table_suggests_a_set_up_that_trains_well():
     assert any("d_k = 1" in plain(w.value) for w in at.warning)
     [setup] = [b for b in at.button if b.label.startswith("Set up 10 random words")]
     setup.click().run()
-    s = at.session_state["settings"]
+    s = at.session_state[session.SETTINGS_KEY]
     assert (s.preset, s.dim, len(s.tokens)) == ("random", 16, 10)
     assert not at.warning
 
@@ -749,7 +750,7 @@ def test_the_train_page_offers_its_heads_to_every_page():
     train.click().run(timeout=120)
     [show] = [b for b in at.button if b.label == "Show these heads on every page"]
     show.click().run()
-    assert at.session_state["settings"].weights == "trained"
+    assert at.session_state[session.SETTINGS_KEY].weights == "trained"
     assert at.query_params["weights"] in ("trained", ["trained"])
 
 
@@ -775,7 +776,7 @@ def test_the_default_paper_view_shows_heads_that_differ():
 
     at = run_app(PAGES["multi-head"])
     assert_clean(at)
-    s = at.session_state["settings"]
+    s = at.session_state[session.SETTINGS_KEY]
     vocab = state.preset_vocabulary(s)
     result = compute.current_pass(s, vocab)
     H, d_k = result.params.n_heads, result.params.d_k
@@ -790,7 +791,7 @@ def test_the_default_paper_view_shows_heads_that_differ():
 def test_the_articles_table_is_tutorial_modes_own_and_one_click_away():
     at = run_app(PAGES["vocabulary"], mode="tutorial")
     assert_clean(at)
-    assert at.session_state["settings"].vocab_preset == "seed"
+    assert at.session_state[session.SETTINGS_KEY].vocab_preset == "seed"
     assert chart_titled(at, "Embeddings of the sentence, E (4 × 3)")
     at = run_app(PAGES["vocabulary"])
     assert at.selectbox(key="w_preset").value == "random"
@@ -803,11 +804,11 @@ def test_switching_to_tutorial_keeps_a_sentence_the_articles_table_lacks():
     at = run_app(PAGES["vocabulary"], sentence="a rose is a rose")
     at.radio(key="w_mode").set_value("tutorial").run()
     assert_clean(at)
-    s = at.session_state["settings"]
+    s = at.session_state[session.SETTINGS_KEY]
     assert s.mode == "tutorial" and s.sentence == "a rose is a rose" and s.preset == "random"
     at = run_app(PAGES["vocabulary"])  # the default sentence: every word is in the article's table
     at.radio(key="w_mode").set_value("tutorial").run()
-    assert at.session_state["settings"].preset is None
+    assert at.session_state[session.SETTINGS_KEY].preset is None
     assert chart_titled(at, "Embeddings of the sentence, E (4 × 3)")
 
 

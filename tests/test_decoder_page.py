@@ -12,7 +12,7 @@ import pytest
 import core
 from tests.conftest import PAGES, assert_clean, chart_frame, chart_spec, chart_titled, chart_titles, plain, run_app
 from ui import charts as chart_builders
-from ui import decoder_pass, state, translation
+from ui import decoder_pass, session, state, translation
 from ui.i18n import CATALOGUE
 
 PAGE = PAGES["decoder"]
@@ -121,7 +121,7 @@ def test_a_new_source_sentence_is_translated():
     at = run_app(PAGE)
     at.text_input(key="w_source").set_value("a small bird slept near the big house").run()
     assert_clean(at)
-    assert at.session_state["settings"].source == "a small bird slept near the big house"
+    assert at.session_state[session.SETTINGS_KEY].source == "a small bird slept near the big house"
     assert "pássaro pequeno dormiu perto da casa grande" in plain(
         at.markdown[0].value + " ".join(m.value for m in at.markdown)
     )

@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import PAGES, ROOT, charts
-from ui import share, state
+from ui import session, share, state
 from ui.i18n import CATALOGUE, Translator
 
 RUN_BOUND_S = 10.0  # a page run takes 0.05-1 s here; ten times that is a freeze, not a slow machine
@@ -307,7 +307,7 @@ def test_lookalike_words_are_one_word_or_a_notice():
     params = {"sentence": "ｔｈｅ cat"}
     at, _ = run_bounded(PAGES["self-attention"], params)
     assert_survives(at, params)
-    used = at.session_state["settings"].sentence
+    used = at.session_state[session.SETTINGS_KEY].sentence
     assert "ｔｈｅ" not in used or link_notices(at), f"sentence {used!r} kept the lookalike word silently"
 
 

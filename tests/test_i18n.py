@@ -84,7 +84,9 @@ def test_a_count_picks_its_plural_form(lang, n, word):
     assert word in Translator(lang)("train.queued", n=n)
 
 
-@pytest.mark.parametrize(("n", "word"), [(0, "outro treino terminar"), (1, "outro treino terminar"), (2, "outros treinos")])
+@pytest.mark.parametrize(
+    ("n", "word"), [(0, "outro treino terminar"), (1, "outro treino terminar"), (2, "outros treinos")]
+)
 def test_portuguese_counts_zero_and_one_as_singular(n, word):
     assert word in Translator("pt")("train.queued", n=n)
 

@@ -107,3 +107,16 @@ def test_no_module_is_longer_than_max_lines(path):
 @pytest.mark.parametrize("name", sorted(LONGER))
 def test_every_module_allowed_to_be_longer_still_is(name):
     assert line_count(ROOT / name) > MAX_LINES, f"{name} is short enough now: remove it from LONGER"
+
+
+def test_only_the_session_module_reads_or_writes_session_state():
+    """Per-user state has one home (ui/session.py): a page or a drawing helper asks it, never st.session_state."""
+    sources = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").rglob("*.py"))]
+    offenders = []
+    for path in sources:
+        if path == ROOT / "ui" / "session.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "session_state":
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not offenders

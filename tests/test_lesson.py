@@ -12,7 +12,7 @@ import pytest
 
 import core
 from tests.conftest import assert_clean, charts, plain, run_app
-from ui import compute, lesson
+from ui import compute, lesson, session
 from ui.i18n import CATALOGUE, Translator
 from ui.lesson import decoder
 from ui.lesson.step import order
@@ -341,10 +341,10 @@ SCREEN_TITLES = {
 def test_open_in_the_explorer_gives_the_steps_view(step_id):
     step = lesson.STEPS[NUMBER[step_id] - 1]
     at = open_step_in_the_explorer(NUMBER[step_id])
-    s, want = at.session_state["settings"], lesson.settings_of(step, "en")
+    s, want = at.session_state[session.SETTINGS_KEY], lesson.settings_of(step, "en")
     assert s == want, (s, want)
     assert at.title[0].value == CATALOGUE[SCREEN_TITLES[step.screen]]["en"]  # the step's screen opened
-    vocab = at.session_state["custom_vocab"] if "custom_vocab" in at.session_state else None
+    vocab = at.session_state[session.CUSTOM_VOCAB_KEY] if "custom_vocab" in at.session_state else None
     if step.vocab == lesson.SETUP:
         assert vocab.words == tuple(lesson.state.SETUP_WORDS.split())
     else:
@@ -354,9 +354,9 @@ def test_open_in_the_explorer_gives_the_steps_view(step_id):
 
 def test_open_a_trained_step_brings_its_words_in_its_language():
     at = open_step_in_the_explorer(NUMBER["off"], "pt")
-    s = at.session_state["settings"]
+    s = at.session_state[session.SETTINGS_KEY]
     assert (s.weights, s.task, s.lang) == ("trained", "neighbours", "pt")
-    assert at.session_state["custom_vocab"].words == tuple(lesson.state.SETUP_WORDS.split())
+    assert at.session_state[session.CUSTOM_VOCAB_KEY].words == tuple(lesson.state.SETUP_WORDS.split())
 
 
 def test_the_score_counts_right_answers_across_steps(scenes):
@@ -389,7 +389,7 @@ def test_one_head_against_two_and_the_feed_forward_layer(scenes):
 def test_a_step_does_not_touch_the_learners_settings():
     at = run_app(LESSON, step=NUMBER["mask"], heads=3)  # the mask step draws with a causal mask and one head
     assert_clean(at)
-    s = at.session_state["settings"]
+    s = at.session_state[session.SETTINGS_KEY]
     assert s.mask == "none" and s.heads == 3
     assert at.query_params["step"] in (str(NUMBER["mask"]), [str(NUMBER["mask"])])
     assert at.query_params["heads"] in ("3", ["3"])
@@ -410,9 +410,9 @@ def test_the_sidebar_offers_only_what_changes_the_lesson(lang):
     other = next(code for code in LANGS if code != lang)
     at.selectbox(key=session.widget_key("lang")).set_value(other).run()
     assert_clean(at)
-    assert at.session_state["settings"].lang == other  # the language still works, and the lesson follows it
+    assert at.session_state[session.SETTINGS_KEY].lang == other  # the language still works, and the lesson follows it
     assert any(CATALOGUE["lesson.row_title"][other] in m.value for m in at.markdown)
-    s = at.session_state["settings"]
+    s = at.session_state[session.SETTINGS_KEY]
     assert (s.heads, s.mask) == (3, "causal")  # the learner's other settings are kept for the other screens
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import PAGES, assert_clean, plain, run_app
-from ui import layout, share, state
+from ui import layout, session, share, state
 from ui.i18n import CATALOGUE
 
 VOCAB = PAGES["vocabulary"]
@@ -32,11 +32,11 @@ def uploaded(at, name: str, data: bytes):
 def test_a_link_with_a_table_brings_it_exactly():
     at = run_app(VOCAB, vocab=UNICODE_LINK, sentence="gato:preto café 日本")
     assert_clean(at)
-    vocab = at.session_state["custom_vocab"]
+    vocab = at.session_state[session.CUSTOM_VOCAB_KEY]
     assert vocab.words == ("the", "gato:preto", "café", "日本")
     assert vocab.vectors[1, 2] == 0 and np.signbit(vocab.vectors[1, 2])  # -0 stays -0
     assert vocab.vectors[2, 0] == 1e-07 and vocab.vectors[3, 0] == 0.30000000000000004
-    assert at.session_state["settings"].tokens == ("gato:preto", "café", "日本")
+    assert at.session_state[session.SETTINGS_KEY].tokens == ("gato:preto", "café", "日本")
     assert not link_notices(at)
     # the page writes the same table back into the link
     assert at.query_params["vocab"] in (UNICODE_LINK, [UNICODE_LINK])
@@ -49,12 +49,12 @@ def test_an_edited_table_goes_into_the_link_and_back():
     link = share.encode_vocab(vocab)
     at = run_app(VOCAB, vocab=link)
     assert_clean(at)
-    assert at.session_state["custom_vocab"] == vocab
+    assert at.session_state[session.CUSTOM_VOCAB_KEY] == vocab
     assert at.query_params["vocab"] in (link, [link])
     again = run_app(
         PAGES["self-attention"], **{k: v if isinstance(v, str) else v[-1] for k, v in at.query_params.items()}
     )
-    assert again.session_state["custom_vocab"] == vocab
+    assert again.session_state[session.CUSTOM_VOCAB_KEY] == vocab
 
 
 @pytest.mark.parametrize(
@@ -70,7 +70,7 @@ def test_an_edited_table_goes_into_the_link_and_back():
 def test_a_bad_table_in_a_link_is_ignored_with_a_notice(link, key):
     at = run_app(VOCAB, vocab=link)
     assert_clean(at)
-    assert at.session_state["custom_vocab"] is None  # the preset is used
+    assert at.session_state[session.CUSTOM_VOCAB_KEY] is None  # the preset is used
     notices = link_notices(at)
     assert plain(CATALOGUE["share.link_rejected"]["en"]) in notices[0]
     assert any(n for n in notices[1:]), notices
@@ -81,10 +81,10 @@ def test_a_bad_table_in_a_link_is_ignored_with_a_notice(link, key):
 def test_a_table_too_big_for_a_link_says_so_and_keeps_the_settings():
     words = " ".join(f"w{i}" for i in range(200))
     at = run_app(VOCAB, preset="random", dim=32, sentence=words)
-    big = state.preset_vocabulary(at.session_state["settings"])
+    big = state.preset_vocabulary(at.session_state[session.SETTINGS_KEY])
     link = share.encode_vocab(big)
     assert len(link) > share.MAX_LINK_CHARS
-    at.session_state["custom_vocab"] = big  # as if edited in the grid
+    at.session_state[session.CUSTOM_VOCAB_KEY] = big  # as if edited in the grid
     at.run()
     assert_clean(at)
     assert "vocab" not in at.query_params and at.query_params["dim"] in ("32", ["32"])
@@ -103,9 +103,9 @@ def test_a_scenario_file_restores_the_session_and_keeps_the_language():
     at = run_app(VOCAB, lang="pt")
     uploaded(at, "aula.json", data)
     assert_clean(at)
-    s = at.session_state["settings"]
+    s = at.session_state[session.SETTINGS_KEY]
     assert (s.heads, s.mask, s.cell, s.weights, s.lang) == (4, "causal", (3, 1), "trained", "pt")
-    assert at.session_state["custom_vocab"] == vocab
+    assert at.session_state[session.CUSTOM_VOCAB_KEY] == vocab
     assert s.sentence == "gato sat on the"
     assert any("aula.json" in plain(i.value) for i in at.sidebar.info)
     assert at.query_params["vocab"] in (share.encode_vocab(vocab), [share.encode_vocab(vocab)])
@@ -126,10 +126,10 @@ def test_a_scenario_file_restores_the_session_and_keeps_the_language():
 )
 def test_a_bad_scenario_file_changes_nothing(data):
     at = run_app(VOCAB, heads=3)
-    before = at.session_state["settings"]
+    before = at.session_state[session.SETTINGS_KEY]
     uploaded(at, "bad.json", data)
     assert not at.exception
-    assert at.session_state["settings"] == before and at.session_state["custom_vocab"] is None
+    assert at.session_state[session.SETTINGS_KEY] == before and at.session_state[session.CUSTOM_VOCAB_KEY] is None
     errors = [plain(e.value) for e in at.sidebar.error]
     assert errors and plain(CATALOGUE["share.file_rejected"]["en"]) in errors[0]
     assert len(errors) >= 2  # the problem itself is named

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 import core
 from tests.conftest import PAGES, assert_clean, chart_frame, chart_titles, charts, plain, run_app
-from ui import jobs, share, state, translation
+from ui import jobs, session, share, state, translation
 from ui.i18n import CATALOGUE, Translator
 
 PAGE = PAGES["translate"]
@@ -176,11 +176,11 @@ def test_adding_mouse_to_the_lexicon_retrains_and_a_link_carries_it():
     mouse = {"english": "mouse", "portuguese": "rato", "gender": "m"}
     grid(at, "nouns", {"added_rows": [{"english": "mouse"}]})  # typing a new row: it waits, nothing breaks
     assert_clean(at)
-    assert "mouse" not in at.session_state["lexicon"].nouns if at.session_state["lexicon"] else True
+    assert "mouse" not in at.session_state[session.LEXICON_KEY].nouns if at.session_state[session.LEXICON_KEY] else True
     assert any("mouse" in plain(i.value) for i in at.info)
     grid(at, "nouns", {"added_rows": [mouse]})
     assert_clean(at)
-    lexicon = at.session_state["lexicon"]
+    lexicon = at.session_state[session.LEXICON_KEY]
     assert lexicon == core.TOY_LEXICON.with_noun("mouse", "rato", "m")
     assert at.session_state["lexicon_editor_version"] == version  # the grid was not rebuilt under the fingers
     link = at.query_params["lexicon"]
@@ -195,7 +195,7 @@ def test_adding_mouse_to_the_lexicon_retrains_and_a_link_carries_it():
     # deleting a row takes the word out, and the link follows
     grid(at, "verbs", {"deleted_rows": [0]})
     assert_clean(at)
-    assert "sat" not in at.session_state["lexicon"].verbs
+    assert "sat" not in at.session_state[session.LEXICON_KEY].verbs
     link = at.query_params["lexicon"]
     link = link[0] if isinstance(link, list) else link
     assert "sat:sentou" not in link and "mouse:rato:m" in link
@@ -203,7 +203,7 @@ def test_adding_mouse_to_the_lexicon_retrains_and_a_link_carries_it():
     # the link opens the same lexicon in a new session
     other = run_app(PAGE, lexicon=share.encode_lexicon(lexicon), **params)
     assert_clean(other)
-    assert other.session_state["lexicon"] == lexicon
+    assert other.session_state[session.LEXICON_KEY] == lexicon
 
 
 def test_a_wrong_row_is_named_and_the_lexicon_in_use_stays():
@@ -211,7 +211,7 @@ def test_a_wrong_row_is_named_and_the_lexicon_in_use_stays():
     grid(at, "nouns", {"added_rows": [{"english": "cat", "portuguese": "gata", "gender": "f"}]})
     assert not at.exception
     assert any("cat" in e and text("tr.part_nouns") in e for e in errors(at))
-    assert at.session_state["lexicon"] is None  # still the toy lexicon
+    assert at.session_state[session.LEXICON_KEY] is None  # still the toy lexicon
     restore = [b for b in at.button if b.label == text("tr.lexicon_restore")]
     restore[0].click().run()
     assert_clean(at)
@@ -222,7 +222,7 @@ def test_a_bad_lexicon_link_is_refused_with_its_reason_and_the_page_works():
     assert not at.exception
     [error] = errors(at)
     assert text("tr.link_rejected") in error
-    assert at.session_state["lexicon"] is None
+    assert at.session_state[session.LEXICON_KEY] is None
     assert [b for b in at.button if b.label == text("tr.go")]
 
 

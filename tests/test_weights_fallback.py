@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import PAGES, assert_clean, charts, plain, run_app
 
+from ui import session
 from ui.i18n import CATALOGUE
 from ui.state import LANGS
 
@@ -40,7 +41,7 @@ def test_trained_weights_that_cannot_be_had_fall_back_to_random_with_the_reason(
     assert len(found) == 1, [plain(w.value) for w in at.warning]
     assert CATALOGUE[reason][lang].split("{")[0].strip() in found[0]
     assert charts(at)  # the page works, with random weights
-    assert at.session_state["settings"].weights == "trained"  # the link keeps what it asked for
+    assert at.session_state[session.SETTINGS_KEY].weights == "trained"  # the link keeps what it asked for
 
 
 @pytest.mark.parametrize(
@@ -56,7 +57,7 @@ def test_the_widest_training_says_how_many_steps_fit(train_ffn, says):
 def test_a_link_with_a_table_that_lacks_the_default_sentence_draws_its_own_words():
     at = run_app(PAGES["self-attention"], vocab="the:1,0", preset="seed")
     assert_clean(at)
-    assert at.session_state["settings"].sentence == "the"
+    assert at.session_state[session.SETTINGS_KEY].sentence == "the"
     assert charts(at)
 
 

@@ -64,10 +64,7 @@ def token_window(page: Page, n_tokens: int, key: str) -> slice:
     """All tokens, or, for long sentences, a window the user picks (per-cell tooltips inside it)."""
     if n_tokens <= WINDOW_TOKENS:
         return slice(0, n_tokens)
-    wkey = f"window_{key}"
-    current = st.session_state.get(wkey)
-    if not (isinstance(current, tuple) and 1 <= current[0] <= current[1] <= n_tokens):
-        st.session_state[wkey] = (1, n_tokens)
+    wkey = session.token_window(f"window_{key}", n_tokens)
     lo, hi = st.slider(page.t("window.label"), min_value=1, max_value=n_tokens, key=wkey)
     if hi - lo + 1 > WINDOW_TOKENS:
         st.caption(page.t("window.help", n=WINDOW_TOKENS))
@@ -437,7 +434,7 @@ def numbers(page: Page | None, table: downloads.Table, title: str, col_title: st
     """A chart's numbers as a table under it, when the sidebar's "Show the numbers" is on (nothing otherwise:
     a normal rerun draws no table): tokens and dimensions as row and column headers, values as the
     language writes them, a masked cell as the word "masked"."""
-    if page is None or not st.session_state.get(layout.NUMBERS):
+    if page is None or not session.switched_on(layout.NUMBERS):
         return
     t = page.t
     R, C = table.values.shape

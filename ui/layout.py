@@ -409,7 +409,7 @@ def download_panel(page: Page) -> None:
     Figure). A rerun pays for one selectbox and four buttons.
     """
     figures = page.figures
-    if figures.panel_drawn or not figures or not st.session_state.get(SAVE_PANEL):
+    if figures.panel_drawn or not figures or not session.switched_on(SAVE_PANEL):
         return
     figures.panel_drawn = True
     try:

@@ -40,6 +40,11 @@ _LINK_LENGTH = "link_length"  # characters the link would have had, when the tab
 _UPLOAD_VERSION = "upload_version"  # part of the scenario uploader's key: a new one is an empty uploader
 _UPLOAD_NOTICES = "upload_notices"  # what reading the last scenario file found (errors: nothing changed)
 
+# What tests read of a session through AppTest, which runs scripts and cannot call this module's
+# functions in them: the canonical values' keys by name, so a test does not spell a key itself.
+SETTINGS_KEY, CUSTOM_VOCAB_KEY = _SETTINGS, _CUSTOM_VOCAB
+TABLE_DRAFT_KEY, SENTENCE_DRAFT_KEY = _TABLE_DRAFT, _SENTENCE_DRAFT
+
 
 def ensure() -> None:
     """First run of a session: settings from the URL, with notices for what was wrong."""
@@ -552,6 +557,23 @@ def clear_cell() -> None:
     update(cell=None)
 
 
+# --- switches and windows of the page (widget state read by the drawing code) -------------------
+
+
+def switched_on(key: str) -> bool:
+    """Whether the toggle with widget key ``key`` (the sidebar's save panel, the numbers as tables) is on."""
+    return bool(st.session_state.get(key))
+
+
+def token_window(key: str, n_tokens: int) -> str:
+    """The widget key of a token-window slider, its value kept inside 1..n_tokens (a new sentence may be
+    shorter than the window the slider last held)."""
+    current = st.session_state.get(key)
+    if not (isinstance(current, tuple) and 1 <= current[0] <= current[1] <= n_tokens):
+        st.session_state[key] = (1, n_tokens)
+    return key
+
+
 # --- widgets bound to settings ---------------------------------------------------------------
 
 
@@ -598,6 +620,7 @@ def commit_widget(name: str) -> None:
 # while the complete rows become the lexicon. A link's ``lexicon=`` is read on first use.
 
 _LEXICON = "lexicon"  # core.Lexicon the learner edited (or a link or file brought), or None: the toy lexicon
+LEXICON_KEY = _LEXICON  # as SETTINGS_KEY, for tests
 _LEXICON_NOTICES = "lexicon_notices"  # what reading the link's lexicon= found, shown once
 _LEX_DRAFT = "lexicon_draft"  # {part: table as typed}, while something in it is left to fix
 _LEX_READING = "lexicon_reading"  # translation.LexiconReading of the draft
