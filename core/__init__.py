@@ -26,6 +26,7 @@ from .explain import (
     row_moments,
     scaling_study,
     softmax_temperatures,
+    value_shares,
     zero_fraction,
 )
 from .feed_forward import FeedForwardParams, FeedForwardResult, feed_forward, init_feed_forward
@@ -150,6 +151,7 @@ __all__ = [
     "tutorial_attention",
     "tutorial_multi_head_attention",
     "tutorial_self_attention",
+    "value_shares",
     "word_vector",
     "zero_fraction",
 ]

@@ -350,6 +350,16 @@ def row_moments(x) -> tuple[np.ndarray, np.ndarray]:
     return arr.mean(axis=-1), arr.std(axis=-1)
 
 
+def value_shares(weights_row, v) -> np.ndarray:
+    """weights_row (S,), v (S, d_v) -> (S,): how much of each value row a query's output holds,
+    w_j · |v_j| (the output is Σ_j w_j v_j, so a row weighs in by its weight times its length)."""
+    w = as_float_array(weights_row, "weights_row", ndim=1)
+    values = as_float_array(v, "v", ndim=2)
+    if values.shape[0] != w.shape[0]:
+        raise AttentionInputError(f"v has {values.shape[0]} rows, but the weights row has {w.shape[0]} entries")
+    return w * np.linalg.norm(values, axis=1)
+
+
 def zero_fraction(x) -> float:
     """The share of entries that are exactly 0, such as the hidden units a ReLU cut."""
     arr = as_float_array(x, "x")

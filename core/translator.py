@@ -585,6 +585,12 @@ class Translation:
     reference: tuple[str, ...]
     correct: bool
 
+    @property
+    def alignment(self) -> np.ndarray:
+        """(n_layers, n, S): each layer's cross-attention averaged over its heads, the alignment of the
+        words written (rows) with the English words (columns)."""
+        return self.cross_weights.mean(axis=1)
+
 
 def _result_model(result: TranslatorResult) -> tuple[_Model, dict[str, np.ndarray]]:
     arrays = _arrays(result.source_embedding, result.target_embedding, result.encoder, result.decoder, result.readout)

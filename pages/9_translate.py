@@ -254,7 +254,7 @@ with layout.guarded(page):
     rows, cols = list(out.words), list(out.source)
     draw.matrix(
         page,
-        out.cross_weights[layer].mean(axis=0),
+        out.alignment[layer],
         rows,
         cols,
         title=t("tr.alignment_mean", raw=True, h=H),

@@ -707,3 +707,19 @@ def test_zero_fraction_counts_exact_zeros():
     assert core.zero_fraction(np.array([[0.0, 1.0], [0.0, -0.0]])) == 0.75
     with pytest.raises(core.AttentionInputError, match="empty"):
         core.zero_fraction(np.zeros((0, 3)))
+
+
+def test_value_shares_weigh_each_value_row_by_its_length():
+    w = np.array([0.5, 0.25, 0.25])
+    v = np.array([[3.0, 4.0], [0.0, 2.0], [1.0, 0.0]])  # lengths 5, 2, 1
+    np.testing.assert_allclose(core.value_shares(w, v), [2.5, 0.5, 0.25])
+    with pytest.raises(core.AttentionInputError):
+        core.value_shares(w, v[:2])
+
+
+def test_a_translations_alignment_is_its_cross_attention_averaged_over_heads():
+    rng = np.random.default_rng(0)
+    weights = rng.random((2, 4, 3, 5))
+    t = core.Translation(("a",), ("b",), ("<s>",), True, weights, weights, weights, weights, ("b",), True)
+    np.testing.assert_allclose(t.alignment, weights.mean(axis=1))
+    assert t.alignment.shape == (2, 3, 5)

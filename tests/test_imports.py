@@ -120,3 +120,48 @@ def test_only_the_session_module_reads_or_writes_session_state():
             if isinstance(node, ast.Attribute) and node.attr == "session_state":
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not offenders
+
+
+# Array arithmetic that stays outside core, by file, and why. Everything else a page shows is a field of a
+# result core returned (issue: "math out of ui/"). The chart package is drawing code (palettes, PNG
+# pixels, sizes) and is not counted.
+ARITHMETIC_ALLOWED = {
+    # a chart's accessible description: how many cells are masked
+    "ui/draw.py": "describes a chart",
+    # the lesson reads each answer off the very numbers its chart draws (a row's sum, the mean over
+    # heads of a drawn map, e^5 for the text of the shift question), so the verdict cannot drift from
+    # the chart; the math behind those numbers is core's
+    "ui/lesson/attention.py": "picks the option nearest a drawn ratio, on a log scale",
+    "ui/lesson/decoder.py": "reads an answer off a drawn map",
+    "ui/lesson/heads.py": "reads an answer off a drawn map",
+    "ui/lesson/words.py": "reads an answer off a drawn map",
+}
+NP_MATH = {"exp", "log", "sqrt", "dot", "matmul", "einsum", "linalg", "tanh", "sum", "mean", "std", "var", "cumsum"}
+ARRAY_MATH = {"sum", "mean", "std", "var", "dot", "cumsum"}
+
+
+def arithmetic(path: Path) -> list[int]:
+    """Lines of ``path`` that compute on arrays: @, numpy's math functions, an array's sum/mean/std/var."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+            lines.append(node.lineno)
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "np":
+            if node.attr in NP_MATH:
+                lines.append(node.lineno)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ARRAY_MATH:
+            if not (isinstance(node.func.value, ast.Name) and node.func.value.id == "np"):
+                lines.append(node.lineno)
+    return sorted(lines)
+
+
+def test_ui_does_no_math_on_arrays_beyond_a_named_list():
+    sources = [*sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").rglob("*.py"))]
+    found = {
+        str(path.relative_to(ROOT)): arithmetic(path)
+        for path in sources
+        if not str(path.relative_to(ROOT)).startswith("ui/charts/")
+    }
+    found = {name: lines for name, lines in found.items() if lines}
+    assert set(found) <= set(ARITHMETIC_ALLOWED), {k: v for k, v in found.items() if k not in ARITHMETIC_ALLOWED}
+    assert set(ARITHMETIC_ALLOWED) <= set(found), "a file on the list no longer computes: take it off"

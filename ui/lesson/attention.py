@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+import core
 from ui import compute, draw
 from ui.lesson.step import PAPER, RANDOM, Asked, Scene, Step, frozen, option, shown_ties, word
 
@@ -89,7 +90,7 @@ class Output(Step):
         att = scene.result.attention
         i = self.query(scene)
         w, v = att.weights[0][i], att.v[0]
-        shares = w * np.linalg.norm(v, axis=1)  # |w_j · v_j|: how much of each value row the output holds
+        shares = core.value_shares(w, v)  # w_j · |v_j|: how much of each value row the output holds
         top = int(np.argmax(shares))
         runner = int(np.argsort(shares)[-2]) if len(shares) > 1 else top
         facts = {
