@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import PAGES, assert_clean, charts, plain, run_app
 
+from tests.conftest import PAGES, assert_clean, charts, plain, run_app
 from ui import session
 from ui.i18n import CATALOGUE
 from ui.state import LANGS
@@ -62,9 +62,9 @@ def test_a_link_with_a_table_that_lacks_the_default_sentence_draws_its_own_words
 
 
 def test_a_training_stopped_by_its_session_waits_for_a_click():
-    from conftest import ROOT
     from streamlit.testing.v1 import AppTest
 
+    from tests.conftest import ROOT
     from ui import compute, state
 
     params = {"weights": "trained", "preset": "random", "dim": 8, "sentence": "a b c d e f", "steps": "40"}
