@@ -126,15 +126,12 @@ with layout.guarded(page):
     trainings = {}
     keys = lesson.training_keys(step, settings, vocab)
     for name, key in keys.items():  # trained once per server, within the budget, each with its progress
-        new = lesson.trained(key) is None
         if isinstance(key, translation.TranslatorKey):
             trainings[name] = ui_training.run_translator(t, key, translation_lexicon)
         else:
             trainings[name] = ui_training.run(t, key, vocab, curves=False)
         if trainings[name] is None:
             layout.stop(page)
-        if new and any(lesson.trained(k) is None for k in keys.values()):
-            st.rerun()  # one training's progress (and its Stop button) per run: the next one in a new run
     scene = lesson.scene(step, settings.lang, trainings)
     q = lesson.question(step, settings.lang, the_scene=scene)
 
