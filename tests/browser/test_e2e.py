@@ -37,12 +37,13 @@ from helpers import (
 )
 
 from ui.i18n import CATALOGUE
+from ui.screens import SCREENS
 
 pytestmark = pytest.mark.browser
 
 # path -> (English title, charts in paper mode with the defaults, charts in tutorial mode)
 PAGES = {
-    "/": ("Attention Explorer", 1, 1),
+    "/": ("Attention Explorer", 2, 2),  # the whole transformer, then the encoder block's flow
     "/vocabulary": ("Vocabulary and embeddings", 3, 1),
     "/self-attention": ("Self-attention, one head step by step", 9, 3),
     "/multi-head": ("Multi-head attention", 6, 4),
@@ -164,16 +165,7 @@ def test_cold_deep_link_draws_the_page(cold_server, page):
     assert sidebar.get_by_text("Ajustes de todas as páginas").is_visible()
     # the translated menu, not Streamlit's legacy one built from file names
     links = [a.strip().splitlines()[-1] for a in sidebar.get_by_role("link").all_inner_texts() if a.strip()]
-    assert links == [
-        "Início",
-        "Vocabulário",
-        "Autoatenção",
-        "Multi-cabeça",
-        "Add & Norm",
-        "Feed-forward",
-        "Treinar as cabeças",
-        "Aula",
-    ]
+    assert links == [CATALOGUE[key]["pt"] for _, _, key, _ in SCREENS]
     assert radio_value(page, "w_mode") == CATALOGUE["mode.paper"]["pt"]
     assert selectbox_value(page, "w_lang") == "Português (Brasil)"
     assert page.locator(f"{key('w_seed')} input").input_value() == "3"
