@@ -35,13 +35,7 @@ with layout.guarded(page):
     if result is None and blocking is not None and blocking.key.startswith("train.too_big"):
         st.error(t.notice(blocking), icon=":material/block:")
     if result is None and blocking is None:
-        if session.training_stopped(key):
-            st.caption(t("train.stopped"))
-        prompt = st.empty()  # the button goes away once it has been pressed
-        if prompt.button(t("train.go"), type="primary", icon=":material/play_arrow:"):
-            prompt.empty()
-            session.allow_training(key)
-            result = training.run(t, key, vocab, curves=True)
+        result = training.button(t, key, "train.go", lambda: training.run(t, key, vocab, curves=True))
     if result is None:
         st.caption(t("train.idle"))
         layout.stop(page)

@@ -138,13 +138,7 @@ with layout.guarded(page):
     if result is None and blocking is not None:
         st.error(t.notice(blocking), icon=":material/block:")
     if result is None and blocking is None:
-        if session.training_stopped(key):
-            st.caption(t("train.stopped"))
-        prompt = st.empty()  # the button goes away once it has been pressed
-        if prompt.button(t("tr.go"), type="primary", icon=":material/play_arrow:"):
-            prompt.empty()
-            session.allow_training(key)
-            result = training.run_translator(t, key, lexicon)
+        result = training.button(t, key, "tr.go", lambda: training.run_translator(t, key, lexicon))
     if result is None:
         if blocking is None:
             st.caption(t("tr.idle", n=key.total_steps))

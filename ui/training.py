@@ -137,6 +137,20 @@ def run_job(
     return None
 
 
+def button(t: Translator, key, label: str, start: Callable[[], object]) -> object | None:
+    """A page's Train button for ``key`` (it goes away once pressed) and what ``start()`` returns when
+    it is pressed (the training, drawn as it runs); None until then. A training this session stopped
+    says so, and a press lets it start again."""
+    if session.training_stopped(key):
+        st.caption(t("train.stopped"))
+    prompt = st.empty()
+    if not prompt.button(t(label), type="primary", icon=":material/play_arrow:"):
+        return None
+    prompt.empty()
+    session.allow_training(key)
+    return start()
+
+
 def _status(t: Translator, status, job: jobs.Job) -> None:
     if job.state == jobs.QUEUED:
         status.progress(0.0, text=t("train.queued", n=max(1, jobs.ahead(job))))
