@@ -214,3 +214,17 @@ def test_a_loss_curve_of_thousands_of_steps_draws_at_most_curve_points_per_serie
         np.testing.assert_array_equal(drawn["loss"].to_numpy(), curve[drawn["step"].to_numpy() - 1])
     assert d["encoding"]["x"]["scale"]["domain"] == [1, 3000]
     assert len(charts.loss_curve([1.0] * 999, title="t", step_title="s", loss_title="l").data) == 999
+
+
+@pytest.mark.parametrize(
+    ("last", "ticks"), [(1500, [500, 1000, 1500]), (300, [50, 100, 150, 200, 250, 300]), (7, [2, 4, 6])]
+)
+def test_a_curve_marks_round_steps(last, ticks):
+    assert charts.curves.step_ticks(last) == ticks
+    spec = charts.vega_lite(charts.loss_curve([1.0] * last, title="t", step_title="s", loss_title="l"))
+    assert (
+        ticks
+        == next(layer for layer in [spec, *spec.get("layer", [])] if "encoding" in layer)["encoding"]["x"]["axis"][
+            "values"
+        ]
+    )

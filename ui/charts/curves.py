@@ -56,6 +56,18 @@ def curve_steps(n: int, max_points: int = CURVE_POINTS) -> np.ndarray:
     return steps if steps[-1] == n - 1 else np.append(steps, n - 1)
 
 
+def step_ticks(last: int, most: int = 6) -> list[int]:
+    """Round step numbers to mark on a curve of ``last`` steps: multiples of 1, 2 or 5 × 10^k, at most
+    ``most`` of them (1,500 steps: 500, 1000, 1500; Vega's own choice on a domain from 1 gave 500, 1500)."""
+    step = 1
+    while last // step > most:
+        for factor in (2, 5 / 2, 2):
+            step = int(step * factor)
+            if last // step <= most:
+                break
+    return list(range(step, last + 1, step))
+
+
 def loss_curve(
     losses: Sequence[float] | Mapping[str, Sequence[float]],
     *,
@@ -92,7 +104,12 @@ def loss_curve(
         n = max(n, len(values))
     df = pd.concat(frames, ignore_index=True) if named else frames[0].drop(columns="series")
     last = max(n, int(total_steps or n), 1)
-    x = alt.X("step:Q", title=step_title, scale=alt.Scale(domain=[1, last], nice=False))
+    x = alt.X(
+        "step:Q",
+        title=step_title,
+        scale=alt.Scale(domain=[1, last], nice=False),
+        axis=alt.Axis(values=step_ticks(last), format="d"),
+    )
     if percent:
         y = alt.Y("loss:Q", title=loss_title, scale=alt.Scale(domain=[0, 1], nice=False), axis=alt.Axis(format="%"))
     else:
