@@ -40,7 +40,7 @@ def test_a_cached_pass_is_shared_read_only_and_not_copied(mode):
     first = compute.current_pass(s, vocab)
     again = compute.current_pass(s, vocab)
     assert again is first
-    arrays = list(compute._arrays(first))
+    arrays = list(compute.arrays(first))
     assert len(arrays) >= 8
     assert not any(a.flags.writeable for a in arrays)
     with pytest.raises(ValueError, match="read-only"):

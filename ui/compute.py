@@ -151,19 +151,24 @@ def tutorial_pass(key: PassKey, vocab: core.Vocabulary) -> TutorialPass:
     )
 
 
-def _arrays(obj):
-    """Every ndarray a pass holds, through nested dataclasses."""
+def arrays(obj):
+    """Every ndarray a result holds, through nested dataclasses, tuples and lists (the encoder's and
+    decoder's passes, a training, a translation: every cache of results here sizes them by this)."""
     if isinstance(obj, np.ndarray):
         yield obj
+    elif isinstance(obj, tuple | list):
+        for item in obj:
+            if not isinstance(item, str | int | float):
+                yield from arrays(item)
     elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         for f in dataclasses.fields(obj):
-            yield from _arrays(getattr(obj, f.name))
+            yield from arrays(getattr(obj, f.name))
 
 
 def pass_nbytes(result) -> int:
     """The memory a pass holds: each buffer once, however many views of it the pass keeps."""
     buffers = {}
-    for arr in _arrays(result):
+    for arr in arrays(result):
         root = arr
         while isinstance(root.base, np.ndarray):
             root = root.base
@@ -171,8 +176,9 @@ def pass_nbytes(result) -> int:
     return sum(buffers.values())
 
 
-def _read_only(result):
-    for arr in _arrays(result):
+def read_only(result):
+    """``result`` with every array it holds made read-only: a cached result is shared by every session."""
+    for arr in arrays(result):
         arr.setflags(write=False)
     return result
 
@@ -190,7 +196,7 @@ def _key(key: PassKey, vocab: core.Vocabulary):
 def _run(key: PassKey, vocab: core.Vocabulary) -> PaperPass | TutorialPass:
     """One pass. A pass larger than the whole cache is computed and returned without being kept."""
     fn = paper_pass if key.settings.paper else tutorial_pass
-    return _read_only(fn(key, vocab))
+    return read_only(fn(key, vocab))
 
 
 def current_pass(settings: state.Settings, vocab: core.Vocabulary) -> PaperPass | TutorialPass:

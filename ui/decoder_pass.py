@@ -25,6 +25,7 @@ import numpy as np
 import core
 from core import toy_language
 from ui import session, state, training, translation
+from ui.compute import pass_nbytes, read_only
 from ui.state import Notice
 
 D_MODEL, D_FF = translation.D_MODEL, translation.D_FF  # the translator's widths
@@ -232,29 +233,6 @@ def compute(key: DecoderKey, result: core.TranslatorResult | None = None) -> Dec
     )
 
 
-def _arrays(obj):
-    """Every ndarray a pass holds, through nested dataclasses and tuples."""
-    if isinstance(obj, np.ndarray):
-        yield obj
-    elif isinstance(obj, tuple | list):
-        for item in obj:
-            yield from _arrays(item)
-    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        for f in dataclasses.fields(obj):
-            yield from _arrays(getattr(obj, f.name))
-
-
-def pass_nbytes(result: DecoderPass) -> int:
-    """The memory a pass holds: each buffer once."""
-    buffers = {}
-    for arr in _arrays(result):
-        root = arr
-        while isinstance(root.base, np.ndarray):
-            root = root.base
-        buffers[id(root)] = root.nbytes
-    return sum(buffers.values())
-
-
 _PASSES = cachetools.TTLCache(maxsize=PASS_CACHE_BYTES, ttl=PASS_TTL_S, getsizeof=pass_nbytes)
 _LOCK = threading.Lock()
 _COMPUTING = threading.Condition(_LOCK)
@@ -267,10 +245,7 @@ def _cache_key(key: DecoderKey, result=None):
 @cachetools.cached(_PASSES, key=_cache_key, lock=_LOCK, condition=_COMPUTING)
 def cached(key: DecoderKey, result: core.TranslatorResult | None = None) -> DecoderPass:
     """``compute``, once per key for the whole process; the arrays of a cached pass are read-only."""
-    out = compute(key, result)
-    for arr in _arrays(out):
-        arr.setflags(write=False)
-    return out
+    return read_only(compute(key, result))
 
 
 # --- one cell explained ----------------------------------------------------------------------

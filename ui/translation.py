@@ -21,6 +21,7 @@ import pandas as pd
 
 import core
 from ui import budget, state
+from ui.compute import pass_nbytes
 from ui.state import Notice, Settings
 
 D_MODEL = 32  # the translator's width (core.train_translator's default): the heads split it
@@ -100,29 +101,10 @@ def problem(key: TranslatorKey, lexicon: core.Lexicon) -> Notice | None:
 # ---------------------------------------------------------------- memory
 
 
-def _arrays(obj):
-    """Every ndarray a result holds, through dataclasses, tuples and lists."""
-    if isinstance(obj, np.ndarray):
-        yield obj
-    elif isinstance(obj, (tuple, list)):
-        for item in obj:
-            if not isinstance(item, (str, int, float)):
-                yield from _arrays(item)
-    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        for f in dataclasses.fields(obj):
-            yield from _arrays(getattr(obj, f.name))
-
-
 def nbytes(result) -> int:
     """The memory a result holds: each array buffer once, its curves (~32 bytes a float in a tuple),
     and its held-out sentences (~100 bytes a word, the tuples included)."""
-    buffers = {}
-    for arr in _arrays(result):
-        root = arr
-        while isinstance(root.base, np.ndarray):
-            root = root.base
-        buffers[id(root)] = root.nbytes
-    total = sum(buffers.values()) + 1024
+    total = pass_nbytes(result) + 1024
     if isinstance(result, core.TranslatorResult):
         total += 2 * 32 * len(result.losses) + 100 * sum(len(s) for s in result.held_out)
     else:
