@@ -289,6 +289,10 @@ def test_animations_and_transitions_stop_when_the_reader_asks_for_less_motion(se
         page = context.new_page()
         page.goto(f"{server}/")
         page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning'] h1")
+        # The page's frame (its style among it) is drawn by st.html, which can land after the title
+        # on a loaded machine: read the durations once the style is in the document.
+        page.wait_for_selector(".st-key-a11y_frame style", state="attached")
+        page.wait_for_timeout(100)
         durations = page.evaluate(
             "() => [...document.querySelectorAll('button, a')].map(e => parseFloat(getComputedStyle(e).transitionDuration))"
         )
