@@ -290,6 +290,30 @@ def bench_translator(repeats: int, inner: int, seeds: tuple[int, ...], quick: bo
     return [what for what, ok in checks if not ok]
 
 
+def content_study(vocab_seeds: range, train_seeds: range) -> None:
+    """The task "highest" (the lesson's heads that look by content): held-out accuracy per head count,
+    and the share of its weight the most content-bound head puts on the sentence's highest word
+    (averaged over queries and 256 held-out sentences)."""
+    print(f"\ntask highest, {len(vocab_seeds)} vocabularies x {len(train_seeds)} seeds, train_block defaults")
+    for heads in (1, 2):
+        runs = []
+        for vs in vocab_seeds:
+            vocab = core.random_vocabulary(WORDS, D, vs)
+            for ts in train_seeds:
+                result = core.train_block(vocab, "highest", n_heads=heads, rng=np.random.default_rng(ts))
+                ids = core.train.sample_sentences(len(vocab), 256, result.length, np.random.default_rng(5))
+                _, weights = core.train._pass(result, vocab, ids, None)  # (B, H, T, T)
+                on = ids == ids.max(axis=1, keepdims=True)
+                share = (weights * on[:, None, None, :]).sum(axis=-1).mean(axis=(0, 2)).max()
+                runs.append((result.accuracy, share))
+        acc, share = np.array(runs).T
+        print(
+            f"  {heads} head{'s' if heads > 1 else ''}: held-out accuracy {acc.min():.3f}-{acc.max():.3f} "
+            f"(median {np.median(acc):.3f}, {int((acc >= 0.95).sum())} of {len(acc)} runs >= 0.95); "
+            f"weight on the highest word {share.min():.2f}-{share.max():.2f} (median {np.median(share):.2f})"
+        )
+
+
 def fmt(seconds: float) -> str:
     return f"{seconds * 1e3:8.3f} ms" if seconds < 1.0 else f"{seconds:8.2f} s "
 
@@ -349,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  {DEFAULT_STEPS} torch steps would take {fmt(torch_steps)}: "
         f"training median / torch steps = {train_median / torch_steps:.2f}x"
     )
+    content_study(range(1) if args.quick else range(4), range(1) if args.quick else range(4))
     translator_failed = bench_translator(repeats, inner, (0,) if args.quick else (0, 1, 2), args.quick)
     print(f"\nload average after the run: {load_average()}")
     failed = [what for what, ok in (("step ratio", step_ok), ("training time", train_ok)) if not ok]

@@ -47,19 +47,31 @@ HELD_OUT = 512  # held-out sentences that measure accuracy after training
 # ---------------------------------------------------------------- tasks
 
 
+TARGET_KINDS = ("relative", "absolute", "highest")
+
+
 @dataclass(frozen=True)
 class Task:
     """A rule that gives each position of a sentence its target words, one per readout.
 
     Each entry of ``targets`` is ("relative", k): the word k places away (-1 the one before,
-    +1 the one after; a position without it has no target there), or ("absolute", p): the word at
-    position p, the same target at every position. ``min_length``: the shortest sentence on which
-    the task means something.
+    +1 the one after; a position without it has no target there), ("absolute", p): the word at
+    position p, the same target at every position, or ("highest", 0): of the sentence's words, the
+    one furthest down the vocabulary's list (the largest index), the same target at every position,
+    wherever in the sentence it stands. The first two are found by position, the last by content.
+    ``min_length``: the shortest sentence on which the task means something.
     """
 
     name: str
     targets: tuple[tuple[str, int], ...]
     min_length: int
+
+    def __post_init__(self):
+        for target in self.targets:
+            if not (isinstance(target, tuple) and len(target) == 2 and target[0] in TARGET_KINDS):
+                raise AttentionInputError(
+                    f"a task's target must be (kind, int) with kind one of {', '.join(TARGET_KINDS)}, but is {target!r}"
+                )
 
     @property
     def n_targets(self) -> int:
@@ -72,6 +84,7 @@ TASKS: Mapping[str, Task] = MappingProxyType(
         "next": Task("next", (("relative", 1),), min_length=2),
         "first": Task("first", (("absolute", 0),), min_length=2),
         "neighbours": Task("neighbours", (("relative", -1), ("relative", 1)), min_length=3),
+        "highest": Task("highest", (("highest", 0),), min_length=2),
     }
 )
 
@@ -99,8 +112,10 @@ def task_targets(task: Task, ids: np.ndarray) -> np.ndarray:
             lo, hi = max(0, -where), min(T, T - where)  # the positions t with 0 <= t + where < T
             if lo < hi:
                 out[k, :, lo:hi] = ids[:, lo + where : hi + where]
-        else:  # ("absolute", p): the word at position p, at every position
+        elif kind == "absolute":  # the word at position p = where, at every position
             out[k] = ids[:, where : where + 1]
+        else:  # ("highest", 0): the sentence's word with the largest index, at every position
+            out[k] = ids.max(axis=1, keepdims=True)
     return out
 
 

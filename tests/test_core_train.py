@@ -32,6 +32,7 @@ IDS = np.array([[3, 1, 4, 1, 5], [9, 2, 6, 5, 3]])
         ("next", [[[1, 4, 1, 5, -1], [2, 6, 5, 3, -1]]]),
         ("first", [[[3, 3, 3, 3, 3], [9, 9, 9, 9, 9]]]),
         ("neighbours", [[[-1, 3, 1, 4, 1], [-1, 9, 2, 6, 5]], [[1, 4, 1, 5, -1], [2, 6, 5, 3, -1]]]),
+        ("highest", [[[5, 5, 5, 5, 5], [9, 9, 9, 9, 9]]]),  # the largest index, wherever it stands
     ],
 )
 def test_task_targets_by_hand(name, expected):
@@ -40,12 +41,18 @@ def test_task_targets_by_hand(name, expected):
     np.testing.assert_array_equal(targets, expected)
 
 
-def test_tasks_are_a_read_only_mapping_with_the_four_lessons():
-    assert {"previous", "next", "first", "neighbours"} <= set(core.TASKS)
+def test_tasks_are_a_read_only_mapping_with_the_five_lessons():
+    assert {"previous", "next", "first", "neighbours", "highest"} <= set(core.TASKS)
     assert core.TASKS["neighbours"].min_length == 3
-    assert all(core.TASKS[name].min_length == 2 for name in ("previous", "next", "first"))
+    assert all(core.TASKS[name].min_length == 2 for name in ("previous", "next", "first", "highest"))
     with pytest.raises(TypeError):
         core.TASKS["other"] = core.TASKS["next"]
+
+
+@pytest.mark.parametrize("target", [("middle", 0), ("relative",), "relative", ("highest", 0, 1)])
+def test_a_task_with_an_unknown_kind_of_target_is_refused(target):
+    with pytest.raises(core.AttentionInputError, match="kind one of relative, absolute, highest"):
+        core.Task("odd", (target,), min_length=2)
 
 
 def test_a_sentence_of_two_words_has_no_neighbours_target_with_both_sides():
@@ -230,6 +237,23 @@ def test_one_head_learns_previous(vocab_seed, seed):
     assert result.accuracy >= 0.95
     [(_, _, peak)] = head_sides(result, vocab)
     assert peak == -1
+
+
+def test_heads_trained_on_highest_attend_by_content_not_by_offset():
+    """Where a convolution's kernel sits at fixed offsets, these heads follow a word: from every query,
+    most weight lands wherever the sentence's highest word stands, so the offset they look at moves
+    from sentence to sentence and from query to query."""
+    vocab = core.random_vocabulary(WORDS[:6], 8, 0)
+    result = core.train_block(vocab, "highest", n_heads=2, rng=np.random.default_rng([0, 3]))
+    assert result.accuracy >= 0.95
+    ids = core.train.sample_sentences(len(vocab), 256, result.length, np.random.default_rng(5))
+    _, weights = core.train._pass(result, vocab, ids, None)  # (B, H, T, T)
+    on_highest = ids == ids.max(axis=1, keepdims=True)  # (B, T): the keys holding the target
+    mass = (weights * on_highest[:, None, None, :]).sum(axis=-1)  # (B, H, T)
+    assert mass.mean(axis=(0, 2)).max() >= 0.9  # a head puts ≥ 90% of its weight on the word
+    # No fixed offset explains it: the most-used offset of the best head takes a minority of the weight.
+    _, profile = attention_profile(result, vocab, np.random.default_rng(6))
+    assert profile[np.argmax(mass.mean(axis=(0, 2)))].max() < 0.5
 
 
 # ---------------------------------------------------------------- train_block: the result
@@ -500,7 +524,10 @@ BAD = [
     ({"vocab": V10.vectors}, r"vocab must be a Vocabulary .*ndarray"),
     ({"vocab": core.random_vocabulary(["a", "b"], 4, 0)}, r"at least 3 words .*, but it has 2"),
     ({"vocab": core.random_vocabulary(WORDS, 1, 0)}, r"width >= 2 .*, but the width is 1"),
-    ({"task": "middle"}, r"task must be one of previous, next, first, neighbours \(or a Task\), but is 'middle'"),
+    (
+        {"task": "middle"},
+        r"task must be one of previous, next, first, neighbours, highest \(or a Task\), but is 'middle'",
+    ),
     ({"task": None}, r"task must be one of"),
     ({"n_heads": 0}, r"n_heads must be >= 1, but is 0"),
     ({"n_heads": 1.5}, r"n_heads must be a whole number"),

@@ -131,6 +131,19 @@ def expected(step_id: str, sc: lesson.Scene) -> set:
         width = att.concat.shape[-1]
         np.testing.assert_array_equal(att.concat[:, width - d_v :], att.head_outputs[-1])
         return {("lesson.concat_cols", (("lo", width - d_v + 1), ("hi", width)))}
+    if step_id == "content":  # worked out independently: head 1's weight on B, by the word it sat on in A
+        result = sc.trainings["view"]
+        a = compute.held_out_sentence(result, sc.vocab, sc.settings.seed)
+        in_a = core.run_trained(result, sc.vocab, a).weights[0]
+        looked = a[int(np.argmax(in_a.sum(axis=0)))]
+        _, b, col = sc.step.sentences(sc)
+        assert sorted(b) == sorted(a) and b[col] != looked  # the same words, and A's column now holds another
+        in_b = core.run_trained(result, sc.vocab, b).weights[0]
+        on_word = in_b[:, [w == looked for w in b]].sum(axis=1)  # each query's weight on the word
+        assert on_word.min() > 0.9  # every query of B follows the word to where it moved
+        return {
+            ("lesson.content_word", (("word", looked), ("other", next(w for w in a if w != looked)), ("col", col + 1)))
+        }
     if step_id == "norm":
         means = r.block.norm1.mean(axis=1)
         assert np.allclose(means, 0, atol=1e-9)

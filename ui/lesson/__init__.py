@@ -44,6 +44,7 @@ STEPS: tuple[Step, ...] = (
     heads.Compare(),
     heads.Off(),
     heads.Concat(),
+    heads.Content(),
     heads.Norm(),
     decoder.DecoderMask(),
     decoder.Cross(),

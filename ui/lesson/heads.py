@@ -1,5 +1,6 @@
-"""Steps 10-14 of the lesson, on the paper's math with several heads: what a head reads, one head
-against two (trained), a head switched off, the concatenation and W_O, and Add & Norm."""
+"""Steps of the lesson on the paper's math with several heads: what a head reads, one head against
+two (trained), a head switched off, the concatenation and W_O, a head that looks by content, and
+Add & Norm."""
 
 from __future__ import annotations
 
@@ -167,6 +168,60 @@ class Concat(Step):
                 draw.feature_labels("d", att.output.shape[-1]),
                 title="Concat · W_O",
             )
+
+
+class Content(Step):
+    """Where the CNN analogy breaks, shown: heads trained on "highest" follow a word, not an offset.
+    Sentence B holds sentence A's words rotated so that the column head 1 lights up in A holds
+    another word: a kernel at fixed offsets would look at that column again, a head that looks by
+    content follows the word."""
+
+    id, model, screen, vocab = "content", PAPER, "multi-head", SETUP
+    view = frozen(weights="trained", task="highest", heads=2, pe="sin")
+
+    def maps(self, scene: Scene, words) -> np.ndarray:
+        return compute.trained_view(scene.trainings["view"], scene.vocab, words).weights  # (H, T, T)
+
+    def sentences(self, scene: Scene) -> tuple[tuple[str, ...], tuple[str, ...], int]:
+        """Sentence A (held out), sentence B (A rotated) and the column head 1 lights up in A."""
+        a = compute.held_out_sentence(scene.trainings["view"], scene.vocab, scene.settings.seed)
+        col = int(np.argmax(self.maps(scene, a)[0].sum(axis=0)))  # head 1's weight per key, over all queries
+        T = len(a)
+        shifts = [(T // 2 + k) % T for k in range(T)]  # half the sentence first: every word moves far
+        shift = next((n for n in shifts if n and a[(col - n) % T] != a[col]), T // 2)
+        return a, a[-shift:] + a[:-shift], col
+
+    def ask(self, scene: Scene) -> Asked:
+        a, b, col = self.sentences(scene)
+        looked = a[col]  # the word head 1 looks at in A
+        other = next(w for w in sorted(set(a), key=a.index) if w != looked)  # another word of A
+        weights_b, T = self.maps(scene, b)[0], len(b)  # head 1 on B
+        on = {  # the share of head 1's weight (averaged over the queries) each option names
+            "word": weights_b[:, [w == looked for w in b]].sum() / T,
+            "other": weights_b[:, [w == other for w in b]].sum() / T,
+            "same": weights_b[:, col].sum() / T,
+            "diagonal": np.trace(weights_b) / T,
+        }
+        answer = int(np.argmax(list(on.values())))
+        options = tuple(option(self.id, name, word=looked, other=other, col=col + 1) for name in on)
+        facts = {
+            "list": ", ".join(scene.vocab.words),
+            "b": " ".join(b),
+            "word": looked,
+            "col": col + 1,
+            "share": scene.percent(on["word"]),
+        }
+        return Asked(options, answer, facts=facts)
+
+    def before(self, page, scene: Scene) -> None:
+        a, _, _ = self.sentences(scene)
+        st.markdown(page.t("lesson.content_sentence", name="A", sentence=" ".join(a)))
+        draw.weights_grid(page, self.maps(scene, a), a)
+
+    def after(self, page, scene: Scene, q) -> None:
+        _, b, _ = self.sentences(scene)
+        st.markdown(page.t("lesson.content_sentence", name="B", sentence=" ".join(b)))
+        draw.weights_grid(page, self.maps(scene, b), b)
 
 
 class Norm(Step):
