@@ -80,7 +80,9 @@ with layout.guarded(page):
             page, result.weights[w, w], rows, title="softmax(E·Eᵀ, axis=0)", weights=True, click=("sa_weights", w.start)
         )
         st.subheader(t("sa.t_step_output"))
-        draw.matrix(page, result.head_output[w], rows, draw.feature_labels("d", vocab.dim), title="weights · E")
+        draw.matrix(
+            page, result.head_output[w], rows, draw.feature_labels("d", vocab.dim), title=t("chart.weights_e", raw=True)
+        )
         explain(page, result, tokens, head=None)
     else:
         params, att = result.params, result.attention
@@ -114,6 +116,10 @@ with layout.guarded(page):
         draw.token_map(page, weights, rows, title=f"softmax ({head})", weights=True, click=("sa_weights", w.start))
         st.subheader(t("sa.step_output"))
         draw.matrix(
-            page, att.head_outputs[h][w], rows, draw.feature_labels("v", params.d_v), title=f"weights · V ({head})"
+            page,
+            att.head_outputs[h][w],
+            rows,
+            draw.feature_labels("v", params.d_v),
+            title=t("chart.weights_v", head=head, raw=True),
         )
         explain(page, result, tokens, head=head)

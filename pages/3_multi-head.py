@@ -10,7 +10,7 @@ page = layout.start("nav.multi_head")
 t, s, vocab = page.t, page.settings, page.vocab
 
 st.title(t("mh.title"))
-st.write(t("mh.intro"))
+st.write(t("mh.intro" if s.paper else "mh.intro_tutorial"))
 
 with layout.guarded(page):
     H = layout.heads_control(page)

@@ -23,7 +23,7 @@ with layout.guarded(page):
             layout.tutorial_note(page, "an.tutorial_note")
         out = result.attention.output if s.paper else result.head_output
         st.subheader(t("an.straight", t=len(tokens), d=vocab.dim))
-        draw.matrix(page, out[w], rows, dims, title="MultiHead(x)" if s.paper else "weights · E")
+        draw.matrix(page, out[w], rows, dims, title="MultiHead(x)" if s.paper else t("chart.weights_e", raw=True))
     else:
         block = result.block
         if s.norm == "post":

@@ -818,3 +818,18 @@ def test_a_head_count_that_does_not_divide_d_model_says_what_the_paper_requires(
     said = [plain(i.value) for i in at.info if "d_k = d_v = d_model / h" in plain(i.value)]
     assert len(said) == 1 and "8 / 3" in said[0] and "is 6 wide instead of 8" in said[0]
     assert not [i for i in run_app(PAGES["multi-head"], heads=4).info if "d_model / h" in plain(i.value)]
+
+
+@pytest.mark.parametrize("lang", ["pt", "es"])
+@pytest.mark.parametrize("mode", ["paper", "tutorial"])
+def test_chart_titles_on_self_attention_speak_the_page_language(lang, mode):
+    at = run_app(PAGES["self-attention"], lang=lang, mode=mode)
+    titles = [title for title in chart_titles(at) if isinstance(title, str)]
+    assert titles and not [title for title in titles if "weights" in title]  # "pesos · V (1)", "pesos · E"
+    assert any(title.startswith("pesos · ") for title in titles)
+
+
+def test_tutorial_multi_head_intro_gives_the_paper_its_projections_and_the_article_copies():
+    paper, tutorial = (run_app(PAGES["multi-head"], mode=m).markdown[0].value for m in ("paper", "tutorial"))
+    assert "each with its own W_Q" in paper and "copies" not in paper
+    assert tutorial.startswith("In the paper,") and "copies" in tutorial
