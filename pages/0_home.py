@@ -11,6 +11,14 @@ st.title(t("home.title"))
 st.markdown(f"**{t('home.tagline')}**")
 st.write(t("home.what"))
 
+# Newcomers are sent to the lesson first; the screens, one by one, come after it.
+st.subheader(t("home.start"))
+st.info(t("home.lesson", n=lesson.COUNT), icon=":material/school:")
+layout.lesson_link(page)
+st.markdown(t("home.start_body"))
+layout.screen_links(page)
+
+
 st.subheader(t("home.transformer"))
 st.write(t("home.transformer_body"))
 st.markdown(t("home.kinds"))
@@ -44,6 +52,7 @@ draw.chart(
     title=t("home.tf_title", raw=True),
     legend=t("home.tf_residual", raw=True),
 )
+draw.notice(page, "home.tf_notice")
 
 st.subheader(t("home.block"))
 steps = [
@@ -60,12 +69,8 @@ steps = [
     (t("flow.output"), t("nav.feed_forward")),
 ]
 draw.flow(steps)
+draw.notice(page, "home.flow_notice")
 
-st.subheader(t("home.start"))
-st.markdown(t("home.start_body"))
-layout.screen_links(page)
-st.info(t("home.lesson", n=lesson.COUNT), icon=":material/school:")
-layout.lesson_link(page)
 st.markdown(t("home.modes"))
 
 st.subheader(t("home.read"))

@@ -17,8 +17,8 @@ from tests.conftest import (
     plain,
     run_app,
 )
-from ui import session
-from ui.i18n import CATALOGUE
+from ui import lesson, session
+from ui.i18n import CATALOGUE, Translator
 from ui.state import LANGS
 
 PAGE_TITLES = {
@@ -833,3 +833,14 @@ def test_tutorial_multi_head_intro_gives_the_paper_its_projections_and_the_artic
     paper, tutorial = (run_app(PAGES["multi-head"], mode=m).markdown[0].value for m in ("paper", "tutorial"))
     assert "each with its own W_Q" in paper and "copies" not in paper
     assert tutorial.startswith("In the paper,") and "copies" in tutorial
+
+
+@pytest.mark.parametrize("lang", ["en", "pt", "es"])
+def test_home_sends_newcomers_to_the_lesson_before_the_screens_and_the_diagrams(lang):
+    at = run_app(PAGES["home"], lang=lang)
+    t = Translator(lang)
+    texts = [getattr(e, "value", "") or "" for e in at.main]  # the page's elements in order
+    lesson_at = next(i for i, v in enumerate(texts) if v.startswith(t("home.lesson", n=lesson.COUNT)[:30]))
+    explore_at = next(i for i, v in enumerate(texts) if v == t("home.start_body"))
+    diagram_at = next(i for i, v in enumerate(texts) if v == t("home.transformer"))
+    assert lesson_at < explore_at < diagram_at

@@ -348,11 +348,17 @@ def tutorial_note(page: Page, key: str, **args) -> None:
         st.info(f"**{page.t('tutorial.badge')}.** {page.t(key, **args)}", icon=":material/menu_book:")
 
 
+LINKS_PER_ROW = 4
+
+
 def screen_links(page: Page) -> None:
-    """The explorer's screens after Home, side by side (the lesson has a link of its own)."""
+    """The explorer's screens after Home, four to a row so that every name fits whole at a laptop's
+    width (eight in one row cut "Vocabulary" to "Vocabul"); the lesson has a link of its own."""
     screens = [screen for screen in SCREENS[1:] if screen[1] != "lesson"]
-    for col, screen in zip(st.columns(len(screens)), screens, strict=True):
-        _nav_links(page.t, [screen], container=col)
+    for start in range(0, len(screens), LINKS_PER_ROW):
+        row = screens[start : start + LINKS_PER_ROW]
+        for col, screen in zip(st.columns(LINKS_PER_ROW), row, strict=False):
+            _nav_links(page.t, [screen], container=col)
 
 
 def lesson_link(page: Page) -> None:
