@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import draw, layout, lesson
 
-page = layout.start("nav.home")
+page = layout.start("nav.home", block_weights=False, fold_block=True)  # Home draws no block: nothing to train
 t = page.t
 
 st.title(t("home.title"))

@@ -844,3 +844,11 @@ def test_home_sends_newcomers_to_the_lesson_before_the_screens_and_the_diagrams(
     explore_at = next(i for i, v in enumerate(texts) if v == t("home.start_body"))
     diagram_at = next(i for i, v in enumerate(texts) if v == t("home.transformer"))
     assert lesson_at < explore_at < diagram_at
+
+
+def test_home_folds_the_block_settings_that_the_screens_show_open():
+    home, screen = run_app(PAGES["home"]), run_app(PAGES["self-attention"])
+    [folded] = [e for e in home.sidebar.expander if e.label == "The encoder block"]
+    assert {s.label for s in folded.selectbox} >= {"Weights", "Mask"}  # inside the fold
+    assert not [e for e in screen.sidebar.expander if e.label == "The encoder block"]
+    assert {s.label for s in screen.sidebar.selectbox} >= {"Weights", "Mask"}

@@ -55,6 +55,7 @@ def start(
     sidebar: str = "auto",
     own_view: bool = False,
     block_weights: bool = True,
+    fold_block: bool = False,
 ) -> Page:
     """Session, page config, sidebar, URL notices and the URL itself, for any page.
 
@@ -62,6 +63,8 @@ def start(
     ``sidebar``: how the sidebar starts on a first visit ("collapsed" for a projector).
     ``own_view``: the page draws views of its own (the lesson's steps), so the sidebar offers only
     the language and says that the other settings wait for the other screens.
+    ``fold_block``: the page draws no block (Home), so the block's settings wait folded in the sidebar:
+    a first visit meets the mode, the seed and the language, not every setting at once.
     """
     process.configure()
     session.ensure()
@@ -75,7 +78,7 @@ def start(
     )
     session.sync_url(keep=page_params)  # first: the sidebar says whether the link holds the table
     _frame(t)
-    _sidebar(t, own_view)
+    _sidebar(t, own_view, fold_block)
     for notice in session.take_notices():
         st.warning(t.notice(notice), icon=":material/link:")
     page = Page(settings=session.settings(), t=t, vocab=session.vocabulary(), title=t(title_key))
@@ -165,7 +168,7 @@ def _nav_links(t: Translator, screens=SCREENS, container=None) -> None:
             container.markdown(f"[{t(key)}](./{url})")
 
 
-def _sidebar(t: Translator, own_view: bool = False) -> None:
+def _sidebar(t: Translator, own_view: bool = False, fold_block: bool = False) -> None:
     s = session.settings()
     with st.sidebar:
         _nav_links(t)
@@ -180,12 +183,18 @@ def _sidebar(t: Translator, own_view: bool = False) -> None:
         setting(t, s, "mode", "radio")
         setting(t, s, "seed", "number")
         setting(t, s, "lang", "select")
-        st.subheader(t("block.settings"))
-        if not s.paper:
-            st.caption(t("block.tutorial_off"))
-        for name in ("weights", "pe", "mask", "scale", "norm"):
-            setting(t, s, name, "select")
-        setting(t, s, "temp", "number", format="%.2f")
+        if fold_block:
+            block = st.expander(t("block.settings"), expanded=False)
+            block.caption(t("block.folded"))
+        else:
+            st.subheader(t("block.settings"))
+            block = st.container()
+        with block:
+            if not s.paper:
+                st.caption(t("block.tutorial_off"))
+            for name in ("weights", "pe", "mask", "scale", "norm"):
+                setting(t, s, name, "select")
+            setting(t, s, "temp", "number", format="%.2f")
         _numbers_toggle(t)
         _share(t)
 
