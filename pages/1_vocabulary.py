@@ -52,16 +52,23 @@ with layout.guarded(page):
         column_config=config,
         on_change=session.commit_table,
         args=(editor_key,),
+        placeholder="",  # an empty cell looks empty (Streamlit would write a grey "None" in it)
     )
     st.caption(t("vocab.table_help", max=state.MAX_WORDS))
     reading = session.table_reading()
-    if reading is not None:
-        for note in (*reading.notes, *reading.waiting):
-            st.info(t.notice(note), icon=":material/edit_note:")
-        if reading.errors:
-            layout.errors(page, reading.errors)
-            st.warning(t("error.table_kept"))
-        fill = reading.waiting_words or any(e.key == "error.cells_empty" for e in reading.errors)
+    replaced = session.table_replaced()  # an edit that overwrote words: said, with the way back
+    errors = reading.errors if reading is not None else ()
+    if replaced is not None and replaced.pairs:
+        st.info(t("vocab.replaced", pairs=replaced.pairs), icon=":material/find_replace:")
+    if replaced is not None and replaced.words:
+        st.info(t("vocab.overwritten", words=replaced.words), icon=":material/find_replace:")
+    for note in (*reading.notes, *reading.waiting) if reading is not None else ():
+        st.info(t.notice(note), icon=":material/edit_note:")
+    if errors:
+        layout.errors(page, errors)
+        st.warning(t("error.table_kept" if replaced is None else "error.table_kept_undo"))
+    fill = reading is not None and (reading.waiting_words or any(e.key == "error.cells_empty" for e in errors))
+    if fill or errors or replaced is not None:
         buttons = st.columns(2)
         if fill:
             buttons[0].button(
@@ -72,7 +79,9 @@ with layout.guarded(page):
             )
         if reading.errors:
             buttons[int(fill)].button(
-                t("vocab.restore_table"), on_click=session.discard_table_draft, icon=":material/undo:"
+                t("vocab.undo_replace" if replaced is not None else "vocab.restore_table"),
+                on_click=session.discard_table_draft,
+                icon=":material/undo:",
             )
     if session.is_custom():
         st.caption(t("vocab.custom_note"))

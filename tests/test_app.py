@@ -488,7 +488,8 @@ def test_a_new_row_waits_for_its_word_and_values_then_joins():
     grid(at, {"added_rows": [{}]})  # the click on the last row
     assert_clean(at)
     assert editor_key(at) == key  # the grid is not rebuilt: the typing goes on
-    assert any("not used" in i for i in infos(at)), infos(at)
+    assert not at.info and not at.error and not at.warning  # an empty row is no problem, said nowhere
+    assert at.session_state[session.TABLE_DRAFT_KEY] is None
     grid(at, {"added_rows": [{"word": "dog"}]})
     assert_clean(at)
     assert len(at.info) == 1 and "“dog”: 3 of 3 values are still empty" in infos(at)[0]
@@ -508,6 +509,92 @@ def test_a_new_row_typed_in_full_is_used_without_any_button():
     assert_clean(at)
     assert at.session_state[session.CUSTOM_VOCAB_KEY].words[-1] == "dog"
     assert at.session_state[session.TABLE_DRAFT_KEY] is None and not at.info
+
+
+def test_a_paste_ending_in_a_line_break_adds_its_words_and_nothing_else():
+    at = driven_vocab_page()
+    grid(at, {"added_rows": [{"word": "dog", "d1": 1, "d2": 0, "d3": 0}, {}]})  # "dog\t1\t0\t0\n"
+    assert_clean(at)
+    assert not at.info and not at.error and not at.warning
+    assert at.session_state[session.CUSTOM_VOCAB_KEY].words == ("the", "cat", "sat", "on", "dog")
+    assert at.session_state[session.TABLE_DRAFT_KEY] is None
+
+
+PASTE_OVER_CAT_AND_SAT = {"edited_rows": {1: {"word": "dog", "d1": 1, "d2": 0, "d3": 0}, 2: {"word": "run"}}}
+
+
+def buttons(at) -> list[str]:
+    return [b.label for b in at.button]
+
+
+def test_rows_pasted_over_words_say_what_they_replaced_and_can_be_undone():
+    at = driven_vocab_page()
+    grid(at, PASTE_OVER_CAT_AND_SAT)
+    assert_clean(at)
+    assert at.session_state[session.CUSTOM_VOCAB_KEY].words == ("the", "dog", "run", "on")
+    assert at.session_state[session.SETTINGS_KEY].sentence == "the dog run on"  # the renamed words follow
+    assert infos(at) == [
+        "Replaced: cat → dog, sat → run. To bring the previous words back, with their values and the sentence "
+        "as it was, click “Undo the replacement”."
+    ]
+    assert buttons(at) == ["Undo the replacement"]
+    at.button[0].click().run()
+    assert_clean(at)
+    assert at.session_state[session.CUSTOM_VOCAB_KEY] is None  # the article's table, as before the paste
+    assert at.session_state[session.SETTINGS_KEY].sentence == "the cat sat on"
+    assert not at.info and buttons(at) == []
+
+
+def test_the_next_edit_takes_the_replacement_note_away():
+    at = driven_vocab_page()
+    grid(at, {"edited_rows": {1: {"word": "dog"}}})  # a word typed over cat
+    assert any(i.startswith("Replaced: cat → dog.") for i in infos(at)), infos(at)
+    grid(at, {"edited_rows": {1: {"word": "dog"}, 3: {"d1": 2}}})  # then a value typed
+    assert_clean(at)
+    assert not at.info and buttons(at) == []
+    assert at.session_state[session.CUSTOM_VOCAB_KEY].words == ("the", "dog", "sat", "on")
+
+
+def test_undoing_a_replacement_keeps_the_edit_in_progress_before_it():
+    at = driven_vocab_page()
+    grid(at, {"added_rows": [{"word": "bird"}]})  # a new word, its values still to type
+    grid(at, {"added_rows": [{"word": "bird"}], **PASTE_OVER_CAT_AND_SAT})
+    assert any(i.startswith("Replaced: cat → dog, sat → run.") for i in infos(at)), infos(at)
+    assert any("“bird”: 3 of 3 values are still empty" in i for i in infos(at)), infos(at)
+    [undo] = [b for b in at.button if b.label == "Undo the replacement"]
+    undo.click().run()
+    assert_clean(at)
+    assert at.session_state[session.TABLE_DRAFT_KEY]["word"].tolist() == ["the", "cat", "sat", "on", "bird"]
+    assert infos(at) == [
+        "Row 5, “bird”: 3 of 3 values are still empty, so the word is not used yet. "
+        "Type them, or fill them with the button below."
+    ]
+    assert at.session_state["editor_base"]["word"].tolist() == ["the", "cat", "sat", "on", "bird"]  # the grid too
+
+
+def test_a_replacement_that_leaves_a_problem_is_undone_by_the_one_button():
+    at = driven_vocab_page()
+    grid(at, {"edited_rows": {1: {"word": "sat"}}})  # cat typed over with a word the table has
+    assert any(i.startswith("Replaced: cat → sat.") for i in infos(at)), infos(at)
+    assert [plain(e.value).split(":")[0] for e in at.error] == ["Row 3"]
+    assert buttons(at) == ["Undo the replacement"]  # one way back, not two
+    assert [w.value for w in at.warning] == [
+        "The charts still use the last valid table. Fix what is named above, or undo the replacement."
+    ]
+    at.button[0].click().run()
+    assert_clean(at)
+    assert not at.error and at.session_state[session.TABLE_DRAFT_KEY] is None
+
+
+def test_the_replacement_note_is_in_the_pages_language():
+    at = AppTest.from_function(vocab_page_script, default_timeout=30)
+    at.query_params["preset"] = "seed"
+    at.query_params["lang"] = "pt"
+    at.run()
+    grid(at, PASTE_OVER_CAT_AND_SAT)
+    assert_clean(at)
+    assert infos(at)[0].startswith("Substituído: cat → dog, sat → run.")
+    assert buttons(at) == ["Desfazer a substituição"]
 
 
 def test_deleting_every_row_keeps_the_page_and_offers_the_last_table():

@@ -335,14 +335,30 @@ def test_a_new_row_waits_for_its_values_without_an_error_per_cell():
     assert r.waiting_words
 
 
-@pytest.mark.parametrize("blank", [{}, {"word": None}, {"word": "  ", "d1": None}, {"d2": float("nan")}])
-def test_an_empty_new_row_is_never_a_word(blank):
+@pytest.mark.parametrize(
+    "blank", [{}, {"word": None}, {"word": "  ", "d1": None}, {"d2": float("nan")}, {"word": "\u200b", "d1": ""}]
+)
+def test_an_empty_new_row_is_never_a_word_and_no_problem(blank):
     r = reading({"added_rows": [blank]})
     assert r.errors == ()
     assert r.vocab.words == ("the", "cat", "sat", "on")
     assert "nan" not in r.vocab and "None" not in r.vocab
-    assert keys(r.waiting) == ["table.blank_rows"]
+    assert r.waiting == () and r.notes == ()  # left out quietly: nothing to show, no draft kept
     assert not r.waiting_words
+
+
+def test_an_emptied_row_is_left_out_as_quietly_as_an_added_one():
+    r = reading({"edited_rows": {1: {"word": None, "d1": None, "d2": None, "d3": None}}})
+    assert r.errors == () and r.waiting == ()
+    assert r.vocab.words == ("the", "sat", "on")
+
+
+def test_empty_rows_do_not_count_against_the_word_limit():
+    rows = [{"word": f"w{i}", "d1": 1, "d2": 0, "d3": 0} for i in range(state.MAX_WORDS - 4)]
+    r = reading({"added_rows": [*rows, {}, {"word": ""}]})  # a full table pasted with its last line break
+    assert r.errors == () and len(r.vocab) == state.MAX_WORDS
+    r = reading({"added_rows": [*rows, {"word": "one_more", "d1": 1, "d2": 1, "d3": 1}]})
+    assert keys(r.errors) == ["error.vocab_too_big"] and r.errors[0].args["n"] == state.MAX_WORDS + 1
 
 
 def test_a_complete_new_row_joins_the_vocabulary():
@@ -392,7 +408,50 @@ def test_fill_empty_cells_uses_known_values_then_seeded_ones():
     assert r.errors == ()
     np.testing.assert_array_equal(r.vocab.vectors[1], [0, 1, 0])  # cat's own value came back
     np.testing.assert_array_equal(r.vocab.vectors[4], core.word_vector("dog", 3, 4))
-    assert keys(r.waiting) == ["table.blank_rows"]  # the row with no word stays empty
+    assert r.waiting == ()  # the row with no word stays empty, and is left out
+
+
+def replaced(last, delta):
+    """What the edit record ``delta`` overwrote, the editor's previous record being ``last``."""
+    base = table()
+    return state.replaced_rows(
+        state.apply_editor_delta(base, last),
+        state.editor_row_ids(len(base), last),
+        state.apply_editor_delta(base, delta),
+        state.editor_row_ids(len(base), delta),
+        core.seed_vocabulary(),
+    )
+
+
+def test_rows_pasted_over_words_name_each_word_replaced():
+    paste = {"edited_rows": {1: {"word": "dog", "d1": 1, "d2": 0, "d3": 0}, 2: {"word": "run", "d1": 0, "d2": 1}}}
+    assert replaced({}, paste) == state.Replaced(("cat → dog", "sat → run"), ())
+
+
+def test_a_word_typed_over_another_is_a_replacement_a_value_is_not():
+    assert replaced({}, {"edited_rows": {1: {"word": "dog"}}}).pairs == ("cat → dog",)
+    assert not any(replaced({}, {"edited_rows": {1: {"d1": 5}}}))
+
+
+def test_values_pasted_over_several_words_name_them():
+    paste = {"edited_rows": {0: {"d1": 9, "d2": 9}, 1: {"d1": 8}}}
+    assert replaced({}, paste) == state.Replaced((), ("the", "cat"))
+    same = {"edited_rows": {0: {"d1": 1.0}, 1: {"d1": "0"}}}  # the values they had: nothing overwritten
+    assert not any(replaced({}, same))
+
+
+def test_only_what_the_last_edit_changed_is_a_replacement():
+    first = {"edited_rows": {1: {"word": "dog"}}}
+    then = {"edited_rows": {1: {"word": "dog"}, 3: {"d1": 2}}}
+    assert not any(replaced(first, then))
+
+
+def test_a_deletion_or_a_new_row_replaces_nothing():
+    assert not any(replaced({}, {"deleted_rows": [0]}))  # the rows after it move up: not renamed
+    assert not any(replaced({"deleted_rows": [0]}, {"deleted_rows": [0], "edited_rows": {2: {"d1": 3}}}))
+    assert not any(replaced({}, {"added_rows": [{"word": "dog", "d1": 1}, {}]}))
+    words_only = {"added_rows": [{"word": "dgo"}]}  # a new word's typo fixed: it was no word of the vocabulary
+    assert not any(replaced(words_only, {"added_rows": [{"word": "dog"}]}))
 
 
 # --- properties --------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ _EDITOR_BASE = "editor_base"  # the table the editor on screen was given; None: 
 _EDITOR_VERSION = "editor_version"  # part of the editor's key: a new one is a fresh editor
 _EDITOR_RUN = "editor_run"  # the run that last drew the editor
 _EDITOR_LANG = "editor_lang"
+_EDITOR_DELTA = "editor_delta"  # the editor's last edit record: the next one is compared with it
+_TABLE_UNDO = "table_undo"  # (what an edit that overwrote words replaced, the session before it), or None
 _RUN = "run"  # script runs of this session
 _SENTENCE_NOTE = "sentence_note"  # what cleaning the typed sentence took out
 _SENTENCE_DRAFT = "sentence_draft"  # the sentence as typed, when it cannot be used
@@ -219,6 +221,7 @@ def _set_vocabulary(vocab: core.Vocabulary | None, *, from_editor: bool = False)
     st.session_state[_CUSTOM_VOCAB] = vocab
     if not from_editor:
         _clear_table_draft()
+        _forget_undo()
     if renamed:
         tokens = settings().tokens
         if any(w in renamed for w in tokens):
@@ -333,6 +336,7 @@ def table_for_editor(lang: str) -> tuple[pd.DataFrame, str]:
         ss[_EDITOR_BASE] = state.editable_table(draft) if draft is not None else state.vocab_to_table(vocabulary())
         ss[_EDITOR_VERSION] = ss.get(_EDITOR_VERSION, 0) + 1
         ss[_EDITOR_LANG] = lang  # the column labels are part of the editor's identity
+        ss[_EDITOR_DELTA] = {}
     ss[_EDITOR_RUN] = run
     return ss[_EDITOR_BASE], f"vocab_editor_{ss[_EDITOR_VERSION]}"
 
@@ -360,10 +364,47 @@ def commit_table(editor_key: str) -> None:
 
 
 def edit_table(delta) -> None:
-    """The base table plus an edit record of st.data_editor (edited, added, deleted rows)."""
-    base = st.session_state.get(_EDITOR_BASE)
-    if base is not None:
-        _read_into_draft(state.apply_editor_delta(base, delta))
+    """The base table plus an edit record of st.data_editor (edited, added, deleted rows).
+
+    An edit that overwrote words of the vocabulary (a word typed over another, rows pasted over
+    rows) says what it replaced (``table_replaced``), and ``discard_table_draft`` undoes it.
+    """
+    ss = st.session_state
+    base = ss.get(_EDITOR_BASE)
+    if base is None:
+        return
+    last = ss.get(_EDITOR_DELTA) or {}
+    before, after = state.apply_editor_delta(base, last), state.apply_editor_delta(base, delta)
+    replaced = state.replaced_rows(
+        before,
+        state.editor_row_ids(len(base), last),
+        after,
+        state.editor_row_ids(len(base), delta),
+        vocabulary(),
+    )
+    ss[_EDITOR_DELTA] = delta
+    ss[_TABLE_UNDO] = (replaced, _session_before_edit()) if any(replaced) else None
+    _read_into_draft(after)
+
+
+# What an edit of the table changes, besides the grid's own record: an undo puts these back.
+_UNDONE_KEYS = (_CUSTOM_VOCAB, _TABLE_DRAFT, _TABLE_READING, _HIDDEN, _SENTENCE_DRAFT, _SENTENCE_ERRORS, _SENTENCE_NOTE)
+
+
+def _session_before_edit() -> dict:
+    ss = st.session_state
+    s = settings()
+    return {"sentence": s.sentence, "cell": s.cell, **{k: ss.get(k) for k in _UNDONE_KEYS}}
+
+
+def _forget_undo() -> None:
+    st.session_state[_TABLE_UNDO] = None
+
+
+def table_replaced() -> state.Replaced | None:
+    """What the table's last edit overwrote (it can be undone), or None."""
+    undo = st.session_state.get(_TABLE_UNDO)
+    return undo[0] if undo else None
 
 
 def fill_empty_cells() -> None:
@@ -371,13 +412,24 @@ def fill_empty_cells() -> None:
     draft = st.session_state.get(_TABLE_DRAFT)
     if draft is None:
         return
+    _forget_undo()  # an undo of the table would take the filled values back
     _read_into_draft(state.fill_empty_cells(draft, vocabulary(), settings().seed))
     _restart_editor()
 
 
 def discard_table_draft() -> None:
-    """Back to the last valid table."""
+    """Back to the last valid table; after an edit that overwrote words, back to the table (and the
+    sentence) as they were before it, an edit in progress included."""
+    ss = st.session_state
+    undo = ss.get(_TABLE_UNDO)
     _clear_table_draft()
+    _forget_undo()
+    if undo is None:
+        return
+    before = undo[1]
+    for k in _UNDONE_KEYS:
+        ss[k] = before[k]
+    update(sentence=before["sentence"], cell=before["cell"])
 
 
 # --- the sentence ----------------------------------------------------------------------------
@@ -416,6 +468,7 @@ def _extend_vocabulary(words) -> list[Notice]:
     if extended is vocab:
         return []
     ss[_CUSTOM_VOCAB] = extended
+    _forget_undo()  # an undo of the table would take these words back
     draft = ss.get(_TABLE_DRAFT)
     if draft is not None:
         new_rows = state.vocab_to_table(core.Vocabulary(extended.words[len(vocab) :], extended.vectors[len(vocab) :]))
@@ -431,6 +484,7 @@ def commit_sentence(text: str) -> None:
     unknown word that looks known), with a note that names them.
     """
     ss = st.session_state
+    _forget_undo()  # an undo of the table would take this sentence back
     notes = []
     if len(text) > state.MAX_SENTENCE_CHARS:  # cut before anything reads it (see state.clean_text)
         notes.append(Notice("vocab.sentence_chars", {"n": len(text), "max": state.MAX_SENTENCE_CHARS}))

@@ -570,6 +570,55 @@ def apply_editor_delta(table: pd.DataFrame, delta: Mapping) -> pd.DataFrame:
     return df
 
 
+def editor_row_ids(n_rows: int, delta: Mapping) -> list[int]:
+    """Where each row of ``apply_editor_delta(table, delta)`` comes from: its index in ``table``
+    (of ``n_rows`` rows), or ``n_rows + j`` for the j-th added row. Two records of the same
+    editor are compared row by row through these (a deletion shifts the rows after it)."""
+    deleted = {int(r) for r in (delta.get("deleted_rows") or [])}
+    added = len(delta.get("added_rows") or [])
+    return [i for i in range(n_rows) if i not in deleted] + [n_rows + j for j in range(added)]
+
+
+class Replaced(NamedTuple):
+    """What one edit of the table overwrote: ``pairs`` ("cat → dog") for each word of the vocabulary
+    whose row got another word, ``words`` for each word whose values a paste over several rows changed."""
+
+    pairs: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+
+
+def replaced_rows(before: pd.DataFrame, before_ids, after: pd.DataFrame, after_ids, known: core.Vocabulary) -> Replaced:
+    """The words of ``known`` that an edit overwrote, from the table before and after it (with their
+    ``editor_row_ids``). A row renamed is a replacement; a row whose values changed is one only when the
+    edit changed two or more rows of ``known`` at once (a paste: typing changes one cell at a time).
+    A row emptied or deleted is not: the table's reading names an empty word, and a deletion is asked for.
+    """
+    cols = [c for c in before.columns if c != "word" and c in after.columns]
+    where = {row_id: i for i, row_id in enumerate(after_ids)}
+    pairs, overwritten, changed = [], [], 0
+    for i, row_id in enumerate(before_ids):
+        j = where.get(row_id)
+        old = _table_word(before.at[i, "word"]).text
+        if j is None or old not in known:
+            continue
+        new = _table_word(after.at[j, "word"]).text
+        values_changed = any(_cell_value(before.at[i, c]) != _cell_value(after.at[j, c]) for c in cols)
+        if new and new != old:
+            pairs.append(f"{excerpt(old, MAX_WORD_CHARS)} → {excerpt(new, MAX_WORD_CHARS)}")
+        elif new == old and values_changed:
+            overwritten.append(excerpt(old, MAX_WORD_CHARS))
+        changed += new != old or values_changed
+    return Replaced(tuple(pairs), tuple(overwritten) if changed > 1 else ())
+
+
+def _cell_value(raw):
+    """A cell as two tables are compared: None when empty, its number when it reads as one, else its text."""
+    if _is_empty(raw):
+        return None
+    number = _cell_number(raw)
+    return str(raw) if number is None or math.isnan(number) else number
+
+
 def _is_empty(value) -> bool:
     """An empty cell: None, NaN (how pandas fills a new row) or blank text."""
     if value is None:
@@ -599,8 +648,9 @@ class TableReading:
     """What a table as typed describes.
 
     ``vocab`` is None when ``errors`` is not empty. ``waiting`` are rows not used yet but not
-    wrong either: a new word whose values are still empty, or a row with nothing in it.
-    ``notes`` tell what was changed in a word (invisible characters taken out).
+    wrong either: a new word whose values are still empty. A row with nothing in it (the new
+    row a click or a paste's last line break adds) is no word and no problem: it is left out
+    without a message. ``notes`` tell what was changed in a word (invisible characters taken out).
     """
 
     vocab: core.Vocabulary | None
@@ -619,6 +669,11 @@ def _table_word(raw) -> Cleaned:
     return Cleaned("", (), ()) if _is_empty(raw) else clean_text(str(raw)[: 2 * _NORMALISE_CHARS].strip())
 
 
+def blank_row(raw_word, cells) -> bool:
+    """A row with nothing in it: no word (invisible characters are nothing) and every cell empty."""
+    return all(_is_empty(raw) for raw in cells) and not _table_word(raw_word).text
+
+
 def read_table(df: pd.DataFrame, known: core.Vocabulary | None = None) -> TableReading:
     """The vocabulary a table describes, with every problem named by its row, word and column.
 
@@ -628,17 +683,21 @@ def read_table(df: pd.DataFrame, known: core.Vocabulary | None = None) -> TableR
     cols = [c for c in df.columns if c != "word"]
     if "word" not in df.columns or not cols:
         return TableReading(None, (Notice("error.table_shape"),))
-    if len(df) > MAX_WORDS:
-        return TableReading(None, (Notice("error.vocab_too_big", {"n": len(df), "max": MAX_WORDS}),))
+    cells = df[cols].to_numpy(dtype=object)
+    raw_words = df["word"].tolist()
+    blank = [blank_row(w, cells[i]) for i, w in enumerate(raw_words)]
+    n_words = len(blank) - sum(blank)
+    if n_words > MAX_WORDS:
+        return TableReading(None, (Notice("error.vocab_too_big", {"n": n_words, "max": MAX_WORDS}),))
     errors: list[Notice] = []
     waiting: list[Notice] = []
     notes: list[Notice] = []
     words: list[str] = []
     rows: list[list[float]] = []
     seen: set[str] = set()
-    blank_rows = 0
-    cells = df[cols].to_numpy(dtype=object)
-    for i, raw_word in enumerate(df["word"].tolist()):
+    for i, raw_word in enumerate(raw_words):
+        if blank[i]:  # an empty row: left out, quietly, however it came (a click, a paste's last line break)
+            continue
         row = i + 1
         word, removed, replaced = _table_word(raw_word)
         if removed:
@@ -646,9 +705,6 @@ def read_table(df: pd.DataFrame, known: core.Vocabulary | None = None) -> TableR
         if replaced:
             notes.append(Notice("table.word_compat", {"row": row, "pairs": replaced}))
         empty = [col for col, raw in zip(cols, cells[i], strict=True) if _is_empty(raw)]
-        if not word and len(empty) == len(cols):
-            blank_rows += 1
-            continue
         if not word:
             errors.append(Notice("error.word_empty", {"row": row}))
         elif any(ch.isspace() for ch in word):
@@ -683,8 +739,6 @@ def read_table(df: pd.DataFrame, known: core.Vocabulary | None = None) -> TableR
             errors.append(Notice("error.cells_empty", {"word": label, "cols": tuple(empty)}))
         words.append(word)
         rows.append(values)
-    if blank_rows:
-        waiting.append(Notice("table.blank_rows", {"n": blank_rows}))
     if not errors and not words:
         errors.append(Notice("error.vocab_empty"))
     if errors:

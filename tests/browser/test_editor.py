@@ -1,5 +1,6 @@
 """The vocabulary page driven as people use it: the grid's last row, select-all and Delete,
-a cleared number box, the width shrunk and grown, a sentence pasted with an invisible character.
+a cleared number box, the width shrunk and grown, a sentence pasted with an invisible character,
+rows pasted from a spreadsheet (with their last line break, over other words).
 
 The grid is a canvas (glide-data-grid): cells are clicked by position (a 35 px header, then
 35 px rows, the row markers first) and read from its accessible mirror (``#glide-cell-C-R``).
@@ -7,9 +8,12 @@ The grid is a canvas (glide-data-grid): cells are clicked by position (a 35 px h
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from helpers import (
     GRID,
+    WARNING,
     as_read,
     chart_numbers,
     chart_titles,
@@ -19,6 +23,7 @@ from helpers import (
     rerun,
     signature,
     wait_signature_change,
+    wait_signature_equal,
 )
 
 pytestmark = pytest.mark.browser
@@ -75,6 +80,30 @@ def type_in_cell(page, text: str) -> None:
 def type_keys(page, text: str) -> None:
     page.keyboard.type(text, delay=KEY_DELAY_MS)
     page.wait_for_timeout(2 * KEY_DELAY_MS)
+
+
+def paste(page, text: str) -> None:
+    """Paste ``text`` into the grid's selected cell with the keyboard, as from a spreadsheet."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.evaluate("(text) => navigator.clipboard.writeText(text)", text)
+    with rerun(page):
+        page.keyboard.press("ControlOrMeta+v")
+
+
+def ink(page, row: int, x_from: float = 0) -> int:
+    """Dark pixels in row ``row`` of the grid, right of ``x_from``: text drawn on the canvas (the grid's
+    lines and backgrounds are lighter). The accessible mirror does not show what a missing value is drawn as."""
+    from PIL import Image
+
+    box = grid_box(page)
+    clip = {
+        "x": box["x"] + x_from + 4,
+        "y": box["y"] + ROW_PX * (row + 1) + 4,
+        "width": box["width"] - x_from - 8,
+        "height": ROW_PX - 8,
+    }
+    image = Image.open(io.BytesIO(page.screenshot(clip=clip))).convert("L")
+    return sum(image.histogram()[:200])
 
 
 def type_into(page, name: str, text: str, submit: str = "Enter") -> None:
@@ -209,3 +238,50 @@ def test_a_zero_width_character_in_the_sentence_is_removed_with_a_note(server, p
     info = texts(page, INFO)
     assert any("U+200B ZERO WIDTH SPACE" in i for i in info), info
     assert page.locator(f"{key('w_sentence')} input").input_value() == "the cat sat"
+
+
+def test_empty_cells_look_empty(server, page):
+    goto(page, f"{server}/vocabulary?preset=seed")  # the article's table
+    with rerun(page):
+        click_cell(page, 4)  # the empty last row: a new row
+        page.locator(".gdg-input").wait_for()
+        type_keys(page, "dog")
+    with rerun(page):
+        page.keyboard.press("Enter")
+    assert words(page)[4] == "dog"
+    assert ink(page, 0, x_from=D1_X - 20) > 0  # the's numbers are drawn: the measure sees text
+    assert ink(page, 4, x_from=D1_X - 20) == 0  # dog's empty values: no grey "None" in them
+
+
+def test_a_pasted_last_line_break_adds_no_row_and_no_message(server, page):
+    goto(page, f"{server}/vocabulary?preset=seed")  # the article's table
+    with rerun(page):
+        click_cell(page, 4)  # the empty last row: a new row, its word cell selected
+        page.locator(".gdg-input").wait_for()
+    page.keyboard.press("Escape")  # out of the cell's editor; the cell stays selected
+    paste(page, "dog\t0.5\t2\t-1\n")  # a line copied from a spreadsheet, with its line break
+    assert words(page)[:5] == ["the", "cat", "sat", "on", "dog"]
+    assert texts(page, INFO) == [] and texts(page, ERROR) == [] and texts(page, WARNING) == []
+    assert all(ink(page, row) == 0 for row in range(5, len(words(page))))  # what is left below is empty
+    type_into(page, "w_sentence", "dog on")
+    assert texts(page, ERROR) == []
+    assert 0.5 in chart_numbers(signature(page, 0))
+
+
+def test_rows_pasted_over_words_say_what_they_replaced_with_a_way_back(server, page):
+    goto(page, f"{server}/vocabulary?preset=seed")  # the article's table
+    before = signature(page, 0)
+    click_cell(page, 1)  # cat's word
+    paste(page, "dog\t1\t0\t0\nrun\t0\t1\t0\n")
+    assert words(page) == ["the", "dog", "run", "on"]
+    assert page.locator(f"{key('w_sentence')} input").input_value() == "the dog run on"
+    info = texts(page, INFO)
+    assert len(info) == 1 and "Replaced: cat → dog, sat → run." in info[0], info
+    assert texts(page, ERROR) == []
+
+    with rerun(page):
+        page.get_by_role("button", name="Undo the replacement").click()
+    assert words(page) == ["the", "cat", "sat", "on"]
+    assert page.locator(f"{key('w_sentence')} input").input_value() == "the cat sat on"
+    assert texts(page, INFO) == [] and page.get_by_role("button", name="Undo the replacement").count() == 0
+    wait_signature_equal(page, 0, before)  # the charts are the article's again
