@@ -8,6 +8,11 @@ page = layout.start("nav.train")
 t, s, vocab = page.t, page.settings, page.vocab
 
 
+def percent(share: float) -> str:
+    """An accuracy as the page's language writes it: "94.4%", "94,4%"."""
+    return f"{t.number(100 * share, 1)}%"
+
+
 st.title(t("train.title"))
 st.write(t("train.intro"))
 
@@ -15,10 +20,9 @@ with layout.guarded(page):
     if not s.paper:
         layout.tutorial_note(page, "train.tutorial_note")
         layout.stop(page)
-    left, mid, right = st.columns(3)
+    layout.setting(t, s, "task", "select")  # a row of its own: a task's name says what it asks, in full
+    left, right = st.columns(2)
     with left:
-        layout.setting(t, s, "task", "select")
-    with mid:
         layout.setting(t, s, "steps", "number", placeholder=t("train.steps_auto"))
     with right:
         layout.setting(t, s, "train_ffn", "radio", horizontal=True)
@@ -40,22 +44,24 @@ with layout.guarded(page):
         st.caption(t("train.idle"))
         layout.stop(page)
 
-    st.metric(t("train.accuracy"), f"{100 * result.accuracy:.1f}%")
+    st.metric(t("train.accuracy"), percent(result.accuracy))
     if s.weights != "trained":
         st.button(
             t("train.show_everywhere"), on_click=session.update, kwargs={"weights": "trained"}, icon=":material/public:"
         )
-    left, right = st.columns(2)
+    left, right = st.columns(2)  # each curve as wide as its column: its own 420 px overflow half the page
     with left:
-        draw.chart("loss_curve", result.losses, **training.curve_titles(t, False))
+        draw.chart("loss_curve", result.losses, stretch=True, **training.curve_titles(t, False))
     with right:
-        draw.chart("loss_curve", result.accuracies, **training.curve_titles(t, True))
+        draw.chart("loss_curve", result.accuracies, stretch=True, **training.curve_titles(t, True))
+    draw.notice(page, "train.curves_notice")
     st.caption(t("train.accuracy_help", n=compute.DEFAULT_BATCH))
     words = compute.held_out_sentence(result, vocab, s.seed)
     view = compute.trained_view(result, vocab, words)
     st.subheader(t("train.maps"))
     st.caption(t("train.maps_help", sentence=" ".join(words)))
     draw.weights_grid(page, view.weights, words)
+    draw.notice(page, "train.maps_notice")
     if result.params.n_heads > 1:
         ablation = compute.ablation(key, result, vocab)
         st.subheader(t("train.ablation"))
@@ -80,11 +86,12 @@ with layout.guarded(page):
     if other is not None:
         attention_only, whole = (other, result) if key.feed_forward else (result, other)
         left, right = st.columns(2)
-        left.metric(t("train_ffn.0"), f"{100 * attention_only.accuracy:.1f}%")
-        right.metric(t("train_ffn.1"), f"{100 * whole.accuracy:.1f}%")
+        left.metric(t("train_ffn.0"), percent(attention_only.accuracy))
+        right.metric(t("train_ffn.1"), percent(whole.accuracy))
         curves = {t("train_ffn.0", raw=True): attention_only.accuracies, t("train_ffn.1", raw=True): whole.accuracies}
         titles = training.curve_titles(t, True) | {"title": t("train.compare_curve", raw=True)}
         draw.chart("loss_curve", curves, **titles, series_title=t("train.ffn", raw=True))
+        draw.notice(page, "train.compare_notice")
         if key.task == "neighbours":
             st.write(t("train.compare_neighbours"))
         else:

@@ -151,10 +151,11 @@ with layout.guarded(page):
         st.dataframe({t("tr.col_english", raw=True): [" ".join(words) for words in result.held_out]}, hide_index=True)
     left, right = st.columns(2)
     with left:
-        draw.chart("loss_curve", result.losses, **training.curve_titles(t, False))
+        draw.chart("loss_curve", result.losses, stretch=True, **training.curve_titles(t, False))
     with right:
         titles = training.curve_titles(t, True) | {"title": t("tr.exact_curve", raw=True)}
-        draw.chart("loss_curve", result.accuracies, **titles)
+        draw.chart("loss_curve", result.accuracies, stretch=True, **titles)
+    draw.notice(page, "tr.curves_notice")
     added = translation.added_words(lexicon)
     for word in added[: translation.ADDED_SHOWN]:
         correct, tried = translation.word_learned(key, result, word)

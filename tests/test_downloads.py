@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import struct
 import threading
 import xml.etree.ElementTree as ET
@@ -453,7 +454,9 @@ def test_the_buttons_build_their_files_on_a_click_without_the_session(renders, d
     assert frame.index.tolist() == ["the (#1)", "cat", "sat", "on", "the (#5)", "mat"]
     np.testing.assert_allclose(frame.sum(axis=1), 1.0, rtol=1e-12)  # a head's weights, rows sum to 1
     assert png_size(files["dl_png"])[0] > 200
-    svg_root(files["dl_svg"])
+    texts = svg_texts(svg_root(files["dl_svg"]))  # a head's weights in its cells and legend, as Portuguese writes them
+    assert "0,5" in texts and any(t.startswith("0,") and len(t) == 4 for t in texts)
+    assert not [t for t in texts if re.search(r"\d\.\d", t)]
     with zipfile.ZipFile(io.BytesIO(files["dl_zip"])) as zf:
         names = zf.namelist()
     n_matrices = len(at.selectbox(key=layout.DOWNLOAD_PICK).options) - 1  # all but the head view

@@ -4,7 +4,7 @@ import pytest
 
 from tests.conftest import PAGES, assert_clean, chart_frame, chart_spec, charts, plain, run_app
 from ui import compute, state
-from ui.i18n import CATALOGUE
+from ui.i18n import CATALOGUE, Translator
 
 
 def link(lang: str, seed: int, train_ffn: str = "0") -> dict:
@@ -70,6 +70,9 @@ def test_training_draws_the_accuracy_per_step_beside_the_loss(lang, seed):
     assert frame["loss"].tolist() == pytest.approx(list(result.accuracies))
     assert chart_spec(accuracy)["encoding"]["y"]["title"] == text("train.accuracy_axis", lang)
     assert chart_spec(accuracy)["encoding"]["y"]["scale"]["domain"] == [0, 1]
+    for curve in (loss, accuracy):  # ticks and tooltips as the language writes numbers: 0,5 and 94,4%
+        decimal = chart_spec(curve)["config"].get("locale", {}).get("number", {}).get("decimal", ".")
+        assert decimal == Translator(lang).number_symbols[0]
     assert chart_frame(loss)["loss"].tolist() == pytest.approx(list(result.losses))
     assert any(str(compute.DEFAULT_BATCH) in plain(c.value) for c in at.caption)
     # The comparison waits for its button: neither this run nor a plain rerun trains the other variant.
@@ -93,9 +96,13 @@ def test_compare_trains_the_other_variant_and_shows_both_accuracies(lang, seed, 
     assert trained[True].accuracies != trained[False].accuracies
     # Attention only on the left, the whole block on the right, whichever the link trains.
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics[text("train.accuracy", lang)] == f"{100 * trained[key.feed_forward].accuracy:.1f}%"
-    assert metrics[text("train_ffn.0", lang)] == f"{100 * trained[False].accuracy:.1f}%"
-    assert metrics[text("train_ffn.1", lang)] == f"{100 * trained[True].accuracy:.1f}%"
+
+    def percent(share: float) -> str:  # as the language writes it: 37.5% in English, 37,5% in Portuguese
+        return f"{Translator(lang).number(100 * share, 1)}%"
+
+    assert metrics[text("train.accuracy", lang)] == percent(trained[key.feed_forward].accuracy)
+    assert metrics[text("train_ffn.0", lang)] == percent(trained[False].accuracy)
+    assert metrics[text("train_ffn.1", lang)] == percent(trained[True].accuracy)
     [both] = titled(at, text("train.compare_curve", lang))
     frame = chart_frame(both)
     for ffn in (False, True):

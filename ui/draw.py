@@ -22,20 +22,40 @@ from ui.layout import Page
 WINDOW_TOKENS = 64
 
 
-def chart(builder: str, *args, name: str | None = None, table: downloads.Table | None = None, **kwargs) -> None:
+def number_format(t: Translator) -> charts.NumberFormat:
+    """How the page's language writes a chart's numbers: "0,25" in Portuguese and Spanish."""
+    return charts.NumberFormat(*t.number_symbols)
+
+
+# The builders that write numbers (in cells, tooltips, ticks): ``chart`` gives them the page's number_format.
+_NUMBERS = frozenset({"heatmap", "loss_curve", "scaling_study", "temperature_curve", "row_stats", "head_view"})
+
+
+def chart(
+    builder: str,
+    *args,
+    name: str | None = None,
+    table: downloads.Table | None = None,
+    stretch: bool = False,
+    **kwargs,
+) -> None:
     """Draw ``charts.<builder>(*args, **kwargs)``; its spec is built once per content and cached
     (building an Altair chart costs tens of milliseconds, on every rerun otherwise).
 
     It joins the page's downloads as ``name`` (default: its title), with ``table`` as its CSV, and its
-    text alternative is written from its numbers (``describe``) unless ``description`` is given.
+    text alternative is written from its numbers (``describe``) unless ``description`` is given. Its
+    numbers are written as the page's language writes them (``number_format``) unless it is given.
+    ``stretch``: the chart takes its column's width (a curve in one of two columns), not its own.
     """
     page = layout.current_page()
     if page is not None and "description" not in kwargs and builder in _DESCRIBE:
         kwargs["description"] = _DESCRIBE[builder](page.t, *args, **kwargs)
+    if page is not None and "number_format" not in kwargs and builder in _NUMBERS:
+        kwargs["number_format"] = number_format(page.t)
     spec = chart_cache.chart_spec(
         builder, chart_cache.arguments_digest(builder, *args, **kwargs), _args=args, _kwargs=kwargs
     )
-    st.vega_lite_chart(spec, width="content")
+    st.vega_lite_chart(spec, width="stretch" if stretch else "content")
     _record(page, name or kwargs.get("title"), builder, args, kwargs, table)
     if table is not None:
         numbers(page, table, kwargs.get("title") or name or "")
@@ -110,6 +130,7 @@ def matrix(
         "scheme": scheme,
         "masked_label": t("chart.masked"),
         "note": note,
+        "number_format": number_format(t),
         **{k: tuple(v) if isinstance(v, list) else v for k, v in kwargs.items()},
     }
     clickable = click is not None and not charts.uses_image(R, C, kwargs.get("max_plot"))
@@ -252,20 +273,19 @@ def row_stats(page: Page, before, after, rows) -> None:
             chart("row_stats", list(rows), mean, std, title=t(key, raw=True), table=numbers, **common)
 
     def f(v: float) -> str:
-        return f"{round(float(v), 4) + 0.0:.4f}"  # + 0.0: no "-0.0000"
+        return t.number(round(float(v), 4) + 0.0, 4)  # + 0.0: no "-0.0000"
 
-    st.caption(
-        page.t(
-            "an.stats_line",
-            m0=f(m.min()),
-            m1=f(m.max()),
-            s0=f(sd.min()),
-            s1=f(sd.max()),
-            n0=f(n.min()),
-            n1=f(n.max()),
-            t0=f(td.min()),
-            t1=f(td.max()),
-        )
+    notice(
+        page,
+        "an.stats_line",
+        m0=f(m.min()),
+        m1=f(m.max()),
+        s0=f(sd.min()),
+        s1=f(sd.max()),
+        n0=f(n.min()),
+        n1=f(n.max()),
+        t0=f(td.min()),
+        t1=f(td.max()),
     )
 
 
@@ -279,6 +299,13 @@ def role_table(roles) -> np.ndarray:
 
 def feature_labels(prefix: str, n: int) -> list[str]:
     return [f"{prefix}{i + 1}" for i in range(n)]
+
+
+def notice(page: Page, key: str, **args) -> None:
+    """The line next to a chart that says what to notice in it: a caption from the catalogue, true for
+    any input the page can show (a number in it is formatted from the chart's own). Every chart, or row
+    of charts drawn side by side, has one (tests/test_notices.py)."""
+    st.caption(page.t(key, **args))
 
 
 # --- text alternatives: what a chart shows, its size, its range, the one thing to notice ------------

@@ -167,6 +167,12 @@ class Translator:
         return babel.numbers.format_decimal(value, format=pattern, locale=self.language.locale)
 
     @property
+    def number_symbols(self) -> tuple[str, str]:
+        """The language's decimal sign and thousands separator: (",", ".") in Portuguese, for its charts."""
+        locale = self.language.locale
+        return babel.numbers.get_decimal_symbol(locale), babel.numbers.get_group_symbol(locale)
+
+    @property
     def decimal_comma(self) -> bool:
         """The language writes decimals with a comma (its spreadsheets then separate CSV fields with ';')."""
         return babel.numbers.get_decimal_symbol(self.language.locale) == ","

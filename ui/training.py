@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 import core
-from ui import budget, chart_cache, compute, jobs, session, translation
+from ui import budget, chart_cache, charts, compute, jobs, session, translation
 from ui.i18n import Translator
 from ui.state import Notice, Settings
 
@@ -176,10 +176,12 @@ def curve_titles(t: Translator, percent: bool) -> dict:
 
 
 def _curves(t: Translator, boxes, job: jobs.Job, titles: tuple[dict, dict] | None = None) -> None:
-    """The loss and the accuracy so far, drawn from specs built for this moment (not cached: they change)."""
+    """The loss and the accuracy so far, drawn from specs built for this moment (not cached: they change),
+    each as wide as its column, its numbers as the page's language writes them."""
     n = job.step
     losses, accuracies = job.losses[:n], job.accuracies[:n]
     titles = titles or (curve_titles(t, False), curve_titles(t, True))
+    numbers = charts.NumberFormat(*t.number_symbols)
     for box, values, title in ((boxes[0], losses, titles[0]), (boxes[1], accuracies, titles[1])):
-        spec = chart_cache.build_spec("loss_curve", values, total_steps=job.total, **title)
-        box.vega_lite_chart(spec, width="content")
+        spec = chart_cache.build_spec("loss_curve", values, total_steps=job.total, number_format=numbers, **title)
+        box.vega_lite_chart(spec, width="stretch")

@@ -1,7 +1,8 @@
 """Altair chart builders: numpy arrays in, Vega-Lite charts out, one module per chart family.
 
 No streamlit, no i18n: every visible text (titles, axis, legend and tooltip titles) comes
-from the caller, so the same builder serves English and Português. No module-level
+from the caller, so the same builder serves English and Português; so does the way its numbers
+are written (``number_format``, a ``NumberFormat``: "0,25" in Portuguese). No module-level
 mutable state: one server process draws for every participant of a workshop.
 
 - ``heatmaps``: a matrix as rects or one image; ``png``: the palette PNG of image mode;
@@ -15,7 +16,7 @@ The public names of every module are here: ``charts.heatmap(...)``, ``charts.WEI
 A builder is looked up by name (``getattr(charts, "heatmap")``) by the spec cache and downloads.
 """
 
-from ui.charts._common import HEAD_COLORS, WEIGHTS_DOMAIN, ChartInputError
+from ui.charts._common import HEAD_COLORS, WEIGHTS_DOMAIN, ChartInputError, NumberFormat
 from ui.charts.axes import label_expr
 from ui.charts.bars import ROW_STATS_VALUES_LIMIT, row_stats
 from ui.charts.colors import MASKED_COLOR, SCHEMES, hex_colors, nonnegative_domain, palette, symmetric_domain
@@ -68,6 +69,7 @@ __all__ = [
     "WEIGHTS_DOMAIN",
     "ChartInputError",
     "Dataset",
+    "NumberFormat",
     "axis_label_px",
     "cell_decimals",
     "curve_steps",

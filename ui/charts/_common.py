@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
@@ -28,6 +29,63 @@ _TEXT_COLOR = "#1f2937"
 
 class ChartInputError(ValueError):
     """Bad input to a chart builder; the message names what was expected and what came."""
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """How the page's language writes a number: its decimal sign and its thousands separator.
+
+    A builder writes the numbers it formats itself (the texts in cells, the tooltips' rounded and
+    exact values) with them, and hands them to Vega as the spec's ``config.locale`` for the numbers
+    Vega formats (axis and legend ticks, d3-formatted tooltips): "0,25" and "1.500" in Portuguese.
+    The default, English, writes nothing into the spec: English charts are as they always were.
+    """
+
+    decimal: str = "."
+    thousands: str = ","
+
+    @property
+    def english(self) -> bool:
+        return (self.decimal, self.thousands) == (".", ",")
+
+    def text(self, number: str) -> str:
+        """A number written the English way ("-0.25", "1,500", "1.5e-07") written this way."""
+        if self.english:
+            return number
+        return "".join(self.decimal if ch == "." else self.thousands if ch == "," else ch for ch in number)
+
+    def fixed(self, value: float, decimals: int) -> str:
+        """``value`` with ``decimals`` decimals ("0,2500"), never "-0,0000"."""
+        return self.text(_fmt(value, decimals))
+
+    def exact(self, value: float) -> str:
+        """The shortest text that reads back as the same float64 ("0,1", "1,5e-07"), as the CSV writes it."""
+        return self.text(repr(float(value)))
+
+    def vega(self) -> dict | None:
+        """The ``config.locale`` Vega formats numbers with; None for English (Vega's own default)."""
+        if self.english:
+            return None
+        number = {"decimal": self.decimal, "thousands": self.thousands, "grouping": [3], "currency": ["", ""]}
+        return {"number": number}
+
+
+ENGLISH = NumberFormat()
+
+
+def _check_number_format(number_format) -> NumberFormat:
+    if not isinstance(number_format, NumberFormat):
+        raise ChartInputError(f"number_format must be a NumberFormat, but is {number_format!r}")
+    return number_format
+
+
+def _localized(chart, number_format: NumberFormat):
+    """The chart with Vega formatting its numbers (ticks, d3-formatted tooltips) as ``number_format``
+    says; unchanged for English. Call it after ``_accessible``, which sets the chart's config."""
+    locale = _check_number_format(number_format).vega()
+    if locale is not None:
+        chart.config.locale = alt.Locale(**locale)
+    return chart
 
 
 # Vega's ARIA off: ``aria`` for axes and legends, ``mark.aria`` for each mark container (without it a
@@ -192,12 +250,15 @@ def _check_number(value, name: str) -> float:
     return v
 
 
-def _value_fields(prefix: str, values: np.ndarray, decimals: int) -> dict[str, list]:
-    """Columns ``prefix`` (the float), ``prefix_val`` (rounded text) and ``prefix_exact`` (shortest float64 repr)."""
+def _value_fields(
+    prefix: str, values: np.ndarray, decimals: int, number_format: NumberFormat = ENGLISH
+) -> dict[str, list]:
+    """Columns ``prefix`` (the float), ``prefix_val`` (rounded text) and ``prefix_exact`` (shortest float64
+    repr), the texts written as ``number_format`` says."""
     return {
         prefix: [float(v) for v in values],
-        f"{prefix}_val": [_fmt(float(v), decimals) for v in values],
-        f"{prefix}_exact": [repr(float(v)) for v in values],
+        f"{prefix}_val": [number_format.fixed(float(v), decimals) for v in values],
+        f"{prefix}_exact": [number_format.exact(v) for v in values],
     }
 
 
@@ -206,10 +267,12 @@ def _records(columns: dict[str, list]) -> list[dict]:
     return [dict(zip(keys, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
-def _number_labels(values: Sequence[float]) -> list[str]:
-    """Short text of each number ("0.5", "2"), or the exact repr if the short ones would collide."""
+def _number_labels(values: Sequence[float], number_format: NumberFormat = ENGLISH) -> list[str]:
+    """Short text of each number ("0.5", "2"; "0,5" in a decimal-comma language), or the exact repr if
+    the short ones would collide."""
     short = [f"{v:g}" for v in values]
-    return short if len(set(short)) == len(short) else [repr(float(v)) for v in values]
+    texts = short if len(set(short)) == len(short) else [repr(float(v)) for v in values]
+    return [number_format.text(s) for s in texts]
 
 
 def _fmt(v: float, decimals: int) -> str:

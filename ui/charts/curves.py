@@ -13,16 +13,20 @@ import pandas as pd
 from ui.charts._common import (
     _CELL_PX,
     _RULE_COLOR,
+    ENGLISH,
     HEAD_COLORS,
     WEIGHTS_DOMAIN,
     ChartInputError,
+    NumberFormat,
     _accessible,
     _autosize,
     _check_decimals,
     _check_labels,
     _check_number,
+    _check_number_format,
     _check_vector,
     _check_within,
+    _localized,
     _number_labels,
     _records,
     _unique_titles,
@@ -78,6 +82,7 @@ def loss_curve(
     percent: bool = False,
     series_title: str = "",
     description: str | None = None,
+    number_format: NumberFormat = ENGLISH,
 ):
     """Training loss per step (1-based), a line on a fixed x range up to ``total_steps`` (the plan), so a
     curve drawn while training grows from the left instead of rescaling at every update.
@@ -88,7 +93,9 @@ def loss_curve(
     A curve longer than CURVE_POINTS steps is drawn through every k-th step and its last one
     (``curve_steps``): each point is a real step with its real value, at a line's resolution.
     description: the chart's text alternative (its ``aria-label``), by default its title.
+    number_format: how the page's language writes numbers (``NumberFormat``): ticks and tooltips.
     """
+    number_format = _check_number_format(number_format)
     named = isinstance(losses, Mapping)
     series = dict(losses) if named else {"": losses}
     if not series:
@@ -116,7 +123,12 @@ def loss_curve(
         y = alt.Y("loss:Q", title=loss_title, scale=alt.Scale(zero=True))
     fmt = ".1%" if percent else ".4f"
     tooltip = [alt.Tooltip("step:Q", title=step_title), alt.Tooltip("loss:Q", title=loss_title, format=fmt)]
-    chart = _accessible(alt.Chart(df, title=title, width=420, height=200), description, title, loss_title)
+    # fit-x: the whole chart (axes, title, legend) is ``width`` wide, the plot 200 px tall. Drawn with
+    # width="stretch" it takes its column's width; Streamlit's own "fit" would squeeze the legend of two
+    # curves into 200 px as well and leave the plot no height.
+    fit_width = alt.AutoSizeParams(type="fit-x", contains="padding")
+    chart = alt.Chart(df, title=title, width=420, height=200, autosize=fit_width)
+    chart = _localized(_accessible(chart, description, title, loss_title), number_format)
     if not named:
         return chart.mark_line(color="#0072B2", strokeWidth=2).encode(x=x, y=y, tooltip=tooltip)
     labels = list(series)
@@ -166,6 +178,7 @@ def scaling_study(
     width: int = _PANEL_PX[0],
     height: int = _PANEL_PX[1],
     description: str | None = None,
+    number_format: NumberFormat = ENGLISH,
 ) -> alt.HConcatChart:
     """Why divide by √d_k: d_k (N,), four curves (N,) -> two line panels over d_k on a log2 axis.
 
@@ -177,11 +190,13 @@ def scaling_study(
     current_d_k within [d_k[0], d_k[-1]]. Tooltip: d_k, series, value rounded to ``decimals``
     (titled with its panel's title) and its shortest exact float64 repr (exact_title).
     description: the chart's text alternative (its ``aria-label``), by default its title.
+    number_format: how the page's language writes numbers (``NumberFormat``): ticks and tooltips.
 
     Long for its many titles and options: its parts are ``_check_study`` and ``_study_panel``.
     """
     d, spread, top, current = _check_study(d_k, spread_unscaled, spread_scaled, top_unscaled, top_scaled, current_d_k)
     decimals = _check_decimals(decimals)
+    number_format = _check_number_format(number_format)
     series = [str(unscaled_label), str(scaled_label)]
     if series[0] == series[1]:
         raise ChartInputError(
@@ -197,7 +212,7 @@ def scaling_study(
     color = alt.Color("series:N", scale=alt.Scale(domain=series, range=list(_PAIR_COLORS)), legend=legend)
     shape = alt.Shape("series:N", scale=alt.Scale(domain=series, range=list(_PAIR_SHAPES)), legend=legend)
     rule = (
-        alt.Chart(alt.Data(values=[{"d_k": current, "dk": f"{current:g}"}]))
+        alt.Chart(alt.Data(values=[{"d_k": current, "dk": number_format.text(f"{current:g}")}]))
         .mark_rule(color=_RULE_COLOR, strokeDash=[4, 3], strokeWidth=1.5)
         .encode(x=x, tooltip=alt.Tooltip("dk:N", title=d_k_title))
     )
@@ -212,6 +227,7 @@ def scaling_study(
             titles=(d_k_title, series_title, exact_title),
             decimals=decimals,
             size=(int(width), int(height)),
+            number_format=number_format,
         )
         for curves, panel_title, y_scale in (
             (spread, spread_title, alt.Scale(zero=True, nice=True)),
@@ -223,7 +239,7 @@ def scaling_study(
         .resolve_scale(color="shared", shape="shared")
         .resolve_legend(color="shared", shape="shared")
     )
-    return _accessible(chart, description, title, f"{spread_title}, {top_title}")
+    return _localized(_accessible(chart, description, title, f"{spread_title}, {top_title}"), number_format)
 
 
 def _check_study(d_k, spread_unscaled, spread_scaled, top_unscaled, top_scaled, current_d_k):
@@ -248,19 +264,29 @@ def _check_study(d_k, spread_unscaled, spread_scaled, top_unscaled, top_scaled, 
 
 
 def _study_panel(
-    d, curves: dict, panel_title: str, y_scale, *, encoding: dict, rule, titles, decimals: int, size
+    d,
+    curves: dict,
+    panel_title: str,
+    y_scale,
+    *,
+    encoding: dict,
+    rule,
+    titles,
+    decimals: int,
+    size,
+    number_format: NumberFormat = ENGLISH,
 ) -> alt.LayerChart:
     """One panel of scaling_study: each series ({label: values (N,)}) as a line with points over d_k, and
-    the rule at the current d_k. Tooltip: d_k, series, value rounded and exact."""
+    the rule at the current d_k. Tooltip: d_k, series, value rounded and exact (as ``number_format`` says)."""
     N = d.size
     rows = []
     for label, arr in curves.items():
         rows += _records(
             {
                 "d_k": [float(v) for v in d],
-                "dk": [f"{v:g}" for v in d],
+                "dk": [number_format.text(f"{v:g}") for v in d],
                 "series": [label] * N,
-                **_value_fields("y", arr, decimals),
+                **_value_fields("y", arr, decimals, number_format),
             }
         )
     d_k_title, series_title, exact_title = titles
@@ -329,6 +355,7 @@ def temperature_curve(
     width: int | None = None,
     height: int = 200,
     description: str | None = None,
+    number_format: NumberFormat = ENGLISH,
 ) -> alt.LayerChart:
     """One attention row at several temperatures τ: labels (T,), {τ: weights (T,)} -> one line per τ over the keys.
 
@@ -339,7 +366,8 @@ def temperature_curve(
     legend titled temperature_title. current: the τ drawn thick, opaque and on top (one of the
     given τ, to 1e-9 relative); the others thin and faded. Tooltip: key (#position), τ, weight
     rounded to ``decimals`` and its shortest exact float64 repr. description: the chart's text
-    alternative (its ``aria-label``), by default its title.
+    alternative (its ``aria-label``), by default its title. number_format: how the page's language
+    writes numbers (``NumberFormat``): τ, ticks and tooltips.
 
     Long for its many titles and options: its parts are ``_temperature_items`` (the checks),
     ``_temperature_rows`` (the table) and ``_temperature_color`` (a shade per τ).
@@ -353,9 +381,10 @@ def temperature_curve(
     if not matches:
         raise ChartInputError(f"current must be one of the temperatures {taus}, but is {cur}")
     decimals = _check_decimals(decimals)
-    tau_labels = _number_labels(taus)
+    number_format = _check_number_format(number_format)
+    tau_labels = _number_labels(taus, number_format)
 
-    rows = _temperature_rows(keys, items, tau_labels, matches[0], decimals)
+    rows = _temperature_rows(keys, items, tau_labels, matches[0], decimals, number_format)
     width = int(width) if width is not None else min(max(T * _CELL_PX, _LINE_WIDTH_PX[0]), _LINE_WIDTH_PX[1])
     x = alt.X("x:Q", scale=_position_scale(T), axis=_matrix_axis(keys, width, key_title, horizontal=True))
     y = alt.Y("w:Q", scale=alt.Scale(domain=list(WEIGHTS_DOMAIN), nice=False), axis=alt.Axis(title=weight_title))
@@ -389,12 +418,14 @@ def temperature_curve(
         title=title if title else alt.Undefined,
     )
     chart.layer = layers
-    return _accessible(chart, description, title, f"{weight_title}, {temperature_title}")
+    return _localized(_accessible(chart, description, title, f"{weight_title}, {temperature_title}"), number_format)
 
 
-def _temperature_rows(keys: list[str], items, tau_labels: list[str], current: int, decimals: int) -> list[dict]:
+def _temperature_rows(
+    keys: list[str], items, tau_labels: list[str], current: int, decimals: int, number_format: NumberFormat = ENGLISH
+) -> list[dict]:
     """temperature_curve's rows: one per key and τ (items [(τ, weights (T,))]), ``current`` the index of the
-    τ drawn on top."""
+    τ drawn on top; the weights written as ``number_format`` says."""
     T = len(keys)
     rows = []
     for i, (tau, weights) in enumerate(items):
@@ -405,7 +436,7 @@ def _temperature_rows(keys: list[str], items, tau_labels: list[str], current: in
                 "tau": [tau] * T,
                 "t": [tau_labels[i]] * T,
                 "cur": [i == current] * T,
-                **_value_fields("w", weights, decimals),
+                **_value_fields("w", weights, decimals, number_format),
             }
         )
     return rows

@@ -8,7 +8,15 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.charts._common import HEAD_COLORS, ChartInputError, _accessible
+from ui.charts._common import (
+    ENGLISH,
+    HEAD_COLORS,
+    ChartInputError,
+    NumberFormat,
+    _accessible,
+    _check_number_format,
+    _localized,
+)
 
 # Lines the head view draws at most: SVG lines past a few thousand slow every hover in the browser
 # (16 heads x 40 tokens have 14,105 weights >= 0.01).
@@ -30,6 +38,7 @@ def head_view(
     max_lines: int | None = None,
     cut_note: str | None = None,
     description: str | None = None,
+    number_format: NumberFormat = ENGLISH,
 ):
     """BertViz's line view: queries in a left column, keys in a right one, one line per weight.
 
@@ -40,7 +49,8 @@ def head_view(
     (default HEAD_VIEW_LINES) each query of each head keeps its k largest (``head_view_lines``),
     and ``cut_note`` (a template with {shown}, {total} and {k}) becomes the subtitle saying so.
     description: the chart's text alternative (its ``aria-label``), by default its title, else its
-    heads and tokens named.
+    heads and tokens named. number_format: how the page's language writes numbers (``NumberFormat``):
+    the weights in the tooltips.
 
     Long for its many titles and options: its parts are ``head_view_lines`` (which weights become
     lines) and ``_head_lines`` (the lines layer).
@@ -51,6 +61,7 @@ def head_view(
     if not np.isfinite(w).all():
         raise ChartInputError("weights must be finite (draw a masked weight as 0)")
     H, T, _ = w.shape
+    number_format = _check_number_format(number_format)
     shown = list(range(H)) if heads is None else sorted({int(h) for h in heads})
     if any(h < 0 or h >= H for h in shown):
         raise ChartInputError(f"heads must be between 0 and {H - 1}, but are {shown}")
@@ -102,7 +113,8 @@ def head_view(
         chart = chart.properties(title=title)
     words = " ".join(str(x) for x in tokens[:12]) + (" …" if T > 12 else "")
     summary = f"{head_title} × {len(shown)}: {query_title} → {key_title}, {weight_title} ({words})"
-    return _accessible(chart, description, title if isinstance(title, str) else title.text, summary)
+    chart = _accessible(chart, description, title if isinstance(title, str) else title.text, summary)
+    return _localized(chart, number_format)
 
 
 def _head_lines(lines: pd.DataFrame, y: alt.Scale, color: alt.Color, hover, *, titles) -> alt.Chart:

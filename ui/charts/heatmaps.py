@@ -23,14 +23,17 @@ import numpy as np
 import pandas as pd
 
 from ui.charts._common import (
+    ENGLISH,
+    NumberFormat,
     _accessible,
     _autosize,
     _check_boundaries,
     _check_decimals,
     _check_domain,
     _check_matrix,
+    _check_number_format,
     _check_param_name,
-    _fmt,
+    _localized,
     _unique_titles,
 )
 from ui.charts.axes import _boundary_rules, _color_scale, _matrix_axis, _Position, _position_scale
@@ -67,6 +70,7 @@ def heatmap(
     select: str | None = None,
     masked_value: str = "-inf",
     description: str | None = None,
+    number_format: NumberFormat = ENGLISH,
 ) -> alt.LayerChart:
     """values (R, C) -> heatmap, rows (queries) top to bottom, columns (keys) left to right.
 
@@ -96,6 +100,8 @@ def heatmap(
 
     description: the chart's text alternative (its ``aria-label``), by default its title. In rect
     mode a masked cell is also struck through, so grey is not the only sign of it.
+    number_format: how the page's language writes numbers (``NumberFormat``): the cells, the
+    tooltips and the legend write "0,25" in Portuguese.
 
     Long for its many options: its parts are ``sizing.plot_size`` (how big, numbers or not),
     ``_cell_table`` (the per-cell data), and ``_rect_layers`` or ``_image_layers``.
@@ -104,6 +110,7 @@ def heatmap(
     domain = _check_domain(domain)
     scheme = _check_scheme(scheme)
     decimals = _check_decimals(decimals)
+    number_format = _check_number_format(number_format)
     if select is not None:
         select = _check_param_name(select, "select")
     R, C = arr.shape
@@ -145,6 +152,7 @@ def heatmap(
             value_decimals=value_decimals if show_values else None,
             masked_label=masked_label,
             masked_value=masked_value,
+            number_format=number_format,
         )
         titles = _unique_titles(row_title, col_title, value_title, exact_title)
         layers = _rect_layers(masked.any(), domain, scheme, pos, color, titles, show_values=show_values, select=select)
@@ -162,19 +170,31 @@ def heatmap(
     # layers have none) and looks for data, size and view to move up (the data is given above, the
     # layers hold no size or view): about a third of the time it takes to build a small heatmap.
     chart.layer = layers
-    return _accessible(chart, description, title, f"{R} × {C}")
+    return _localized(_accessible(chart, description, title, f"{R} × {C}"), number_format)
 
 
 def _cell_table(
-    finite, masked, rows, cols, domain, scheme, *, decimals, value_decimals, masked_label, masked_value
+    finite,
+    masked,
+    rows,
+    cols,
+    domain,
+    scheme,
+    *,
+    decimals,
+    value_decimals,
+    masked_label,
+    masked_value,
+    number_format: NumberFormat = ENGLISH,
 ) -> pd.DataFrame:
     """The per-cell table (the chart's top-level data), row-major: indices, value, tooltip texts, and,
-    with ``value_decimals`` (numbers in the cells), the text written in each cell and its ink."""
+    with ``value_decimals`` (numbers in the cells), the text written in each cell and its ink; every
+    number written as ``number_format`` says."""
     R, C = finite.shape
     r, c = np.divmod(np.arange(R * C), C)  # row-major cell order
     flat_masked = masked.ravel()
-    texts = [_fmt(v, decimals) for v in finite.ravel()]  # the value as the tooltip rounds it
-    exact = [repr(float(v)) for v in finite.ravel()]
+    texts = [number_format.fixed(v, decimals) for v in finite.ravel()]  # the value as the tooltip rounds it
+    exact = [number_format.exact(v) for v in finite.ravel()]
     df = pd.DataFrame(
         {
             "r": r,
@@ -189,7 +209,9 @@ def _cell_table(
     if masked.any():
         df["masked"] = flat_masked
     if value_decimals is not None:
-        cell_texts = texts if value_decimals == decimals else [_fmt(v, value_decimals) for v in finite.ravel()]
+        cell_texts = (
+            texts if value_decimals == decimals else [number_format.fixed(v, value_decimals) for v in finite.ravel()]
+        )
         dark = _dark_background(_color_indices(finite, domain), scheme)
         df["dark"] = (dark & ~masked).ravel()
         shown = "−∞" if masked_value == "-inf" else masked_value
