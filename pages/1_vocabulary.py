@@ -77,7 +77,7 @@ with layout.guarded(page):
                 on_click=session.fill_empty_cells,
                 icon=":material/format_color_fill:",
             )
-        if reading.errors:
+        if errors or replaced is not None:  # one way back: to before the replacing edit, else the last valid table
             buttons[int(fill)].button(
                 t("vocab.undo_replace" if replaced is not None else "vocab.restore_table"),
                 on_click=session.discard_table_draft,
@@ -98,6 +98,7 @@ with layout.guarded(page):
         dims,
         title=t("vocab.embeddings", raw=True, t=T, d=vocab.dim),
     )
+    draw.notice(page, "vocab.embeddings_notice")
     if s.paper and result.positions is not None:
         st.subheader(t("vocab.pe_title"))
         st.write(t("vocab.pe_body"))
@@ -115,6 +116,7 @@ with layout.guarded(page):
             )
         with right:
             draw.matrix(page, result.x[w], rows, dims, title=f"X = E + PE ({T} × {vocab.dim})")
+        draw.notice(page, "vocab.pe_notice")
         if len(set(s.tokens)) == len(s.tokens):
             st.caption(t("vocab.pe_repeat"))
     elif s.paper:

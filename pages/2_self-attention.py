@@ -25,8 +25,8 @@ def why_sqrt_dk(page, result, tokens) -> None:
     with st.expander(t("sqrt.title"), expanded=s.scale == "none" or s.temp != 1):
         st.write(t("sqrt.body", dk=result.params.d_k))
         draw.scaling_chart(page, result.params.d_k)
+        draw.notice(page, "sqrt.notice")
         temps, rows_by_t, i = compute.temperature_rows(result, s)
-        st.write(t("sqrt.temp_body", token=tokens[i], temp=f"{s.temp:g}"))
         if len(tokens) <= draw.WINDOW_TOKENS:
             draw.chart(
                 "temperature_curve",
@@ -38,6 +38,7 @@ def why_sqrt_dk(page, result, tokens) -> None:
                 weight_title=t("axis.weight", raw=True),
                 temperature_title="τ",
             )
+            draw.notice(page, "sqrt.temp_body", token=tokens[i], temp=f"{s.temp:g}")
 
 
 def explain(page, result, tokens, *, head) -> None:
@@ -75,14 +76,17 @@ with layout.guarded(page):
         rows = tokens[w]
         st.subheader(t("sa.t_step_scores"))
         draw.token_map(page, result.scores[w, w], rows, title="E·Eᵀ", click=("sa_scores", w.start))
+        draw.notice(page, "sa.t_scores_notice")
         st.subheader(t("sa.t_step_weights"))
         draw.token_map(
             page, result.weights[w, w], rows, title="softmax(E·Eᵀ, axis=0)", weights=True, click=("sa_weights", w.start)
         )
+        draw.notice(page, "sa.t_weights_notice")
         st.subheader(t("sa.t_step_output"))
         draw.matrix(
             page, result.head_output[w], rows, draw.feature_labels("d", vocab.dim), title=t("chart.weights_e", raw=True)
         )
+        draw.notice(page, "sa.t_output_notice")
         explain(page, result, tokens, head=None)
     else:
         params, att = result.params, result.attention
@@ -102,18 +106,23 @@ with layout.guarded(page):
             with place:
                 cols = draw.feature_labels(prefix, arr.shape[-1])
                 draw.matrix(page, arr[h][w], rows, cols, title=t(name), domain=qk_domain, legend=legend)
+        draw.notice(page, "sa.qkv_notice")
 
         st.subheader(t("sa.step_scores"))
         draw.token_map(page, att.logits(h)[w, w], rows, title=f"Q·Kᵀ ({head})")
+        draw.notice(page, "sa.scores_notice")
         st.subheader(t("sa.step_scaled", raw=True, formula=scaled_title(s), scale=f"{result.scale:.4g}"))
-        if s.mask == "causal":
-            st.caption(t("sa.mask_note"))
+        if s.mask == "causal":  # the masked cells are what to notice: their scores are −∞, not step 2's
+            draw.notice(page, "sa.mask_note")
         scaled = f"{scaled_title(s)} ({head})"
         draw.token_map(page, att.scores[h][w, w], rows, title=scaled, click=("sa_scores", w.start))
+        if s.mask != "causal":
+            draw.notice(page, "sa.scaled_notice")
         why_sqrt_dk(page, result, tokens)
         st.subheader(t("sa.step_weights"))
         weights = draw.masked(att.weights[h], result.mask)[w, w]
         draw.token_map(page, weights, rows, title=f"softmax ({head})", weights=True, click=("sa_weights", w.start))
+        draw.notice(page, "sa.weights_notice")
         st.subheader(t("sa.step_output"))
         draw.matrix(
             page,
@@ -122,4 +131,5 @@ with layout.guarded(page):
             draw.feature_labels("v", params.d_v),
             title=t("chart.weights_v", head=head, raw=True),
         )
+        draw.notice(page, "sa.output_notice")
         explain(page, result, tokens, head=head)

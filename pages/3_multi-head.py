@@ -23,6 +23,7 @@ with layout.guarded(page):
         w = draw.token_window(page, T, "mh")
         st.subheader(t("mh.t_weights"))
         draw.token_map(page, result.weights[w, w], tokens[w], title="softmax(E·Eᵀ, axis=0)", weights=True)
+        draw.notice(page, "sa.t_weights_notice")
         st.subheader(t("mh.t_stacked", h=H, ht=H * T, d=D))
         draw.matrix(
             page,
@@ -33,6 +34,7 @@ with layout.guarded(page):
             row_axis="axis.row",
             row_boundaries=[T * i for i in range(1, H)],
         )
+        draw.notice(page, "mh.t_stacked_notice")
     else:
         att, params = result.attention, result.params
         st.caption(t("mh.dims", d=D, h=H, dk=params.d_k, t=T, hdv=H * params.d_v))
@@ -45,13 +47,14 @@ with layout.guarded(page):
         draw.weights_grid(
             page, [draw.masked(att.weights[h], result.mask)[w, w] for h in range(H)], rows, masked_value="0"
         )
+        draw.notice(page, "mh.weights_notice")
 
         analyse = st.toggle(
             t("mh.analyse"), value=s.weights == "trained" or bool(s.off), key="mh_analyse", help=t("mh.analyse_help")
         )
         if analyse and T <= HEAD_VIEW_TOKENS:
             st.subheader(t("mh.head_view"))
-            st.caption(t("mh.head_view_help"))
+            draw.notice(page, "mh.head_view_help")
             draw.chart(
                 "head_view",
                 tokens,
@@ -73,6 +76,7 @@ with layout.guarded(page):
             draw.feature_labels("v", params.d_v),
             domain=out_domain,
         )
+        draw.notice(page, "mh.outputs_notice")
 
         st.subheader(t("mh.concat", t=T, hdv=H * params.d_v))
         concat_cols = [f"{h + 1}·v{j + 1}" for h in range(H) for j in range(params.d_v)]
@@ -85,9 +89,11 @@ with layout.guarded(page):
             col_boundaries=[params.d_v * h for h in range(1, H)],
             domain=out_domain,
         )
+        draw.notice(page, "mh.concat_notice")
 
         st.subheader(t("mh.output", t=T, d=D))
         draw.matrix(page, att.output[w], rows, draw.feature_labels("d", D), title="concat · W_O")
+        draw.notice(page, "mh.output_notice")
 
     if s.mode == "paper" and not analyse:
         layout.stop(page)
@@ -131,13 +137,16 @@ with layout.guarded(page):
             value_axis="axis.similarity",
             domain=charts.WEIGHTS_DOMAIN,
         )
+    draw.notice(page, "mh.roles_notice")
 
     if s.mode == "paper" and H > 1:
         layout.setting(t, s, "off", "multiselect", options=list(range(1, H + 1)), format_func=lambda h: f"{h}")
         off = compute.heads_off(result, s)
         if off is not None:
             shown = ", ".join(str(h) for h in s.off)
-            st.caption(t("mh.off_change", heads=shown, change=f"{off.mean_change:.4f}", size=f"{off.mean_size:.4f}"))
+            draw.notice(
+                page, "mh.off_change", heads=shown, change=f"{off.mean_change:.4f}", size=f"{off.mean_size:.4f}"
+            )
             accuracy = compute.accuracy_with_heads_off(s, vocab)
             if accuracy is not None:
                 full, without = (f"{100 * a:.0f}" for a in accuracy)

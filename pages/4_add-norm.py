@@ -24,20 +24,25 @@ with layout.guarded(page):
         out = result.attention.output if s.paper else result.head_output
         st.subheader(t("an.straight", t=len(tokens), d=vocab.dim))
         draw.matrix(page, out[w], rows, dims, title="MultiHead(x)" if s.paper else t("chart.weights_e", raw=True))
+        draw.notice(page, "an.straight_notice")
     else:
         block = result.block
         if s.norm == "post":
             st.caption(t("an.post_formula"))
             st.subheader(t("an.residual1", t=len(tokens), d=vocab.dim))
             draw.matrix(page, block.residual1[w], rows, dims, title="x + MultiHead(x)")
+            draw.notice(page, "an.residual_notice")
             st.subheader(t("an.norm1"))
             draw.matrix(page, block.norm1[w], rows, dims, title="LayerNorm(x + MultiHead(x))")
+            draw.notice(page, "an.norm_notice")
             draw.row_stats(page, block.residual1[w], block.norm1[w], rows)
         else:
             st.caption(t("an.pre_formula"))
             st.subheader(t("an.pre_norm1"))
             draw.matrix(page, block.norm1[w], rows, dims, title="LayerNorm(x)")
+            draw.notice(page, "an.norm_notice")
             draw.row_stats(page, result.x[w], block.norm1[w], rows)
             st.subheader(t("an.residual1", t=len(tokens), d=vocab.dim))
             draw.matrix(page, block.residual1[w], rows, dims, title="x + MultiHead(LayerNorm(x))")
+            draw.notice(page, "an.residual_notice")
         st.caption(t("an.next"))

@@ -39,6 +39,7 @@ with layout.guarded(page):
 
     st.subheader(t(input_key, t=n, d=D))
     draw.matrix(page, x[w], rows, draw.feature_labels("d", D), title=x_title, row_axis=row_axis)
+    draw.notice(page, "ff.input_notice")
     st.subheader(t("ff.pre", t=n, f=F))
     draw.matrix(
         page,
@@ -49,6 +50,7 @@ with layout.guarded(page):
         row_axis=row_axis,
         col_axis="axis.hidden_unit",
     )
+    draw.notice(page, "ff.pre_notice")
     st.subheader(t("ff.hidden", t=n, f=F))
     draw.matrix(
         page,
@@ -59,9 +61,10 @@ with layout.guarded(page):
         row_axis=row_axis,
         col_axis="axis.hidden_unit",
     )
-    st.caption(t("ff.relu_share", pct=f"{100 * compute.zero_fraction(ffn.hidden):.0f}"))
+    draw.notice(page, "ff.relu_share", pct=f"{100 * compute.zero_fraction(ffn.hidden):.0f}")
     st.subheader(t("ff.output_paper" if s.paper and result.block is not None else "ff.output", t=n, d=D))
     draw.matrix(page, ffn.output[w], rows, draw.feature_labels("d", D), title="FFN(x)", row_axis=row_axis)
+    draw.notice(page, "ff.output_notice")
 
     block = result.block if s.paper else None
     if block is not None:
@@ -70,10 +73,13 @@ with layout.guarded(page):
         if block.norm_first:
             st.caption(t("ff.pre_formula2"))
             draw.matrix(page, block.residual2[w], rows, dims, title="h + FFN(LayerNorm(h))")
+            draw.notice(page, "ff.residual2_notice")
         else:
             st.caption(t("ff.post_formula2"))
             draw.matrix(page, block.residual2[w], rows, dims, title="h + FFN(h)")
+            draw.notice(page, "ff.residual2_notice")
             draw.matrix(page, block.norm2[w], rows, dims, title="LayerNorm(h + FFN(h))")
+            draw.notice(page, "an.norm_notice")
             draw.row_stats(page, block.residual2[w], block.norm2[w], rows)
         st.success(
             t("ff.block_output_causal" if s.mask == "causal" else "ff.block_output", t=n, d=D),

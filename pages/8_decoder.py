@@ -63,7 +63,7 @@ def add_norm(block, number: int, rows, dims, sublayer: str, keys: tuple[str, str
             f"h{number} = LayerNorm(h{number - 1} + {sublayer}(h{number - 1}))",
         )
     draw.matrix(page, value, rows, dims, title=f"{title} · {in_layer}")
-    st.caption(t(keys[1]))
+    draw.notice(page, keys[1])
 
 
 def explain(result, layer: int) -> None:
@@ -126,7 +126,7 @@ with layout.guarded(page):
     source_words, inputs = list(result.source), list(result.inputs)
     st.subheader(t("dec.memory", s=len(source_words), d=result.d_model))
     draw.matrix(page, result.memory, source_words, dims, title="memory = Encoder(x)")
-    st.caption(t("dec.memory_caption"))
+    draw.notice(page, "dec.memory_caption")
 
     L = result.n_layers
     layer = 1
@@ -138,7 +138,7 @@ with layout.guarded(page):
     in_layer = t("dec.layer_n", raw=True, layer=layer)
 
     st.subheader(t("dec.self", layer=layer))
-    st.caption(t("dec.why_masked"))
+    draw.notice(page, "dec.why_masked")
     self_att = block.self_attention
     masked = [draw.masked(self_att.weights[h], result.self_mask) for h in range(H)]
     weight_axes = {"value_axis": "axis.weight", "domain": charts.WEIGHTS_DOMAIN}
@@ -157,7 +157,7 @@ with layout.guarded(page):
     add_norm(block, 1, inputs, dims, "SelfAttn", ("dec.an1", "dec.an1_caption"), in_layer)
 
     st.subheader(t("dec.cross", layer=layer))
-    st.caption(t("dec.cross_caption", first=inputs[0], word=result.outputs[0]))
+    draw.notice(page, "dec.cross_caption", first=inputs[0], word=result.outputs[0])
     cross = block.cross_attention
     grid(
         page,
@@ -181,9 +181,9 @@ with layout.guarded(page):
         title=f"concat(head₁ … headₕ) · {in_layer}",
         col_boundaries=[d_v * h for h in range(1, H)],
     )
-    st.caption(t("dec.concat_caption"))
+    draw.notice(page, "dec.concat_caption")
     draw.matrix(page, cross.output, inputs, dims, title=f"CrossAttn = concat · W_O · {in_layer}")
-    st.caption(t("dec.w_o_caption", hdv=H * d_v, d=result.d_model))
+    draw.notice(page, "dec.w_o_caption", hdv=H * d_v, d=result.d_model)
     add_norm(block, 2, inputs, dims, "CrossAttn", ("dec.an2", "dec.an2_caption"), in_layer)
 
     st.subheader(t("dec.ffn", f=result.d_ff))
@@ -196,7 +196,7 @@ with layout.guarded(page):
         title=f"max(0, x·W1 + b1) · {in_layer}",
         col_axis="axis.hidden_unit",
     )
-    st.caption(t("dec.ffn_caption"))
+    draw.notice(page, "dec.ffn_caption")
     add_norm(block, 3, inputs, dims, "FFN", ("dec.an3", "dec.an3_caption"), in_layer)
     if layer == L:
         st.success(t("dec.output", t=len(inputs), d=result.d_model), icon=":material/check_circle:")

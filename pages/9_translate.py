@@ -229,7 +229,7 @@ with layout.guarded(page):
             value_axis="axis.weight",
             domain=charts.WEIGHTS_DOMAIN,
         )
-        st.caption(t("tr.cross_help"))
+        draw.notice(page, "tr.cross_help")
     with right:
         draw.matrix(
             page,
@@ -242,7 +242,7 @@ with layout.guarded(page):
             value_axis="axis.weight",
             domain=charts.WEIGHTS_DOMAIN,
         )
-        st.caption(t("tr.self_help"))
+        draw.notice(page, "tr.self_help")
 
     st.subheader(t("tr.alignment"))
     st.write(t("tr.alignment_help", s=S, n=n))
@@ -258,6 +258,7 @@ with layout.guarded(page):
         value_axis="axis.weight",
         domain=charts.WEIGHTS_DOMAIN,
     )
+    draw.notice(page, "tr.alignment_notice")
     draw.heads_grid(
         page,
         list(out.cross_weights[layer]),
@@ -268,3 +269,4 @@ with layout.guarded(page):
         col_axis="tr.axis_source",
         value_axis="axis.weight",
     )
+    draw.notice(page, "tr.heads_notice")
