@@ -35,6 +35,12 @@ SHOTS = [
     ("feed-forward", "/feed-forward?lang=pt", None),
     ("lesson", "/lesson?step=7", "7 · A row of weights", [("label", "A. "), ("button", "Reveal")]),
     ("lesson-host", "/lesson?step=11&host=1", "11 · One head against two", [("button", "Show the answer")]),
+    (
+        "lesson-content",
+        "/lesson?step=14",
+        "Sentence B holds",  # the question, its verdict, and sentence B's maps after the reveal
+        [("label", "On to,"), ("button", "Reveal")],
+    ),
     ("train", "/train?preset=random&dim=16&sentence=the+cat+sat+on+a+mat+dog+ran+to+park", None, [("button", "Train")]),
     ("decoder", "/decoder?heads=4", "Cross-attention, layer 1"),
     ("translate", "/translate?heads=4", None, [("button", "Train the translator")]),
