@@ -117,3 +117,15 @@ def view_rows(d: dict, *views: dict) -> list[dict]:
 
 def marks_of(view: dict, mark: str) -> list[dict]:
     return [layer for layer in view["layer"] if layer["mark"]["type"] == mark]
+
+
+# The scaling study's titles, for the tests that build it.
+SCALING_TITLES = {
+    "title": "Why divide by √d_k",
+    "spread_title": "Spread of q·k",
+    "top_title": "Largest weight",
+    "d_k_title": "d_k",
+    "series_title": "Scores",
+    "unscaled_label": "q·k",
+    "scaled_label": "q·k / √d_k",
+}

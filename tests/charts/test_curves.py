@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from tests.charts.chart_helpers import (
+    SCALING_TITLES,
     TOKENS,
     label_list,
     layers_with_mark,
@@ -25,15 +26,6 @@ from ui.charts import curves
 
 
 D_K = 2 ** np.arange(10)
-SCALING_TITLES = {
-    "title": "Why divide by √d_k",
-    "spread_title": "Spread of q·k",
-    "top_title": "Largest weight",
-    "d_k_title": "d_k",
-    "series_title": "Scores",
-    "unscaled_label": "q·k",
-    "scaled_label": "q·k / √d_k",
-}
 
 
 def scaling_curves(rng) -> dict:

@@ -7,21 +7,12 @@ import re
 import numpy as np
 import pytest
 
-from tests.charts.chart_helpers import TITLES, marks_of, rows_of, spec, view_rows
+from tests.charts.chart_helpers import SCALING_TITLES, TITLES, marks_of, rows_of, spec, view_rows
 from ui import charts, downloads
 
 COMMA = charts.NumberFormat(",", ".")  # Portuguese (Brazil), Spanish
 ENGLISH = charts.NumberFormat()
 STATS_TITLES = {"title": "After LayerNorm", "row_title": "Token", "mean_title": "Mean", "std_title": "Spread"}
-SCALING_TITLES = {
-    "title": "Why divide by √d_k",
-    "spread_title": "Spread of q·k",
-    "top_title": "Largest weight",
-    "d_k_title": "d_k",
-    "series_title": "Scores",
-    "unscaled_label": "q·k",
-    "scaled_label": "q·k / √d_k",
-}
 CURVE_TITLES = {"title": "Loss", "step_title": "Step", "loss_title": "Loss"}
 HEAD_TITLES = {"title": "Heads", "head_title": "Head", "query_title": "Query", "key_title": "Key", "weight_title": "W"}
 TEMPERATURE_TITLES = {"title": "τ", "key_title": "Key", "weight_title": "Weight", "temperature_title": "τ"}
