@@ -332,3 +332,14 @@ def test_the_articles_maps_read_as_their_lines_say_on_any_table(seed):
     T = len(settings.tokens)
     blocks = result.stacked.reshape(-1, T, result.stacked.shape[1])
     assert len(blocks) == settings.heads and all(np.array_equal(b, blocks[0]) for b in blocks)
+
+
+# --- Home's layer flow: the heads in parallel, ·V, the residuals ---------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_homes_layer_flow_names_the_values_the_parallel_heads_and_the_residuals(lang):
+    t = Translator(lang)
+    assert t("flow.heads").endswith("· V")  # output = weights · V, not a box that comes from nowhere
+    assert t("flow.qkv").startswith("Q, K, V: h ")  # h heads, side by side
+    assert "3–5" in t("home.flow_notice") and "Add & Norm" in t("home.flow_notice")
