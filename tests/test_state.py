@@ -626,3 +626,13 @@ def test_a_renamed_word_is_found_by_its_row():
     assert state.renamed_words(old, swapped) == {}  # a word moved: no rename to follow
     shorter = core.Vocabulary(("the", "sat", "on"), old.vectors[[0, 2, 3]])
     assert state.renamed_words(old, shorter) == {}
+
+
+def test_a_table_far_past_the_word_limit_is_refused_before_a_row_is_read(monkeypatch):
+    cleaned = []
+    monkeypatch.setattr(state, "clean_text", lambda text: cleaned.append(text) or state.Cleaned(text, (), ()))
+    n = state.MAX_WORDS + state.MAX_BLANK_ROWS + 1
+    table = pd.DataFrame({"word": [f"w{i}" for i in range(n)], "d1": 1.0, "d2": 0.0, "d3": 0.0})
+    r = state.read_table(table)
+    assert keys(r.errors) == ["error.vocab_too_big"] and r.errors[0].args["n"] == n
+    assert cleaned == []  # no word was cleaned: the size alone refused it

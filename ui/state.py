@@ -669,6 +669,11 @@ def _table_word(raw) -> Cleaned:
     return Cleaned("", (), ()) if _is_empty(raw) else clean_text(str(raw)[: 2 * _NORMALISE_CHARS].strip())
 
 
+# Empty rows a table may hold besides its words before it is refused unread (a paste's last line
+# break adds one; a few more are a slip, thousands are not a vocabulary).
+MAX_BLANK_ROWS = 16
+
+
 def blank_row(raw_word, cells) -> bool:
     """A row with nothing in it: no word (invisible characters are nothing) and every cell empty."""
     return all(_is_empty(raw) for raw in cells) and not _table_word(raw_word).text
@@ -683,6 +688,8 @@ def read_table(df: pd.DataFrame, known: core.Vocabulary | None = None) -> TableR
     cols = [c for c in df.columns if c != "word"]
     if "word" not in df.columns or not cols:
         return TableReading(None, (Notice("error.table_shape"),))
+    if len(df) > MAX_WORDS + MAX_BLANK_ROWS:  # bounded before any row is read
+        return TableReading(None, (Notice("error.vocab_too_big", {"n": len(df), "max": MAX_WORDS}),))
     cells = df[cols].to_numpy(dtype=object)
     raw_words = df["word"].tolist()
     blank = [blank_row(w, cells[i]) for i, w in enumerate(raw_words)]
