@@ -77,7 +77,7 @@ with layout.guarded(page):
                 on_click=session.fill_empty_cells,
                 icon=":material/format_color_fill:",
             )
-        if reading.errors:
+        if errors or replaced is not None:  # a replacement is undone even when it left no error
             buttons[int(fill)].button(
                 t("vocab.undo_replace" if replaced is not None else "vocab.restore_table"),
                 on_click=session.discard_table_draft,
