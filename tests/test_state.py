@@ -1,5 +1,7 @@
 """The pure rules behind the session: URL parsing, sentences, the vocabulary table."""
 
+import copy
+import pickle
 import time
 
 import numpy as np
@@ -775,6 +777,31 @@ def test_a_value_read_in_one_language_stays_itself_in_another():
     assert state.editable_table(kept).at[1, "d1"] == "2.5"  # the grid in English shows it with a point
     r = state.read_table(kept, core.seed_vocabulary(), decimal_comma=False)  # and English reads it
     assert keys(r.errors) == [NOT_A_NUMBER] and r.errors[0].args["col"] == "d2"
+
+
+@pytest.mark.parametrize(
+    ("typed", "on", "then", "key"), [("1.000", "pt", "en", "error.cell_point"), ("2,5", "en", "pt", "error.cell_comma")]
+)
+def test_a_value_refused_as_unclear_stays_refused_in_another_language_until_typed_again(typed, on, then, key):
+    """ "1.000" typed in Portuguese may be a thousand: switching to English must not make it one."""
+    draft = state.apply_editor_delta(table(), {"edited_rows": {1: {"d1": typed}}})
+    kept = state.typed_cells(draft, COMMA[on])
+    assert kept.at[1, "d1"] == typed and isinstance(kept.at[1, "d1"], state.Typed)
+    assert state.typed_cells(kept, COMMA[then]).at[1, "d1"] is kept.at[1, "d1"]  # read again: left as it is
+    r = state.read_table(kept, core.seed_vocabulary(), decimal_comma=COMMA[then])
+    assert keys(r.errors) == [key]
+    assert state.editable_table(kept, COMMA[then]).at[1, "d1"] == typed  # the grid shows it as typed
+    assert type(state.editable_table(kept, COMMA[then]).at[1, "d1"]) is str
+    retyped = state.apply_editor_delta(kept, {"edited_rows": {1: {"d1": typed}}})  # typed again on this page
+    r = state.read_table(retyped, core.seed_vocabulary(), decimal_comma=COMMA[then])
+    assert r.errors == () and r.vocab.vectors[1, 0] == {"1.000": 1.0, "2,5": 2.5}[typed]
+
+
+def test_typed_text_survives_a_copy_and_a_pickle():
+    typed = state.Typed("1.000", True)
+    again = pickle.loads(pickle.dumps(typed))
+    assert again == "1.000" and again.decimal_comma is True and isinstance(again, state.Typed)
+    assert copy.deepcopy(typed).decimal_comma is True
 
 
 def test_a_huge_cell_costs_what_a_short_one_does():

@@ -257,6 +257,16 @@ def set_mode(mode: str) -> None:
     update(mode=mode)
 
 
+def set_lang(lang: str) -> None:
+    """A new language. A table being edited is read again in it, so that its messages speak it (and give its
+    examples); what was read as a number stays that number, and text not read keeps the rules of the page it
+    was typed on (``state.Typed``): a language switch never turns a refused value into a number."""
+    update(lang=lang)
+    draft = st.session_state.get(_TABLE_DRAFT)
+    if draft is not None:
+        _read_into_draft(draft)
+
+
 def load_preset(preset: str) -> None:
     update(preset=preset)
     st.session_state[_HIDDEN] = {}
@@ -677,6 +687,8 @@ def commit_widget(name: str) -> None:
         set_mode(value)
     elif name == "sentence":
         commit_sentence(value)
+    elif name == "lang":
+        set_lang(value)
     else:
         update(**{name: value})
 

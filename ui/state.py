@@ -571,11 +571,28 @@ def cell_text(value, decimal_comma: bool = False) -> str | None:
     return text.replace(".", ",") if decimal_comma else text
 
 
-def typed_cells(df: pd.DataFrame, decimal_comma: bool = True) -> pd.DataFrame:
-    """``df`` with each text cell that reads as a finite number held as that number, the rest as typed.
+class Typed(str):
+    """Text typed in a cell that was not read as a number, and whether the page it was typed on writes
+    a decimal comma: it is read by that page's rules in any language ("1.000" typed in Portuguese may
+    be a thousand, so it stays unclear in English rather than becoming one), until it is typed again."""
 
-    A draft is kept so: "2,5" typed in Portuguese stays 2.5 when the page changes language, while
-    "abc" or "1e999" stay what was typed, for the message that names them and for the grid.
+    decimal_comma: bool
+
+    def __new__(cls, text: str, decimal_comma: bool):
+        typed = super().__new__(cls, text)
+        typed.decimal_comma = decimal_comma
+        return typed
+
+    def __reduce__(self):
+        return Typed, (str(self), self.decimal_comma)
+
+
+def typed_cells(df: pd.DataFrame, decimal_comma: bool = True) -> pd.DataFrame:
+    """``df`` with each text cell that reads as a finite number held as that number, the rest ``Typed``.
+
+    A draft is kept so, read once in the language it was typed in: "2,5" typed in Portuguese stays
+    2.5 when the page changes language, while "abc", "1e999" or an unclear "1.000" stay what was
+    typed, for the message that names them and for the grid.
     """
     out = df.copy()
     for col in out.columns:
@@ -588,10 +605,12 @@ def typed_cells(df: pd.DataFrame, decimal_comma: bool = True) -> pd.DataFrame:
 
 
 def _typed_cell(value, decimal_comma: bool):
-    if not isinstance(value, str):
+    if not isinstance(value, str) or isinstance(value, Typed) or _is_empty(value):
+        return value
+    if _number_text(value) is None:  # too long to be a number in any language: kept as it is, not copied
         return value
     number = _cell_number(value, decimal_comma)
-    return number if number is not None and math.isfinite(number) else value
+    return number if number is not None and math.isfinite(number) else Typed(value, decimal_comma)
 
 
 def apply_editor_delta(table: pd.DataFrame, delta: Mapping) -> pd.DataFrame:
@@ -701,6 +720,7 @@ def _cell_number(value, decimal_comma: bool = True) -> float | None:
     if _is_empty(value) or isinstance(value, bool):
         return None
     if isinstance(value, str):  # typed or pasted text
+        decimal_comma = value.decimal_comma if isinstance(value, Typed) else decimal_comma
         text = _number_text(value)
         if text is None:
             return None
@@ -725,11 +745,16 @@ def _unclear_number(value, decimal_comma: bool) -> bool:
     text = _number_text(value) if isinstance(value, str) else None
     if text is None:
         return False
-    if decimal_comma:
+    if _typed_with_comma(value, decimal_comma):
         return bool(_GROUPED.fullmatch(text))
     return "," in text and (
         _cell_number(text, decimal_comma=True) is not None or bool(_REAL.fullmatch(text.replace(",", "")))
     )
+
+
+def _typed_with_comma(value, decimal_comma: bool) -> bool:
+    """Whether ``value`` was typed where a decimal comma is written: on its own page (``Typed``), else on this one."""
+    return value.decimal_comma if isinstance(value, Typed) else decimal_comma
 
 
 @dataclass(frozen=True)
@@ -817,8 +842,8 @@ def read_table(df: pd.DataFrame, known: core.Vocabulary | None = None, decimal_c
                 continue
             where = {"word": label, "col": col, "value": excerpt(str(raw)[:100], 20)}
             if number is None and _unclear_number(raw, decimal_comma):
-                comma = Notice("error.cell_point", where) if decimal_comma else Notice("error.cell_comma", where)
-                errors.append(comma)
+                where_comma = _typed_with_comma(raw, decimal_comma)  # the rules of the page it was typed on
+                errors.append(Notice("error.cell_point", where) if where_comma else Notice("error.cell_comma", where))
             elif number is None or math.isnan(number):
                 errors.append(Notice("error.cell_not_number", {**where, "example": cell_text(0.5, decimal_comma)}))
             elif not math.isfinite(number):
