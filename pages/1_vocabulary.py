@@ -42,8 +42,11 @@ with layout.guarded(page):
     table, editor_key = session.table_for_editor(s.lang)
     dims = state.dim_columns(len(table.columns) - 1)
     # No max_chars: the grid would cut a long word silently; the table's reader names it instead.
+    # Values are text too: the browser's number cells would read a pasted "2,5" as 25 and drop "abc"
+    # silently; the table's reader reads them in the page's language and names what it cannot.
     config = {"word": st.column_config.TextColumn(t("vocab.word_col"))}
-    config.update({c: st.column_config.NumberColumn(c, format="%.4g", step=0.01) for c in dims})
+    value_help = t("vocab.value_help", max=state.format_value(state.MAX_ABS_VALUE))
+    config.update({c: st.column_config.TextColumn(c, help=value_help, alignment="right") for c in dims})
     st.data_editor(
         table,
         key=editor_key,
@@ -77,7 +80,7 @@ with layout.guarded(page):
                 on_click=session.fill_empty_cells,
                 icon=":material/format_color_fill:",
             )
-        if errors or replaced is not None:  # one way back: to before the replacing edit, else the last valid table
+        if errors or replaced is not None:  # a replacement is undone even when it left no error
             buttons[int(fill)].button(
                 t("vocab.undo_replace" if replaced is not None else "vocab.restore_table"),
                 on_click=session.discard_table_draft,

@@ -389,9 +389,11 @@ def vocab_page_script():
     runpy.run_path(str(ROOT / "pages" / "1_vocabulary.py"))
 
 
-def driven_vocab_page():
+def driven_vocab_page(**params):
     at = AppTest.from_function(vocab_page_script, default_timeout=30)
     at.query_params["preset"] = "seed"  # the article's table
+    for name, value in params.items():
+        at.query_params[name] = value
     at.run()
     assert_clean(at)
     return at
@@ -628,6 +630,101 @@ def test_shrinking_the_width_keeps_an_edit_in_progress():
     assert not at.exception
     draft = at.session_state[session.TABLE_DRAFT_KEY]
     assert list(draft.columns) == ["word", "d1", "d2"] and draft.at[0, "d1"] == "x"
+
+
+# --- the grid's values: text, read in the page's language ----------------------------------------
+
+
+def errors(at) -> list[str]:
+    return [plain(e.value) for e in at.error]
+
+
+def link_vocab(at) -> str:
+    value = at.query_params.get("vocab")
+    return value[-1] if isinstance(value, list) else value
+
+
+def shown(at, row: int, col: str) -> str | None:
+    """What the grid shows in a cell: the text the editor was given."""
+    return at.session_state["editor_grid"].at[row, col]
+
+
+def test_a_decimal_comma_typed_in_portuguese_is_the_decimal_sign():
+    at = driven_vocab_page(lang="pt")
+    assert shown(at, 1, "d1") == "0"
+    grid(at, {"edited_rows": {1: {"d1": "2,5"}}})  # cat's d1, as the grid sends a typed or pasted "2,5"
+    assert_clean(at)
+    assert not at.info and not at.warning
+    assert at.session_state[session.CUSTOM_VOCAB_KEY].vectors[1].tolist() == [2.5, 1, 0]
+    assert "cat:2.5,1,0" in link_vocab(at)  # the link holds the value itself
+    grid(at, {"edited_rows": {1: {"d1": "2,5"}, 2: {"d2": "-0.75"}}})  # a decimal point is read too
+    assert_clean(at)
+    assert at.session_state[session.CUSTOM_VOCAB_KEY].vectors[2].tolist() == [0, -0.75, 1]
+
+
+def test_a_decimal_comma_typed_in_english_is_refused_naming_the_cell_and_what_to_type():
+    at = driven_vocab_page()
+    grid(at, {"edited_rows": {1: {"d1": "2,5"}}})
+    assert not at.exception
+    assert errors(at) == [
+        "“cat”, column d1: “2,5” has a comma, which in English separates thousands (1,000), not decimals: "
+        "the number is unclear. Type it with a decimal point and no comma, such as 2.5 or 1000."
+    ]
+    assert at.session_state[session.CUSTOM_VOCAB_KEY] is None  # the article's table: nothing read as 25
+    assert [w.value for w in at.warning] == [
+        "The charts still use the last valid table. Fix what is named above, or restore the last valid table."
+    ]
+    assert buttons(at) == ["Restore the last valid table"]
+    at.session_state["run"] = at.session_state["run"] + 5  # the grid left the screen and comes back
+    at.run()
+    assert shown(at, 1, "d1") == "2,5"  # the edit to fix is shown as typed, not lost
+    grid(at, {"edited_rows": {1: {"d1": "2.5"}}})
+    assert_clean(at)
+    assert at.session_state[session.CUSTOM_VOCAB_KEY].vectors[1].tolist() == [2.5, 1, 0]
+
+
+@pytest.mark.parametrize("lang", ["en", "pt"])
+@pytest.mark.parametrize("typed", ["abc", "1e999", "nan", "inf"])
+def test_what_is_no_finite_number_is_refused_naming_the_word_and_column(lang, typed):
+    at = driven_vocab_page(lang=lang)
+    grid(at, {"edited_rows": {2: {"d3": typed}}})
+    assert not at.exception
+    [error] = errors(at)
+    assert error.startswith("“sat”, " + {"en": "column", "pt": "coluna"}[lang] + f" d3: “{typed}”"), error
+    assert at.session_state[session.CUSTOM_VOCAB_KEY] is None
+
+
+def test_the_grid_shows_a_linked_table_in_the_pages_decimal_sign_and_keeps_it_to_the_last_digit():
+    vocab = "the:0.30000000000000004,1e-05,-0;cat:0.47,-2,1000"
+    for lang, values in (
+        ("en", ["0.30000000000000004", "1e-05", "-0"]),
+        ("pt", ["0,30000000000000004", "1e-05", "-0"]),
+    ):
+        at = driven_vocab_page(lang=lang, vocab=vocab, sentence="the cat")
+        assert [shown(at, 0, c) for c in ("d1", "d2", "d3")] == values
+        assert shown(at, 1, "d1") == {"en": "0.47", "pt": "0,47"}[lang]
+        grid(at, {"edited_rows": {1: {"d2": "-3"}}})  # an edit elsewhere: the rest is read back from the grid
+        assert_clean(at)
+        assert link_vocab(at) == "the:0.30000000000000004,1e-05,-0;cat:0.47,-3,1000"
+
+
+def test_a_language_switch_keeps_what_was_read_and_what_was_refused():
+    at = driven_vocab_page(lang="pt")
+    grid(at, {"edited_rows": {1: {"d1": "2,5"}, 2: {"d1": "1.000"}}})  # 2.5, and 1.000: one, or a thousand?
+    assert [e.split(":")[0] for e in errors(at)] == ["“sat”, coluna d1"]
+    assert "em português o ponto separa milhares" in errors(at)[0]
+    at.selectbox(key="w_lang").set_value("en").run()
+    assert not at.exception
+    assert [shown(at, r, "d1") for r in (1, 2)] == ["2.5", "1.000"]  # 2.5 in English; the unclear one as typed
+    assert errors(at) == [
+        "“sat”, column d1: “1.000” is unclear: it was typed in a language that writes a decimal comma, where a "
+        "point between groups of three digits separates thousands (1.000 for a thousand). Type it again without "
+        "a thousands separator, such as 1.5 or 1000."
+    ]
+    assert at.session_state[session.CUSTOM_VOCAB_KEY] is None  # nothing became one behind the user's back
+    grid(at, {"edited_rows": {2: {"d1": "1000"}}})
+    assert_clean(at)
+    assert at.session_state[session.CUSTOM_VOCAB_KEY].vectors[1:3, 0].tolist() == [2.5, 1000]
 
 
 # --- the encoder block's settings ---------------------------------------------------------------

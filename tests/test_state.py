@@ -1,5 +1,7 @@
 """The pure rules behind the session: URL parsing, sentences, the vocabulary table."""
 
+import copy
+import pickle
 import time
 
 import numpy as np
@@ -10,6 +12,7 @@ from hypothesis import strategies as st
 
 import core
 from ui import state
+from ui.i18n import Translator
 from ui.state import DEFAULTS, Notice, Settings
 
 
@@ -230,12 +233,14 @@ def test_a_decimal_comma_is_read():
     assert r.errors == () and r.vocab.vectors[0, 0] == 0.5
 
 
-def test_editable_table_keeps_words_and_blanks_text_in_numbers():
+def test_editable_table_keeps_words_and_the_text_typed_in_a_value():
+    """The grid's values are text: what was typed and is no number is shown as typed (it was blanked when
+    they were number cells, and the edit to fix was lost), numbers in their shortest exact form."""
     draft = state.apply_editor_delta(table(), {"edited_rows": {0: {"d1": "abc", "word": "new"}}})
     shown = state.editable_table(draft)
     assert shown["word"].tolist()[0] == "new"
-    assert np.isnan(shown["d1"][0])
-    assert shown["d2"].dtype == np.float64
+    assert shown["d1"][0] == "abc"
+    assert shown["d2"].tolist() == ["0", "1", "0", "1"]
 
 
 def test_fallback_sentence():
@@ -384,7 +389,7 @@ def test_an_empty_table_is_still_a_table_of_text_words():
     empty = state.editable_table(state.apply_editor_delta(table(), {"deleted_rows": [0, 1, 2, 3]}))
     assert len(empty) == 0
     assert empty["word"].dtype == object
-    assert empty["d1"].dtype == np.float64
+    assert empty["d1"].dtype == object  # the values are text columns too
 
 
 def test_invisible_characters_in_a_word_are_removed_with_a_note():
@@ -484,9 +489,10 @@ def test_any_table_reads_as_a_vocabulary_or_named_problems(rows):
         assert np.abs(r.vocab.vectors).max() <= state.MAX_ABS_VALUE
         for w in r.vocab.words:
             assert w == state.clean_text(w)[0] and w.strip() == w and w not in ("nan", "None")
-    shown = state.editable_table(df)  # what the editor would be given: always text words, float cells
+    shown = state.editable_table(df)  # what the editor would be given: text words and text cells, or None
     assert shown["word"].dtype == object and len(shown) == len(df)
-    assert all(shown[c].dtype == np.float64 for c in shown.columns if c != "word")
+    cells = [v for c in shown.columns if c != "word" for v in shown[c]]
+    assert all(v is None or (isinstance(v, str) and v.strip()) for v in cells)
 
 
 @settings(max_examples=100, deadline=None)
@@ -636,3 +642,216 @@ def test_a_table_far_past_the_word_limit_is_refused_before_a_row_is_read(monkeyp
     r = state.read_table(table)
     assert keys(r.errors) == ["error.vocab_too_big"] and r.errors[0].args["n"] == n
     assert cleaned == []  # no word was cleaned: the size alone refused it
+
+
+# --- the grid's values, typed as text and read in the page's language -------------------------
+#
+# The grid's value columns are text: the browser's number cells read a pasted "2,5" as 25, dropped
+# "abc" and emptied "1e999" before Python saw them. Here each form a person types or pastes is read
+# as the page's language writes numbers: English with a decimal point, Portuguese and Spanish with a
+# decimal comma (and a point too).
+
+COMMA = {lang: Translator(lang).decimal_comma for lang in state.LANGS}
+NOT_A_NUMBER, NOT_FINITE = "error.cell_not_number", "error.cell_not_finite"
+
+# typed: what English reads, what a decimal-comma language (pt, es) reads: a number or the error's key
+TYPED_FORMS = [
+    ("2.5", 2.5, 2.5),
+    ("-0.25", -0.25, -0.25),
+    (" 2.5 ", 2.5, 2.5),  # spaces around, as a paste from a spreadsheet may have
+    ("1e-3", 0.001, 0.001),
+    (".5", 0.5, 0.5),
+    ("0.500", 0.5, 0.5),  # no thousands reading: 0 is no group
+    ("1000", 1000.0, 1000.0),
+    ("2,5", "error.cell_comma", 2.5),  # 2.5 or 25 in English?
+    ("-0,25", "error.cell_comma", -0.25),
+    ("1,5e-3", "error.cell_comma", 0.0015),
+    ("1,000", "error.cell_comma", 1.0),  # a thousand in English, one in Portuguese
+    ("1,000.5", "error.cell_comma", NOT_A_NUMBER),
+    ("1.000", 1.0, "error.cell_point"),  # one in English, a thousand in Portuguese
+    ("12.500", 12.5, "error.cell_point"),
+    ("1.000,5", "error.cell_comma", NOT_A_NUMBER),
+    ("2,5,0", "error.cell_comma", NOT_A_NUMBER),
+    ("abc", NOT_A_NUMBER, NOT_A_NUMBER),
+    ("a,b", NOT_A_NUMBER, NOT_A_NUMBER),
+    ("1 000", NOT_A_NUMBER, NOT_A_NUMBER),
+    ("٣", NOT_A_NUMBER, NOT_A_NUMBER),  # ASCII digits only, as a link's numbers
+    ("nan", NOT_A_NUMBER, NOT_A_NUMBER),
+    ("inf", NOT_FINITE, NOT_FINITE),
+    ("-Infinity", NOT_FINITE, NOT_FINITE),
+    ("1e999", NOT_FINITE, NOT_FINITE),
+    ("1e6", "error.cell_too_big", "error.cell_too_big"),
+    ("1" * 30, NOT_A_NUMBER, NOT_A_NUMBER),  # longer than any number (MAX_NUMBER_CHARS)
+]
+
+
+def typed_cell(text: str, lang: str) -> state.TableReading:
+    """cat's d1 typed as ``text`` on a page in ``lang``."""
+    draft = state.apply_editor_delta(table(), {"edited_rows": {1: {"d1": text}}})
+    return state.read_table(draft, core.seed_vocabulary(), decimal_comma=COMMA[lang])
+
+
+@pytest.mark.parametrize("lang", state.LANGS)
+@pytest.mark.parametrize(("typed", "point", "comma"), TYPED_FORMS, ids=[f[0][:8] for f in TYPED_FORMS])
+def test_a_typed_value_is_read_in_the_pages_language(lang, typed, point, comma):
+    expected = comma if COMMA[lang] else point
+    r = typed_cell(typed, lang)
+    if isinstance(expected, float):
+        assert r.errors == () and r.vocab.vectors[1, 0] == expected
+        assert r.vocab.vectors[1].tolist()[1:] == [1.0, 0.0]
+    else:
+        assert r.vocab is None and keys(r.errors) == [expected]
+        assert r.errors[0].args["word"] == "cat" and r.errors[0].args["col"] == "d1"
+
+
+def test_the_languages_decimal_signs():
+    assert COMMA == {"en": False, "pt": True, "es": True}
+
+
+REFUSED = [
+    (lang, typed)
+    for lang in state.LANGS
+    for typed, point, comma in TYPED_FORMS
+    if isinstance(comma if COMMA[lang] else point, str) and len(typed) < 20
+]
+
+
+@pytest.mark.parametrize(("lang", "typed"), REFUSED)
+def test_a_refused_value_is_named_with_its_word_and_column_and_what_is_allowed(lang, typed):
+    [error] = typed_cell(typed, lang).errors
+    text = Translator(lang).notice(error, raw=True)
+    assert "“cat”" in text and "d1" in text
+    assert f"“{typed}”" in text or error.key == "error.cell_too_big"  # a number too big is not quoted
+    assert "1000" in text or "0.5" in text or "0,5" in text  # what is allowed: a range, or an example
+
+
+def test_english_refuses_a_decimal_comma_saying_it_is_unclear_and_how_to_write_it():
+    [error] = typed_cell("2,5", "en").errors
+    text = Translator("en").notice(error, raw=True)
+    assert text.startswith("“cat”, column d1: “2,5” has a comma")
+    assert "thousands" in text and "decimal point" in text and "2.5" in text
+
+
+def test_not_a_number_gives_an_example_in_the_languages_decimal_sign():
+    assert "como 0,5, -1" in Translator("pt").notice(typed_cell("abc", "pt").errors[0], raw=True)
+    assert "such as 0.5, -1" in Translator("en").notice(typed_cell("abc", "en").errors[0], raw=True)
+
+
+@pytest.mark.parametrize("typed", ["", "   ", None, float("nan")])
+@pytest.mark.parametrize("lang", state.LANGS)
+def test_a_cleared_value_is_empty_in_every_language(typed, lang):
+    r = typed_cell(typed, lang)
+    assert keys(r.errors) == ["error.cells_empty"] and r.errors[0].args["cols"] == ("d1",)
+
+
+@pytest.mark.parametrize(
+    ("value", "point", "comma"),
+    [
+        (0.47, "0.47", "0,47"),
+        (1.0, "1", "1"),
+        (-3.0, "-3", "-3"),
+        (0.0, "0", "0"),
+        (-0.0, "-0", "-0"),
+        (1e-05, "1e-05", "1e-05"),
+        (-1.5e-07, "-1.5e-07", "-1,5e-07"),
+        (0.1 + 0.2, "0.30000000000000004", "0,30000000000000004"),
+        (np.float64(2.5), "2.5", "2,5"),
+        (2, "2", "2"),
+        (None, None, None),
+        (float("nan"), None, None),
+        ("abc", "abc", "abc"),  # typed text stays as typed
+    ],
+)
+def test_a_value_is_shown_in_its_shortest_exact_form_with_the_languages_decimal_sign(value, point, comma):
+    assert state.cell_text(value) == point
+    assert state.cell_text(value, decimal_comma=True) == comma
+
+
+finite_st = st.floats(-state.MAX_ABS_VALUE, state.MAX_ABS_VALUE, allow_nan=False, allow_subnormal=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(finite_st, min_size=3, max_size=3), lang=st.sampled_from(state.LANGS))
+def test_what_the_grid_shows_reads_back_to_the_last_bit(values, lang):
+    vocab = core.Vocabulary(("a",), np.array([values], dtype=np.float64))
+    shown = state.editable_table(state.vocab_to_table(vocab), COMMA[lang])
+    r = state.read_table(shown, vocab, decimal_comma=COMMA[lang])  # every cell text, as if each was retyped
+    assert r.errors == ()
+    assert r.vocab.vectors.tobytes() == vocab.vectors.tobytes()  # -0.0 and subnormals included
+
+
+def test_a_value_read_in_one_language_stays_itself_in_another():
+    draft = state.apply_editor_delta(table(), {"edited_rows": {1: {"d1": "2,5", "d2": "abc"}}})
+    kept = state.typed_cells(draft, decimal_comma=True)  # the draft as kept, typed on a page in Portuguese
+    assert kept.at[1, "d1"] == 2.5 and kept.at[1, "d2"] == "abc"  # what it cannot read stays as typed
+    assert state.editable_table(kept).at[1, "d1"] == "2.5"  # the grid in English shows it with a point
+    r = state.read_table(kept, core.seed_vocabulary(), decimal_comma=False)  # and English reads it
+    assert keys(r.errors) == [NOT_A_NUMBER] and r.errors[0].args["col"] == "d2"
+
+
+@pytest.mark.parametrize(
+    ("typed", "on", "then", "key"), [("1.000", "pt", "en", "error.cell_point"), ("2,5", "en", "pt", "error.cell_comma")]
+)
+def test_a_value_refused_as_unclear_stays_refused_in_another_language_until_typed_again(typed, on, then, key):
+    """ "1.000" typed in Portuguese may be a thousand: switching to English must not make it one."""
+    draft = state.apply_editor_delta(table(), {"edited_rows": {1: {"d1": typed}}})
+    kept = state.typed_cells(draft, COMMA[on])
+    assert kept.at[1, "d1"] == typed and isinstance(kept.at[1, "d1"], state.Typed)
+    assert state.typed_cells(kept, COMMA[then]).at[1, "d1"] is kept.at[1, "d1"]  # read again: left as it is
+    r = state.read_table(kept, core.seed_vocabulary(), decimal_comma=COMMA[then])
+    assert keys(r.errors) == [key]
+    assert state.editable_table(kept, COMMA[then]).at[1, "d1"] == typed  # the grid shows it as typed
+    assert type(state.editable_table(kept, COMMA[then]).at[1, "d1"]) is str
+    retyped = state.apply_editor_delta(kept, {"edited_rows": {1: {"d1": typed}}})  # typed again on this page
+    r = state.read_table(retyped, core.seed_vocabulary(), decimal_comma=COMMA[then])
+    assert r.errors == () and r.vocab.vectors[1, 0] == {"1.000": 1.0, "2,5": 2.5}[typed]
+
+
+def test_typed_text_survives_a_copy_and_a_pickle():
+    typed = state.Typed("1.000", True)
+    again = pickle.loads(pickle.dumps(typed))
+    assert again == "1.000" and again.decimal_comma is True and isinstance(again, state.Typed)
+    assert copy.deepcopy(typed).decimal_comma is True
+
+
+def test_a_huge_cell_costs_what_a_short_one_does():
+    """A cell's text is cut by length before it is read: a million spaces, digits or combining marks are refused unread."""
+    words = [f"w{i}" for i in range(200)]
+
+    def read(cell):
+        column = pd.Series([cell] * 200, dtype=object)  # as the grid's edits arrive: one string, not 200 copies
+        df = pd.DataFrame({"word": pd.Series(words, dtype=object), "d1": column, "d2": pd.Series(["1"] * 200)})
+        start = time.perf_counter()
+        for lang in state.LANGS:
+            r = state.read_table(df, decimal_comma=COMMA[lang])
+            kept = state.typed_cells(df, COMMA[lang])
+            shown = state.editable_table(kept, COMMA[lang])
+        return time.perf_counter() - start, r, kept, shown
+
+    short, _, _, _ = read("x")
+    for huge in (" " * 10**6 + "1", "1" * 10**6, "2," + "5" * 10**6, "\u0345" * 10**6):
+        took, r, kept, shown = read(huge)
+        assert took < 5 * short + 0.2, (took, short)  # reading each to the end took seconds
+        assert keys(r.errors) == [NOT_A_NUMBER] * 200
+        assert r.errors[0].args["value"].endswith("…")  # quoted cut
+        assert kept.at[0, "d1"] is huge and shown.at[0, "d1"] is huge  # kept as typed, never cut silently
+
+
+@pytest.mark.parametrize("lang", state.LANGS)
+def test_a_grid_read_in_any_language_keeps_the_word_limit_and_leaves_empty_rows_out(lang):
+    comma = COMMA[lang]
+    rows = [{"word": f"w{i}", "d1": state.cell_text(0.5, comma), "d2": "0", "d3": "-1"} for i in range(1020)]
+    df = state.apply_editor_delta(table(), {"added_rows": [*rows, {}, {"word": " ", "d1": ""}]})
+    r = state.read_table(state.editable_table(df, comma), core.seed_vocabulary(), decimal_comma=comma)
+    assert r.errors == () and len(r.vocab) == state.MAX_WORDS and r.vocab.vectors[-1].tolist() == [0.5, 0, -1]
+    df = state.apply_editor_delta(table(), {"added_rows": [*rows, {"word": "more", "d1": "1", "d2": "1", "d3": "1"}]})
+    r = state.read_table(state.editable_table(df, comma), core.seed_vocabulary(), decimal_comma=comma)
+    assert keys(r.errors) == ["error.vocab_too_big"]
+
+
+def test_a_value_retyped_the_same_in_another_form_overwrites_nothing():
+    base = table()
+    same = {"edited_rows": {0: {"d1": "1,0"}, 1: {"d1": "0,0"}}}  # the values they had, in a comma language
+    args = (base, state.editor_row_ids(4, {}), state.apply_editor_delta(base, same), state.editor_row_ids(4, same))
+    assert not any(state.replaced_rows(*args, core.seed_vocabulary(), decimal_comma=True))
+    assert state.replaced_rows(*args, core.seed_vocabulary(), decimal_comma=False).words == ("the", "cat")

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 import core
-from ui import share, state
+from ui import i18n, share, state
 from ui.state import Notice, Settings
 
 _SETTINGS = "settings"
@@ -27,7 +27,8 @@ _TABLE_DRAFT = "table_draft"  # the table as typed, while something in it is lef
 _TABLE_READING = "table_reading"  # state.TableReading of the draft
 _HIDDEN = "hidden_columns"  # word -> values past the table's width, kept when the width shrinks
 _WIDTH_NOTE = "width_note"  # what the last width change hid or brought back
-_EDITOR_BASE = "editor_base"  # the table the editor on screen was given; None: start again
+_EDITOR_BASE = "editor_base"  # the table the editor on screen shows (its values exact); None: start again
+_EDITOR_GRID = "editor_grid"  # that table as text, as the editor was given it (state.editable_table)
 _EDITOR_VERSION = "editor_version"  # part of the editor's key: a new one is a fresh editor
 _EDITOR_RUN = "editor_run"  # the run that last drew the editor
 _EDITOR_LANG = "editor_lang"
@@ -256,6 +257,16 @@ def set_mode(mode: str) -> None:
     update(mode=mode)
 
 
+def set_lang(lang: str) -> None:
+    """A new language. A table being edited is read again in it, so that its messages speak it (and give its
+    examples); what was read as a number stays that number, and text not read keeps the rules of the page it
+    was typed on (``state.Typed``): a language switch never turns a refused value into a number."""
+    update(lang=lang)
+    draft = st.session_state.get(_TABLE_DRAFT)
+    if draft is not None:
+        _read_into_draft(draft)
+
+
 def load_preset(preset: str) -> None:
     update(preset=preset)
     st.session_state[_HIDDEN] = {}
@@ -326,19 +337,31 @@ def begin_run() -> None:
     st.session_state[_RUN] = st.session_state.get(_RUN, 0) + 1
 
 
+def _decimal_comma(lang: str | None = None) -> bool:
+    """The page's language writes 2.5 as "2,5": the grid shows its values so, and reads them so."""
+    return i18n.Translator(lang or settings().lang).decimal_comma
+
+
 def table_for_editor(lang: str) -> tuple[pd.DataFrame, str]:
-    """The rows the editor is given and its widget key (see the note above)."""
+    """The rows the editor is given, as text, and its widget key (see the note above).
+
+    The editor shows each value as text in the page's language (``state.editable_table``); its
+    edits are applied to the table it shows, exact values and text typed (``edit_table``), and
+    read in that language: the browser never parses a number.
+    """
     ss = st.session_state
     run = ss.get(_RUN, 0)
     shown_last_run = ss.get(_EDITOR_RUN) == run - 1
     if ss.get(_EDITOR_BASE) is None or not shown_last_run or ss.get(_EDITOR_LANG) != lang:
         draft = ss.get(_TABLE_DRAFT)
-        ss[_EDITOR_BASE] = state.editable_table(draft) if draft is not None else state.vocab_to_table(vocabulary())
+        base = draft if draft is not None else state.vocab_to_table(vocabulary())
+        ss[_EDITOR_BASE] = base.reset_index(drop=True)
+        ss[_EDITOR_GRID] = state.editable_table(base, _decimal_comma(lang))
         ss[_EDITOR_VERSION] = ss.get(_EDITOR_VERSION, 0) + 1
-        ss[_EDITOR_LANG] = lang  # the column labels are part of the editor's identity
+        ss[_EDITOR_LANG] = lang  # the column labels and the decimal sign are part of the editor's identity
         ss[_EDITOR_DELTA] = {}
     ss[_EDITOR_RUN] = run
-    return ss[_EDITOR_BASE], f"vocab_editor_{ss[_EDITOR_VERSION]}"
+    return ss[_EDITOR_GRID], f"vocab_editor_{ss[_EDITOR_VERSION]}"
 
 
 def table_reading() -> state.TableReading | None:
@@ -349,7 +372,9 @@ def table_reading() -> state.TableReading | None:
 def _read_into_draft(table: pd.DataFrame) -> None:
     """Read a table as typed: a valid one becomes the vocabulary; anything left to fix is kept as a draft."""
     ss = st.session_state
-    reading = state.read_table(table, known=vocabulary())
+    comma = _decimal_comma()
+    table = state.typed_cells(table, comma)  # read once, in the language it was typed in
+    reading = state.read_table(table, known=vocabulary(), decimal_comma=comma)
     pending = bool(reading.errors or reading.waiting or reading.notes)
     ss[_TABLE_DRAFT] = table if pending else None
     ss[_TABLE_READING] = reading if pending else None
@@ -381,6 +406,7 @@ def edit_table(delta) -> None:
         after,
         state.editor_row_ids(len(base), delta),
         vocabulary(),
+        _decimal_comma(),
     )
     ss[_EDITOR_DELTA] = delta
     ss[_TABLE_UNDO] = (replaced, _session_before_edit()) if any(replaced) else None
@@ -661,6 +687,8 @@ def commit_widget(name: str) -> None:
         set_mode(value)
     elif name == "sentence":
         commit_sentence(value)
+    elif name == "lang":
+        set_lang(value)
     else:
         update(**{name: value})
 

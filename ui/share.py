@@ -111,7 +111,7 @@ def _check_rows(words: list[str], rows: list[list]) -> tuple[core.Vocabulary | N
             **{c: pd.Series([r[j] for r in rows], dtype=object) for j, c in enumerate(cols)},
         }
     )
-    reading = state.read_table(df)
+    reading = state.read_table(df, decimal_comma=False)  # a link and a file write a decimal point
     # No cell is empty here, so nothing waits; were something to, it would not be a vocabulary yet.
     problems = [*reading.errors, *reading.waiting]
     if problems or reading.vocab is None:

@@ -44,8 +44,9 @@ MAX_ABS_VALUE = 1000.0  # |cell| <= this keeps E·Eᵀ and exp() far from overfl
 # Text is cut by length before anything reads it (see clean_text):
 MAX_SENTENCE_CHARS = MAX_TOKENS * (MAX_WORD_CHARS + 1)  # a sentence as typed or linked
 MAX_VALUE_CHARS = 256  # any other value of a link or a scenario file
-MAX_NUMBER_CHARS = 24  # a number: up to 10^23 is still read (and clamped)
+MAX_NUMBER_CHARS = 24  # a number: up to 10^23 is still read (and clamped); a float's shortest form fits
 _NORMALISE_CHARS = 4 * MAX_WORD_CHARS  # a longer run without spaces is no word: it is not normalised
+_CELL_SCAN_CHARS = 2 * _NORMALISE_CHARS  # a table's cell longer than this is neither blank nor read
 MAX_NOTICES = 8  # notices shown about one link or file; then "… and N more"
 EXCERPT_CHARS = 40  # what a notice quotes of a value
 
@@ -281,6 +282,7 @@ def cap_notices(notices: list[Notice]) -> list[Notice]:
 _INT = re.compile(r"[+-]?[0-9]+(?:\.0*)?")  # "4.0" is 4; "1e3" and "٣" are no whole numbers
 _REAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _NOT_FINITE = re.compile(r"[+-]?(?:inf|infinity|nan)", re.IGNORECASE)
+_GROUPED = re.compile(r"[+-]?[1-9][0-9]{0,2}(?:\.[0-9]{3})+")  # "1.000", "12.500": thousands, where a comma is decimal
 _POSITION = re.compile(r"[0-9]{1,6}")  # a token's 1-based position, or a head's number
 
 
@@ -535,18 +537,80 @@ def vocab_to_table(vocab: core.Vocabulary) -> pd.DataFrame:
     return df
 
 
-def editable_table(df: pd.DataFrame) -> pd.DataFrame:
-    """A draft as the editor can show it: words as text or None, number columns as floats (text becomes empty).
+def editable_table(df: pd.DataFrame, decimal_comma: bool = False) -> pd.DataFrame:
+    """A table as the grid shows it: words as text or None, each value as text (``cell_text``).
 
-    The word column stays text even with no rows (an empty float column would not fit the
-    editor's text column), and a missing word is None, never the string "nan".
+    The grid's value columns are text columns, read here (``read_table``), not by the browser: a
+    number is written in the shortest form that reads back as the same float, with the language's
+    decimal sign (``decimal_comma``: "0,5" in Portuguese); text typed that is no number is shown as
+    typed, so an edit still to fix is never lost; an empty cell is None, never the string "nan".
+    The word column stays text even with no rows, and a missing word is None.
     """
     words = [None if _is_empty(w) else str(w) for w in df["word"].tolist()] if "word" in df.columns else []
-    out = pd.DataFrame({"word": pd.Series(words, dtype=object)})
+    columns = {"word": pd.Series(words, dtype=object)}
     for col in df.columns:
         if col != "word":
-            out[col] = pd.to_numeric(df[col].map(_cell_number), errors="coerce").astype("float64").to_numpy()
+            columns[col] = pd.Series([cell_text(v, decimal_comma) for v in df[col].tolist()], dtype=object)
+    return pd.DataFrame(columns)
+
+
+def cell_text(value, decimal_comma: bool = False) -> str | None:
+    """A cell of the table as the grid shows it: None when empty, text as typed, a number in its shortest exact
+    form ("1", "-0", "0.47", "1e-05"; "0,47" with ``decimal_comma``), which ``read_table`` reads back bit for bit."""
+    if _is_empty(value):
+        return None
+    if isinstance(value, str | bool):
+        return str(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if number == 0:
+        return "-0" if math.copysign(1.0, number) < 0 else "0"
+    text = str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
+    return text.replace(".", ",") if decimal_comma else text
+
+
+class Typed(str):
+    """Text typed in a cell that was not read as a number, and whether the page it was typed on writes
+    a decimal comma: it is read by that page's rules in any language ("1.000" typed in Portuguese may
+    be a thousand, so it stays unclear in English rather than becoming one), until it is typed again."""
+
+    decimal_comma: bool
+
+    def __new__(cls, text: str, decimal_comma: bool):
+        typed = super().__new__(cls, text)
+        typed.decimal_comma = decimal_comma
+        return typed
+
+    def __reduce__(self):
+        return Typed, (str(self), self.decimal_comma)
+
+
+def typed_cells(df: pd.DataFrame, decimal_comma: bool = True) -> pd.DataFrame:
+    """``df`` with each text cell that reads as a finite number held as that number, the rest ``Typed``.
+
+    A draft is kept so, read once in the language it was typed in: "2,5" typed in Portuguese stays
+    2.5 when the page changes language, while "abc", "1e999" or an unclear "1.000" stay what was
+    typed, for the message that names them and for the grid.
+    """
+    out = df.copy()
+    for col in out.columns:
+        if col == "word":
+            continue
+        values = out[col].tolist()
+        if any(isinstance(v, str) for v in values):
+            out[col] = pd.Series([_typed_cell(v, decimal_comma) for v in values], dtype=object, index=out.index)
     return out
+
+
+def _typed_cell(value, decimal_comma: bool):
+    if not isinstance(value, str) or isinstance(value, Typed) or _is_empty(value):
+        return value
+    if _number_text(value) is None:  # too long to be a number in any language: kept as it is, not copied
+        return value
+    number = _cell_number(value, decimal_comma)
+    return number if number is not None and math.isfinite(number) else Typed(value, decimal_comma)
 
 
 def apply_editor_delta(table: pd.DataFrame, delta: Mapping) -> pd.DataFrame:
@@ -587,7 +651,9 @@ class Replaced(NamedTuple):
     words: tuple[str, ...] = ()
 
 
-def replaced_rows(before: pd.DataFrame, before_ids, after: pd.DataFrame, after_ids, known: core.Vocabulary) -> Replaced:
+def replaced_rows(
+    before: pd.DataFrame, before_ids, after: pd.DataFrame, after_ids, known: core.Vocabulary, decimal_comma: bool = True
+) -> Replaced:
     """The words of ``known`` that an edit overwrote, from the table before and after it (with their
     ``editor_row_ids``). A row renamed is a replacement; a row whose values changed is one only when the
     edit changed two or more rows of ``known`` at once (a paste: typing changes one cell at a time).
@@ -602,7 +668,9 @@ def replaced_rows(before: pd.DataFrame, before_ids, after: pd.DataFrame, after_i
         if j is None or old not in known:
             continue
         new = _table_word(after.at[j, "word"]).text
-        values_changed = any(_cell_value(before.at[i, c]) != _cell_value(after.at[j, c]) for c in cols)
+        values_changed = any(
+            _cell_value(before.at[i, c], decimal_comma) != _cell_value(after.at[j, c], decimal_comma) for c in cols
+        )
         if new and new != old:
             pairs.append(f"{excerpt(old, MAX_WORD_CHARS)} → {excerpt(new, MAX_WORD_CHARS)}")
         elif new == old and values_changed:
@@ -611,36 +679,82 @@ def replaced_rows(before: pd.DataFrame, before_ids, after: pd.DataFrame, after_i
     return Replaced(tuple(pairs), tuple(overwritten) if changed > 1 else ())
 
 
-def _cell_value(raw):
+def _cell_value(raw, decimal_comma: bool = True):
     """A cell as two tables are compared: None when empty, its number when it reads as one, else its text."""
     if _is_empty(raw):
         return None
-    number = _cell_number(raw)
+    number = _cell_number(raw, decimal_comma)
     return str(raw) if number is None or math.isnan(number) else number
 
 
 def _is_empty(value) -> bool:
-    """An empty cell: None, NaN (how pandas fills a new row) or blank text."""
+    """An empty cell: None, NaN (how pandas fills a new row) or blank text (not longer than a scan: a megabyte
+    of spaces is no empty cell, and is not read to the end to find out)."""
     if value is None:
         return True
     if isinstance(value, float):
         return math.isnan(value)
-    return isinstance(value, str) and not value.strip()
+    return isinstance(value, str) and len(value) <= _CELL_SCAN_CHARS and not value.strip()
 
 
-def _cell_number(value) -> float | None:
+def _number_text(value: str) -> str | None:
+    """A typed cell's text without the spaces around it, or None when it is too long to be a number.
+
+    The length is checked before anything reads the text, so a 10,000-character cell costs what a short one does.
+    """
+    if len(value) > _CELL_SCAN_CHARS:
+        return None
+    text = value.strip()
+    return text if len(text) <= MAX_NUMBER_CHARS else None
+
+
+def _cell_number(value, decimal_comma: bool = True) -> float | None:
+    """A cell's number, or None: empty, or not read as one (``read_table`` says why).
+
+    A number is itself (infinity and NaN included: ``read_table`` names them). Text is read in ASCII
+    digits, as a link's numbers, with a decimal point ("2.5" in every language) or, where the
+    language writes one (``decimal_comma``: Portuguese, Spanish), a decimal comma ("2,5"); no
+    thousands separator. There a point between groups of three digits ("1.000") is not read: it
+    may be a thousands separator. "inf" and "nan" are read as what they are, to be named.
+    """
     if _is_empty(value) or isinstance(value, bool):
         return None
-    if isinstance(value, str):  # pasted text: ASCII digits only, as a link's numbers
-        text = value.strip()
-        text = text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
-        if len(text) <= MAX_NUMBER_CHARS and _REAL.fullmatch(text):
+    if isinstance(value, str):  # typed or pasted text
+        decimal_comma = value.decimal_comma if isinstance(value, Typed) else decimal_comma
+        text = _number_text(value)
+        if text is None:
+            return None
+        if decimal_comma and _GROUPED.fullmatch(text):
+            return None  # 1.000 is a thousand in Portuguese, one in English: read_table asks which
+        if decimal_comma and text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")
+        if _REAL.fullmatch(text):
             return float(text)
         return float(text) if _NOT_FINITE.fullmatch(text) else None  # read_table names these
     try:
         return float(value)
     except (TypeError, ValueError):
         return None
+
+
+def _unclear_number(value, decimal_comma: bool) -> bool:
+    """Text that is a number or not depending on what its separators mean, refused with a message that
+    says so, never read one way or the other. Where the language writes a decimal point: a comma, which
+    may separate thousands ("2,5", "1,000.5"). Where it writes a decimal comma: a point between groups
+    of three digits ("1.000", "12.500"), which may."""
+    text = _number_text(value) if isinstance(value, str) else None
+    if text is None:
+        return False
+    if _typed_with_comma(value, decimal_comma):
+        return bool(_GROUPED.fullmatch(text))
+    return "," in text and (
+        _cell_number(text, decimal_comma=True) is not None or bool(_REAL.fullmatch(text.replace(",", "")))
+    )
+
+
+def _typed_with_comma(value, decimal_comma: bool) -> bool:
+    """Whether ``value`` was typed where a decimal comma is written: on its own page (``Typed``), else on this one."""
+    return value.decimal_comma if isinstance(value, Typed) else decimal_comma
 
 
 @dataclass(frozen=True)
@@ -679,11 +793,14 @@ def blank_row(raw_word, cells) -> bool:
     return all(_is_empty(raw) for raw in cells) and not _table_word(raw_word).text
 
 
-def read_table(df: pd.DataFrame, known: core.Vocabulary | None = None) -> TableReading:
+def read_table(df: pd.DataFrame, known: core.Vocabulary | None = None, decimal_comma: bool = True) -> TableReading:
     """The vocabulary a table describes, with every problem named by its row, word and column.
 
     ``known`` is the vocabulary in use: a row whose word it lacks is new, and a new row with
-    empty cells waits (one message, no error per cell) instead of being wrong.
+    empty cells waits (one message, no error per cell) instead of being wrong. Cells typed as
+    text are read by ``_cell_number``: ``decimal_comma`` says the page's language writes "2,5"
+    for 2.5 (Portuguese, Spanish); without it (English) a comma is refused as unclear, since
+    "2,5" could be 2.5 or 25 with a thousands separator.
     """
     cols = [c for c in df.columns if c != "word"]
     if "word" not in df.columns or not cols:
@@ -724,19 +841,22 @@ def read_table(df: pd.DataFrame, known: core.Vocabulary | None = None) -> TableR
         label = excerpt(word) if word else f"#{row}"
         values: list[float] = []
         for col, raw in zip(cols, cells[i], strict=True):
-            number = _cell_number(raw)
             if _is_empty(raw):
                 continue
-            if number is None or math.isnan(number):
-                errors.append(
-                    Notice("error.cell_not_number", {"word": label, "col": col, "value": excerpt(str(raw)[:100], 20)})
-                )
-            elif not math.isfinite(number):
-                errors.append(Notice("error.cell_not_finite", {"word": label, "col": col}))
-            elif abs(number) > MAX_ABS_VALUE:
-                errors.append(Notice("error.cell_too_big", {"word": label, "col": col, "max": MAX_ABS_VALUE}))
-            else:
+            number = _cell_number(raw, decimal_comma)
+            if number is not None and math.isfinite(number) and abs(number) <= MAX_ABS_VALUE:
                 values.append(number)
+                continue
+            where = {"word": label, "col": col, "value": excerpt(str(raw)[:100], 20)}
+            if number is None and _unclear_number(raw, decimal_comma):
+                where_comma = _typed_with_comma(raw, decimal_comma)  # the rules of the page it was typed on
+                errors.append(Notice("error.cell_point", where) if where_comma else Notice("error.cell_comma", where))
+            elif number is None or math.isnan(number):
+                errors.append(Notice("error.cell_not_number", {**where, "example": cell_text(0.5, decimal_comma)}))
+            elif not math.isfinite(number):
+                errors.append(Notice("error.cell_not_finite", {**where, "max": _shown(MAX_ABS_VALUE)}))
+            else:
+                errors.append(Notice("error.cell_too_big", {"word": label, "col": col, "max": _shown(MAX_ABS_VALUE)}))
         if empty and word and (known is None or word not in known):
             waiting.append(
                 Notice("table.row_waiting", {"row": row, "word": excerpt(word), "n": len(empty), "d": len(cols)})

@@ -1,6 +1,7 @@
 """The vocabulary page driven as people use it: the grid's last row, select-all and Delete,
 a cleared number box, the width shrunk and grown, a sentence pasted with an invisible character,
-rows pasted from a spreadsheet (with their last line break, over other words).
+rows pasted from a spreadsheet (with their last line break, over other words), and values typed,
+pasted and cleared as text, read in the page's language ("2,5" is 2.5 in Portuguese, refused in English).
 
 The grid is a canvas (glide-data-grid): cells are clicked by position (a 35 px header, then
 35 px rows, the row markers first) and read from its accessible mirror (``#glide-cell-C-R``).
@@ -20,6 +21,7 @@ from helpers import (
     goto,
     key,
     open_page,
+    query,
     rerun,
     signature,
     wait_signature_change,
@@ -285,3 +287,83 @@ def test_rows_pasted_over_words_say_what_they_replaced_with_a_way_back(server, p
     assert page.locator(f"{key('w_sentence')} input").input_value() == "the cat sat on"
     assert texts(page, INFO) == [] and page.get_by_role("button", name="Undo the replacement").count() == 0
     wait_signature_equal(page, 0, before)  # the charts are the article's again
+
+
+# --- values typed as text, read in the page's language ------------------------------------------
+#
+# The grid's number cells parsed a pasted "2,5" as 25 in the browser, before Python saw it. The values
+# are text cells now, read by the table's reader in the page's language.
+
+
+def wait_cell(page, col: int, row: int, text: str) -> None:
+    """The grid's accessible mirror follows its canvas a moment after a run: wait for a cell to show ``text``."""
+    grid_box(page)
+    page.wait_for_function(
+        "([sel, id, text]) => document.querySelector(sel)?.querySelector('#' + id)?.textContent === text",
+        arg=[GRID, f"glide-cell-{col}-{row}", text],
+        timeout=10_000,
+    )
+
+
+def error_messages(page) -> list[str]:
+    """The error boxes' messages, without the name of their icon."""
+    return [text.split("\n\n")[-1] for text in texts(page, ERROR)]
+
+
+def wait_link_vocab(page, entry: str) -> None:
+    page.wait_for_function(
+        "(entry) => (new URLSearchParams(location.search).get('vocab') || '').split(';').includes(entry)", arg=entry
+    )
+
+
+def test_a_decimal_comma_pasted_in_portuguese_is_the_decimal_sign(server, page):
+    goto(page, f"{server}/vocabulary?preset=seed&lang=pt")  # the article's table, in Portuguese
+    before = signature(page, 0)
+    click_cell(page, 1, x=D1_X)  # cat's d1
+    paste(page, "2,5")
+    wait_link_vocab(page, "cat:2.5,1,0")  # the link holds the vector: 2.5, not 25
+    wait_cell(page, 2, 1, "2,5")  # shown as the language writes it
+    assert texts(page, ERROR) == [] and texts(page, INFO) == [] and texts(page, WARNING) == []
+    embeddings = wait_signature_change(page, 0, before)
+    assert 2.5 in chart_numbers(embeddings) and 25 not in chart_numbers(embeddings)
+
+    # a new word pasted from a spreadsheet in Portuguese, with its last line break
+    click_cell(page, 4)  # the empty last row
+    page.locator(".gdg-input").wait_for()
+    page.keyboard.press("Escape")
+    paste(page, "dog\t0,5\t-1,25\t1e-3\n")
+    wait_link_vocab(page, "dog:0.5,-1.25,0.001")
+    assert texts(page, ERROR) == []
+
+
+def test_a_decimal_comma_in_english_is_refused_then_typed_cleared_and_fixed(server, page):
+    goto(page, f"{server}/vocabulary?preset=seed")  # the article's table, in English
+    click_cell(page, 1, x=D1_X)  # cat's d1
+    paste(page, "2,5")
+    errors = error_messages(page)
+    assert errors == [
+        "“cat”, column d1: “2,5” has a comma, which in English separates thousands (1,000), not decimals: "
+        "the number is unclear. Type it with a decimal point and no comma, such as 2.5 or 1000."
+    ], errors
+    assert "vocab" not in query(page)  # nothing was read: no 25, no table edited
+    wait_cell(page, 2, 1, "2,5")  # what was pasted stays, to be fixed
+
+    type_in_cell(page, "abc")  # the cell is still selected: typing replaces what it holds
+    with rerun(page):
+        page.keyboard.press("Enter")
+    errors = error_messages(page)
+    assert errors == [
+        "“cat”, column d1: “abc” is not a number. Type a number such as 0.5, -1 or 1e-3, without a thousands separator."
+    ], errors
+
+    click_cell(page, 1, x=D1_X)
+    with rerun(page):
+        page.keyboard.press("Delete")  # cleared
+    assert error_messages(page) == ["“cat”: d1 empty. Type a number in each, or fill them with the button below."]
+    assert page.get_by_role("button", name="Fill the empty cells").count() == 1
+
+    type_in_cell(page, "2.5")
+    with rerun(page):
+        page.keyboard.press("Enter")
+    wait_link_vocab(page, "cat:2.5,1,0")
+    assert texts(page, ERROR) == [] and texts(page, WARNING) == []
