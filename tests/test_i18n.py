@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import plain
 from ui import i18n, lesson
 from ui.i18n import CATALOGUE, Translator
 from ui.state import Notice
@@ -173,3 +174,17 @@ def test_every_string_in_the_catalogue_is_used():
         and key not in ("list.more",)  # used by the Translator itself for long lists
     ]
     assert not unused
+
+
+@pytest.mark.parametrize(
+    ("lang", "one", "two"),
+    [
+        ("en", "1 empty value, in d1. Type a number in it", "2 empty values, in d1, d2. Type a number in each"),
+        ("pt", "1 valor vazio, em d1.", "2 valores vazios, em d1, d2."),
+        ("es", "1 valor vacío, en d1.", "2 valores vacíos, en d1, d2."),
+    ],
+)
+def test_empty_cells_agree_with_their_count(lang, one, two):
+    t = Translator(lang)
+    said = [plain(t("error.cells_empty", word="cat", cols=cols, n=len(cols))) for cols in (("d1",), ("d1", "d2"))]
+    assert one in said[0] and two in said[1]

@@ -863,7 +863,7 @@ def read_table(df: pd.DataFrame, known: core.Vocabulary | None = None, decimal_c
             )
             continue
         if empty:
-            errors.append(Notice("error.cells_empty", {"word": label, "cols": tuple(empty)}))
+            errors.append(Notice("error.cells_empty", {"word": label, "cols": tuple(empty), "n": len(empty)}))
         words.append(word)
         rows.append(values)
     if not errors and not words:

@@ -370,12 +370,16 @@ def wait_signatures_equal(page: Page, expected: list[str], *, timeout: float = 1
         ) from None
 
 
-def chart_numbers(sig: str) -> list[float]:
-    """The numbers written in a chart (cell values, axis and legend ticks), from its signature."""
+def chart_numbers(sig: str, decimal_comma: bool = False) -> list[float]:
+    """The numbers written in a chart (cell values, axis and legend ticks), from its signature; with
+    ``decimal_comma``, as Portuguese and Spanish pages write them ("2,500")."""
     numbers = []
     for text in json.loads(sig).get("texts", []) if sig.startswith("{") else []:
+        text = text.replace("\u2212", "-")
+        if decimal_comma:
+            text = text.replace(".", "").replace(",", ".")
         with contextlib.suppress(ValueError):
-            numbers.append(float(text.replace("\u2212", "-")))
+            numbers.append(float(text))
     return numbers
 
 

@@ -35,6 +35,7 @@ from helpers import (
     warnings,
     widget_values,
 )
+from playwright.sync_api import expect
 
 from ui.i18n import CATALOGUE
 from ui.screens import SCREENS
@@ -91,13 +92,21 @@ def test_vocabulary_edit_changes_attention_and_survives_page_switches(server, pa
     embeddings_before = signature(page, 0)
 
     # Click the word 'cat' (rows are 35 px under a 35 px header; the word column starts after the
-    # row markers), move right to d1 with the keyboard, type the new value and press Enter.
+    # row markers), move right to d1 with the keyboard once the grid has the cell selected (on a busy
+    # machine an arrow pressed sooner is lost, and the 5 lands in the word), type it and press Enter.
     canvas = page.locator(f"{GRID} [data-testid='stDataFrameResizable']")
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + 60, box["y"] + 35 + 35 + 17)
+    page.wait_for_function(
+        "sel => document.querySelector(sel)?.querySelector('[aria-selected=true]') !== null", arg=GRID
+    )
     page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "sel => document.querySelector(sel)?.querySelector('[aria-selected=true]')?.id === 'glide-cell-2-1'",
+        arg=GRID,
+    )
     page.keyboard.type("5")
     page.locator(".gdg-input").wait_for()  # glide's overlay editor opened on typing
     with rerun(page):
@@ -106,7 +115,7 @@ def test_vocabulary_edit_changes_attention_and_survives_page_switches(server, pa
     embeddings_after = wait_signature_change(page, 0, embeddings_before)
     assert 5.0 in chart_numbers(embeddings_after)  # the cell value written in the heatmap
     assert 5.0 not in chart_numbers(embeddings_before)
-    assert cat_d1.text_content() == "5"
+    expect(cat_d1).to_have_text("5")  # the grid's accessible mirror follows its canvas a moment after a run
 
     click_nav(page, "Self-attention")
     assert title(page) == "Self-attention, one head step by step"
@@ -115,7 +124,7 @@ def test_vocabulary_edit_changes_attention_and_survives_page_switches(server, pa
 
     click_nav(page, "Vocabulary")
     assert title(page) == "Vocabulary and embeddings"
-    assert cat_d1.text_content() == "5"
+    expect(cat_d1).to_have_text("5")
     wait_signature_equal(page, 0, embeddings_after)
 
 
