@@ -360,7 +360,9 @@ def test_a_decimal_comma_in_english_is_refused_then_typed_cleared_and_fixed(serv
     click_cell(page, 1, x=D1_X)
     with rerun(page):
         page.keyboard.press("Delete")  # cleared
-    assert error_messages(page) == ["“cat”: 1 empty value, in d1. Type a number in it, or fill it with the button below."]
+    assert error_messages(page) == [
+        "“cat”: 1 empty value, in d1. Type a number in it, or fill it with the button below."
+    ]
     assert page.get_by_role("button", name="Fill the empty cells").count() == 1
 
     type_in_cell(page, "2.5")
