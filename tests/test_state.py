@@ -377,7 +377,7 @@ def test_a_known_word_with_an_emptied_cell_is_one_error_naming_the_columns():
     r = reading({"edited_rows": {1: {"d1": None, "d3": None}}})
     assert r.vocab is None
     assert keys(r.errors) == ["error.cells_empty"]
-    assert r.errors[0].args == {"word": "cat", "cols": ("d1", "d3")}
+    assert r.errors[0].args == {"word": "cat", "cols": ("d1", "d3"), "n": 2}  # n: "2 empty values"
 
 
 def test_deleting_every_row_is_refused():
