@@ -174,6 +174,23 @@ def test_a_learner_follows_the_lesson_and_keeps_score(server, page):
     assert text("lesson.score", right=2, n=3) in main_text(page)
 
 
+def test_the_content_step_predicted_wrong_then_sentence_b_shows_the_head_following_the_word(server, page):
+    """Step 14 as a learner who expects a convolution: "column 2 again" is wrong, and the reveal draws
+    sentence B, whose head 1 map lights up the columns of the word it followed."""
+    n = NUMBER["content"]
+    goto(page, f"{server}/lesson?step={n}")  # trains the heads on "highest" the first time (about a second)
+    wait_step(page, n)
+    step = lesson.STEPS[n - 1]
+    q = lesson.question(step)
+    same = next(i for i, o in enumerate(q.options) if o.key == "lesson.content_same")
+    assert not q.is_right(same)
+    answer_step(page, n, same)
+    scene = lesson.scene(step)
+    _, b, _ = step.sentences(scene)
+    assert text("lesson.content_sentence", name="B", sentence=" ".join(b)).replace("*", "") in main_text(page)
+    assert chart_count(page) == 4  # A's two heads, then B's
+
+
 def test_open_the_causal_mask_step_in_the_explorer(server, page):
     goto(page, f"{server}/lesson?step={NUMBER['mask']}")
     # the step's view is its own: the sidebar offers no mask (nor any setting but the language) and says why
