@@ -1036,3 +1036,14 @@ def test_home_folds_the_block_settings_that_the_screens_show_open():
     assert {s.label for s in folded.selectbox} >= {"Weights", "Mask"}  # inside the fold
     assert not [e for e in screen.sidebar.expander if e.label == "The encoder block"]
     assert {s.label for s in screen.sidebar.selectbox} >= {"Weights", "Mask"}
+
+
+def test_a_sentence_waiting_for_a_word_is_used_once_the_grid_adds_it():
+    at = AppTest.from_function(vocab_page_script, default_timeout=30)
+    at.query_params.update({"preset": "seed", "sentence": "the cat sat on dog"})  # dog: not in the article's table
+    at.run()
+    assert at.session_state[session.SENTENCE_DRAFT_KEY] == "the cat sat on dog" and at.error
+    grid(at, {"added_rows": [{"word": "dog", "d1": 0.5, "d2": 1, "d3": -0.25}]})  # as the message asks
+    assert_clean(at)
+    assert not at.error and at.session_state[session.SENTENCE_DRAFT_KEY] is None
+    assert at.session_state[session.SETTINGS_KEY].sentence == "the cat sat on dog"

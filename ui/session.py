@@ -235,6 +235,15 @@ def _recheck_sentence() -> None:
     (or, with random vectors and an edited table, the words get their vectors back)."""
     s = settings()
     vocab = vocabulary()
+    draft = st.session_state.get(_SENTENCE_DRAFT)
+    if draft is not None and not state.check_sentence(draft) and not vocab.unknown(draft.split()):
+        # The words the typed sentence waited for are in the table now ("add them to the table", its
+        # message says): it is used, as if typed again. Not through commit_sentence, which would drop
+        # the undo of the very edit that added them.
+        st.session_state[_SENTENCE_DRAFT] = None
+        st.session_state[_SENTENCE_ERRORS] = []
+        update(sentence=" ".join(draft.split()))
+        return
     missing = vocab.unknown(s.tokens)
     if missing and s.vocab_preset == "random" and is_custom() and not _extend_vocabulary(s.tokens):
         return
