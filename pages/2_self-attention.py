@@ -38,7 +38,7 @@ def why_sqrt_dk(page, result, tokens) -> None:
                 weight_title=t("axis.weight", raw=True),
                 temperature_title="τ",
             )
-            draw.notice(page, "sqrt.temp_body", token=tokens[i], temp=f"{s.temp:g}")
+            draw.notice(page, "sqrt.temp_body", token=tokens[i], temp=draw.number_format(t).text(f"{s.temp:g}"))
 
 
 def explain(page, result, tokens, *, head) -> None:

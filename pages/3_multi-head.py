@@ -145,7 +145,7 @@ with layout.guarded(page):
         if off is not None:
             shown = ", ".join(str(h) for h in s.off)
             draw.notice(
-                page, "mh.off_change", heads=shown, change=f"{off.mean_change:.4f}", size=f"{off.mean_size:.4f}"
+                page, "mh.off_change", heads=shown, change=t.number(off.mean_change, 4), size=t.number(off.mean_size, 4)
             )
             accuracy = compute.accuracy_with_heads_off(s, vocab)
             if accuracy is not None:

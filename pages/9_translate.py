@@ -144,7 +144,7 @@ with layout.guarded(page):
             st.caption(t("tr.idle", n=key.total_steps))
         layout.stop(page)
 
-    st.metric(t("tr.accuracy"), f"{100 * result.accuracy:.1f}%")
+    st.metric(t("tr.accuracy"), f"{t.number(100 * result.accuracy, 1)}%")
     total = f"{lexicon.n_sentences:,}".replace(",", "." if t.decimal_comma else ",")
     st.caption(t("tr.accuracy_help", n=len(result.held_out), total=total))
     with st.expander(t("tr.held_out", n=len(result.held_out))):

@@ -803,7 +803,8 @@ def test_a_cell_from_the_link_is_explained_with_the_maps_numbers(mode, lang):
     weights = chart_frame(charts(at)[titles.index("softmax (1)" if mode == "paper" else "softmax(E·Eᵀ, axis=0)")])
     w32 = weights[(weights["r"] == 2) & (weights["c"] == 1)]["v"].item()
     text = markdown_numbers(at)
-    assert f"**{w32:.4f}**" in text  # step 4 ends on the weights map's cell
+    shown = f"{w32:.4f}"  # step 4 ends on the weights map's cell, written as the page's tooltips write it
+    assert f"**{shown.replace('.', ',') if Translator(lang).decimal_comma else shown}**" in text
     assert at.session_state[session.SETTINGS_KEY].cell == (3, 2)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.conftest import PAGES, assert_clean, chart_frame, chart_spec, charts, plain, run_app
 from ui import state
 from ui.i18n import CATALOGUE, Translator
@@ -58,3 +60,37 @@ def test_the_statistics_line_under_the_charts_writes_the_languages_decimals():
         [line] = [plain(c.value) for c in at.caption if plain(c.value).startswith(start)]
         point, comma = bool(DECIMAL_POINT.search(line)), bool(DECIMAL_COMMA.search(line))
         assert (point, comma) == ((False, True) if Translator(lang).decimal_comma else (True, False)), line
+
+
+# A decimal written the English way: "0.5", "1.0825"; not a thousands group such as "51.200".
+ENGLISH_DECIMAL = re.compile(r"\d\.(?:\d{1,2}|\d{4,})(?!\d)")
+TEXT_ELEMENTS = ("markdown", "caption", "info", "success", "warning", "error", "metric")
+
+
+def english_decimals(at) -> list[str]:
+    found = []
+    for kind in TEXT_ELEMENTS:
+        for element in getattr(at, kind):
+            text = plain(str(element.value))
+            found += [text[max(0, m.start() - 40) : m.end() + 10] for m in ENGLISH_DECIMAL.finditer(text)]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("self-attention", {"cell": "3,2", "temp": "0.5"}),  # a cell's derivation, and the temperature's line
+        ("self-attention", {"cell": "2,2", "mode": "tutorial"}),
+        ("multi-head", {"off": "1"}),  # what switching a head off changed
+        ("decoder", {}),  # its cell explained, cross-attention
+        ("add-norm", {}),
+        ("feed-forward", {}),
+    ],
+)
+@pytest.mark.parametrize("lang", ["pt", "es"])
+def test_the_sentences_under_the_charts_write_decimals_with_the_languages_sign(name, params, lang):
+    """A derivation's numbers are the tooltips' numbers: "0,4754" in Portuguese in both, never "0.4754"."""
+    at = run_app(PAGES[name], lang=lang, **params)
+    assert_clean(at)
+    assert not english_decimals(at)
+    assert any(DECIMAL_COMMA.search(plain(str(m.value))) for m in [*at.markdown, *at.caption])

@@ -1,8 +1,9 @@
 """The derivation of one attention cell, drawn with its own numbers (core.explain_cell computes them).
 
-Every number is rounded as the charts' tooltips round them (4 decimals; a small map writes
-them in its cells to 2 or 3), so a learner can find each one on the maps above: the score,
-the weight and the output row are cells of those maps.
+Every number is rounded and written as the charts' tooltips write them (4 decimals, with the
+language's decimal sign: 0,4754 in Portuguese; a small map writes them in its cells to 2 or 3),
+so a learner can find each one on the maps above: the score, the weight and the output row are
+cells of those maps.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import pandas as pd
 import streamlit as st
 
 import core
+from ui.charts import NumberFormat
+from ui.draw import number_format
 from ui.i18n import escape_markdown
 from ui.layout import Page
 
@@ -19,11 +22,11 @@ DECIMALS = 4
 MAX_KEYS = 16  # rows of a group table; a longer row shows the explained key and the largest weights
 
 
-def fmt(value: float) -> str:
+def _fmt(value: float, numbers: NumberFormat) -> str:
     """A number as the charts' tooltips write it: 4 decimals, −∞ for a masked score, no "-0.0000"."""
     if value == -np.inf:
         return "−∞"
-    return f"{round(float(value), DECIMALS) + 0.0:.{DECIMALS}f}"
+    return numbers.fixed(round(float(value), DECIMALS) + 0.0, DECIMALS)
 
 
 def _label(tokens, k: int) -> str:
@@ -50,6 +53,11 @@ def _table(rows: dict[str, list[str]], columns: list[str]) -> None:
 def derivation(page: Page, ex: core.CellExplanation, tokens, *, head: int | None, temp: float) -> None:
     """Steps 1-5: q·k, the scale, the mask, the softmax of the group, the output row."""
     t = page.t
+    numbers = number_format(t)
+
+    def fmt(value: float) -> str:
+        return _fmt(value, numbers)
+
     i, j = ex.i, ex.j
     qi, kj = _label(tokens, i), _label(tokens, j)
     paper = ex.axis == -1
@@ -69,7 +77,15 @@ def derivation(page: Page, ex: core.CellExplanation, tokens, *, head: int | None
     st.markdown(f"q · k = {terms} = **{fmt(ex.dot)}**")  # numbers only: nothing to escape
     if paper:
         key = "ex.scale_temp" if temp != 1 else "ex.scale"
-        st.markdown(t(key, dot=fmt(ex.dot), scale=f"{ex.scale:.6g}", scaled=fmt(ex.scaled), temp=f"{temp:g}"))
+        st.markdown(
+            t(
+                key,
+                dot=fmt(ex.dot),
+                scale=numbers.text(f"{ex.scale:.6g}"),
+                scaled=fmt(ex.scaled),
+                temp=numbers.text(f"{temp:g}"),
+            )
+        )
     else:
         st.markdown(t("ex.no_scale", dot=fmt(ex.dot)))
     if ex.is_masked:
