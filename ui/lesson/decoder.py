@@ -1,8 +1,10 @@
-"""Steps 15-17 of the lesson, on the toy English -> Portuguese translator (the paper's decoder):
+"""The lesson's last steps, on the toy English -> Portuguese translator (the paper's decoder):
 why its self-attention is masked, where the step writing an adjective looks, and what the step
 writing an article needs from the English side."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 
@@ -122,4 +124,12 @@ class Gender(Translating):
     view = frozen(source="the white table sat on a black mat")  # a feminine noun: the article is "a"
 
     def ask(self, scene: Scene) -> Asked:
-        return self.cross_question(scene, 0)  # the step that writes the article
+        """The step that writes the article; the why gives this sentence's shares of the noun and the
+        article, because across sentences the larger one is sometimes the English article itself."""
+        asked = self.cross_question(scene, 0)
+        out = translated(scene)
+        avg = out.cross_weights[0].mean(axis=0)[0]  # (S,) heads averaged, as the chart above draws it
+        noun = next(i for i, w in enumerate(out.source) if w in LEXICON.nouns)
+        shares = {"noun": out.source[noun], "noun_share": scene.percent(avg[noun])}
+        shares |= {"art": out.source[0], "art_share": scene.percent(avg[0])}
+        return dataclasses.replace(asked, facts={**asked.facts, **shares})
