@@ -3,9 +3,11 @@ the feed-forward layer, in 1-3 layers, on an English sentence and its Portuguese
 
 import streamlit as st
 
-from ui import charts, decoder_pass, derivation, draw, layout, session
+from ui import charts, decoder_pass, derivation, draw, layout, session, state, translation
 
-page = layout.start("nav.decoder", block_weights=False)  # its trained weights are the translator's
+page = layout.start(
+    "nav.decoder", page_params=("lexicon",), block_weights=False
+)  # its trained weights: the translator's
 t, s = page.t, page.settings
 
 st.title(t("dec.title"))
@@ -67,21 +69,34 @@ def add_norm(block, number: int, rows, dims, sublayer: str, keys: tuple[str, str
 
 
 def explain(result, layer: int) -> None:
-    """Pick an attention kind, a head and a cell of the layer shown: its derivation, step by step."""
+    """Pick an attention kind, a head and a cell of the layer shown: its derivation, step by step.
+    The picks are settings (``attn``, ``dhead``, ``dcell``), so a link opens the same derivation;
+    a cell or head past this sentence or model shows its last query, key or head."""
     st.subheader(t("dec.explain"))
-    kinds = {"cross": t("dec.kind_cross"), "self": t("dec.kind_self")}
     left, mid, q_col, k_col = st.columns([2, 1, 2, 2], vertical_alignment="bottom")
-    kind = left.radio(t("dec.kind"), list(kinds), format_func=kinds.get, key="dec_kind", horizontal=True) or "cross"
-    heads = list(range(1, result.n_heads + 1))
-    head = mid.selectbox(t("axis.head"), heads, key=f"dec_head_{result.n_heads}") or 1
+    with left:
+        layout.setting(t, s, "attn", "radio", horizontal=True)
+    kind = s.attn
+    head = min(s.dhead, result.n_heads)
+    with mid:
+        layout.setting(t, s, "dhead", "select", value=head, options=list(range(1, result.n_heads + 1)))
     queries, keys = result.inputs, result.source if kind == "cross" else result.inputs
-    q_labels = {i: f"{i + 1} · {w} → {result.outputs[i]}" for i, w in enumerate(queries)}
-    k_labels = {j: f"{j + 1} · {w}" for j, w in enumerate(keys)}
-    i = q_col.selectbox(t("ex.pick_query"), list(q_labels), format_func=q_labels.get, key=f"dec_q_{len(queries)}")
-    j = k_col.selectbox(t("ex.pick_key"), list(k_labels), format_func=k_labels.get, key=f"dec_k_{kind}_{len(keys)}")
-    i, j = i or 0, j or 0
+    q, k = s.dcell or (1, 1)
+    q, k = min(q, len(queries)), min(k, len(keys))
+    q_labels = {i: f"{i} · {w} → {result.outputs[i - 1]}" for i, w in enumerate(queries, start=1)}
+    k_labels = {j: f"{j} · {w}" for j, w in enumerate(keys, start=1)}
+    q_key, k_key = session.seed_cell_widgets("dcell", (q, k))
+    for col, key, label, labels in ((q_col, q_key, "ex.pick_query", q_labels), (k_col, k_key, "ex.pick_key", k_labels)):
+        col.selectbox(
+            t(label),
+            list(labels),
+            format_func=labels.get,
+            key=key,
+            on_change=session.commit_cell_pickers,
+            args=("dcell",),
+        )
     st.caption(t("dec.explain_cross" if kind == "cross" else "dec.explain_self", layer=layer + 1))
-    ex = decoder_pass.explain(result, layer, kind, head - 1, i, j)
+    ex = decoder_pass.explain(result, layer, kind, head - 1, q - 1, k - 1)
     ex, labels = decoder_pass.for_derivation(ex, queries, keys)
     derivation.derivation(page, ex, labels, head=head, temp=s.temp if s.paper and not result.trained else 1.0)
 
@@ -101,7 +116,11 @@ with layout.guarded(page):
     with right:
         layout.heads_control(page)
 
+    for notice in session.take_lexicon_notices():  # a link's lexicon= is this page's too
+        st.warning(translation.lexicon_notice(t, notice), icon=":material/link:")  # the page still draws
     lexicon = session.lexicon()  # /translate's, as the learner edited it, or the toy lexicon
+    if not session.sync_lexicon_url():
+        st.warning(t("tr.link_too_long", max=state.MAX_LEXICON_ENTRIES), icon=":material/link_off:")
     source, problem = decoder_pass.read_source(s.source, lexicon)
     if problem is not None:
         st.warning(
@@ -129,10 +148,9 @@ with layout.guarded(page):
     draw.notice(page, "dec.memory_caption")
 
     L = result.n_layers
-    layer = 1
+    layer = min(s.layer or L, L)  # the last layer unless the link or the learner picks one
     if L > 1:
-        picked = st.segmented_control(t("dec.layer"), list(range(1, L + 1)), default=1, key=f"dec_layer_{L}")
-        layer = picked or 1
+        layout.setting(t, s, "layer", "segmented", value=layer, options=list(range(1, L + 1)))
     block = result.decoder.layers[layer - 1]
     H = result.n_heads
     in_layer = t("dec.layer_n", raw=True, layer=layer)

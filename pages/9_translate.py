@@ -1,7 +1,6 @@
 """Translate: train a toy English -> Portuguese transformer live, then watch it write word by word."""
 
 import functools
-import hashlib
 
 import numpy as np
 import streamlit as st
@@ -15,16 +14,7 @@ st.title(t("tr.title"))
 st.write(t("tr.intro"))
 
 PARTS_ICON = ":material/table_rows:"
-PART_LABELS = {"nouns": "tr.part_nouns", "adjectives": "tr.part_adjectives", "verbs": "tr.part_verbs"}
-
-
-def part_notice(notice: state.Notice) -> str:
-    """A lexicon notice, the table it names in the page's language."""
-    args = dict(notice.args)
-    for name in ("part", "other"):
-        if args.get(name) in PART_LABELS:
-            args[name] = t(PART_LABELS[args[name]], raw=True)
-    return t(notice.key, **args)
+PART_LABELS = translation.PART_LABELS
 
 
 def lexicon_editor(lexicon) -> None:
@@ -64,9 +54,9 @@ def lexicon_editor(lexicon) -> None:
     reading = session.lexicon_reading()
     if reading is not None:
         for note in (*reading.notes, *reading.waiting):
-            st.info(part_notice(note), icon=":material/edit_note:")
+            st.info(translation.lexicon_notice(t, note), icon=":material/edit_note:")
         for error in reading.errors[: layout.MAX_ERRORS]:
-            st.error(part_notice(error), icon=":material/error:")
+            st.error(translation.lexicon_notice(t, error), icon=":material/error:")
         if reading.errors:
             st.warning(t("tr.lexicon_kept"))
         st.button(t("tr.lexicon_restore"), on_click=session.discard_lexicon_draft, icon=":material/undo:")
@@ -118,7 +108,9 @@ with layout.guarded(page):
         layout.stop(page)
 
     for notice in session.take_lexicon_notices():
-        (st.error if notice.key == "tr.link_rejected" else st.warning)(part_notice(notice), icon=":material/link:")
+        (st.error if notice.key == "tr.link_rejected" else st.warning)(
+            translation.lexicon_notice(t, notice), icon=":material/link:"
+        )
     lexicon = session.lexicon()
     if not session.sync_lexicon_url():
         st.warning(t("tr.link_too_long", max=state.MAX_LEXICON_ENTRIES), icon=":material/link_off:")
@@ -165,7 +157,7 @@ with layout.guarded(page):
             st.write(t("tr.word_untested", word=word))
 
     st.subheader(t("tr.translate"))
-    source = session.source_sentence(translation.DEFAULT_SOURCE)
+    source = session.source_sentence()
     widget = session.seed_source_widget(source)
     st.text_input(
         t("tr.source"),
@@ -192,16 +184,12 @@ with layout.guarded(page):
         layout.stop(page)
 
     L, H = out.cross_weights.shape[:2]
-    layer = 0
+    layer = min(s.layer or L, L) - 1  # the last layer unless the link or the learner picks one
     if L > 1:
-        layer = st.radio(
-            t("tr.layer"), range(L), index=L - 1, format_func=lambda i: str(i + 1), horizontal=True, key="tr_layer"
-        )
-    step = 1
+        layout.setting(t, s, "layer", "radio", value=layer + 1, options=list(range(1, L + 1)), horizontal=True)
+    step = min(s.tstep, n)
     if n > 1:
-        # a new sentence starts a new slider, at step 1
-        step_key = "tr_step_" + hashlib.sha1(" ".join(out.source).encode()).hexdigest()[:10]
-        step = st.slider(t("tr.step"), 1, n, 1, key=step_key, help=t("tr.step_help"))
+        layout.setting(t, s, "tstep", "slider", value=step, max_value=n)
     i = step - 1
     written = list(out.words[:step])
     st.markdown(t("tr.step_writes", step=step, n=n, word=out.words[i], so_far=" ".join(written)))

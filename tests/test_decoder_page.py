@@ -12,7 +12,7 @@ import pytest
 import core
 from tests.conftest import PAGES, assert_clean, chart_frame, chart_spec, chart_titled, chart_titles, plain, run_app
 from ui import charts as chart_builders
-from ui import decoder_pass, session, state, translation
+from ui import decoder_pass, session, share, state, translation
 from ui.i18n import CATALOGUE
 
 PAGE = PAGES["decoder"]
@@ -89,9 +89,8 @@ def test_three_layers_draw_each_layers_maps():
     assert expected.n_layers == 3
     seen = []
     for layer in (1, 2, 3):
-        if layer > 1:
-            at.segmented_control(key="dec_layer_3").set_value(layer).run()
-            assert_clean(at)
+        at.segmented_control(key="w_layer").set_value(layer).run()
+        assert_clean(at)
         cross = chart_frame(chart_titled(at, f"Cross-attention · layer {layer} · head 1"))
         drawn = grid(cross, len(TARGET), len(SOURCE))
         np.testing.assert_allclose(drawn, expected.decoder.layers[layer - 1].cross_attention.weights[0], atol=1e-12)
@@ -142,11 +141,12 @@ def test_a_head_count_that_does_not_divide_d_model_says_what_the_paper_requires(
 def test_the_explained_cell_has_cores_numbers(kind):
     at = run_app(PAGE)
     if kind == "self":
-        at.radio(key="dec_kind").set_value("self").run()
-    at.selectbox(key=f"dec_q_{len(TARGET)}").set_value(3).run()
-    keys = len(SOURCE) if kind == "cross" else len(TARGET)
-    at.selectbox(key=f"dec_k_{kind}_{keys}").set_value(1).run()
-    at.selectbox(key="dec_head_2").set_value(2).run()
+        at.radio(key="w_attn").set_value("self").run()
+    at.selectbox(key="w_dcell_q").set_value(4).run()  # 1-based, as the pickers show them
+    at.selectbox(key="w_dcell_k").set_value(2).run()
+    at.selectbox(key="w_dhead").set_value(2).run()
+    assert at.session_state[session.SETTINGS_KEY].dcell == (4, 2)
+    assert at.session_state[session.SETTINGS_KEY].dhead == 2
     assert_clean(at)
     att = expected_pass().decoder.layers[0]
     att = att.cross_attention if kind == "cross" else att.self_attention
@@ -160,10 +160,37 @@ def test_the_explained_cell_has_cores_numbers(kind):
 
 def test_a_masked_cell_of_self_attention_says_so():
     at = run_app(PAGE)
-    at.radio(key="dec_kind").set_value("self").run()
-    at.selectbox(key=f"dec_k_self_{len(TARGET)}").set_value(5).run()  # key 6, query 1: in the future
+    at.radio(key="w_attn").set_value("self").run()
+    at.selectbox(key="w_dcell_k").set_value(6).run()  # key 6, query 1: in the future
     assert_clean(at)
     assert any("mask" in plain(w.value).lower() for w in at.warning)
+
+
+def test_a_link_opens_the_same_layer_attention_head_and_cell():
+    """What /decoder explains is in its link (layer, attn, dhead, dcell), as the encoder screens' cell is."""
+    at = run_app(PAGE, layers=2, layer=1, attn="self", dhead=2, dcell="5,3")
+    assert_clean(at)
+    assert at.segmented_control(key="w_layer").value == 1
+    assert chart_titled(at, "Cross-attention · layer 1 · head 1")
+    assert "Cross-attention · layer 2 · head 1" not in chart_titles(at)
+    assert (at.radio(key="w_attn").value, at.selectbox(key="w_dhead").value) == ("self", 2)
+    assert (at.selectbox(key="w_dcell_q").value, at.selectbox(key="w_dcell_k").value) == (5, 3)
+    text = " ".join(plain(m.value) for m in at.markdown)
+    assert f"**Query {TARGET[4]} (#5) looks at key {TARGET[2]} (#3)**" in text
+    att = expected_pass(layers=2).decoder.layers[0].self_attention
+    ex = core.explain_cell(att.q[1], att.k[1], att.v[1], 4, 2, scale=att.scale, mask=core.causal_mask(len(TARGET)))
+    assert f"**{ex.weight:.4f}**" in text
+    # and a pick goes back into the link
+    at.selectbox(key="w_dcell_q").set_value(6).run()
+    assert (at.query_params["dcell"], at.query_params["attn"]) == ("6,3", "self")
+
+
+def test_a_cell_or_head_past_this_sentence_or_model_shows_the_last_one():
+    at = run_app(PAGE, dhead=9, dcell="40,40", layer=3)  # one layer, two heads, 8 English words
+    assert_clean(at)
+    assert at.selectbox(key="w_dhead").value == 2
+    assert (at.selectbox(key="w_dcell_q").value, at.selectbox(key="w_dcell_k").value) == (len(TARGET), len(SOURCE))
+    assert chart_titled(at, "Cross-attention · layer 1 · head 1")
 
 
 def test_trained_weights_are_the_translators():
@@ -220,3 +247,23 @@ def test_the_transformer_diagram_checks_its_parts():
         chart_builders.transformer_diagram(enc, enc, memory="m", encoder_title="E", decoder_title="D")
     with pytest.raises(chart_builders.ChartInputError, match="kind"):
         chart_builders.transformer_diagram([("x", "", "nope")], dec, memory="m", encoder_title="E", decoder_title="D")
+
+
+def test_a_link_with_an_edited_lexicon_keeps_it_on_the_decoder():
+    """A /translate link's lexicon= opened on /decoder: its words are the decoder's, and its link keeps them."""
+    nouns = {**core.TOY_LEXICON.nouns, "mouse": ("rato", "m")}
+    lexicon = core.Lexicon(nouns, core.TOY_LEXICON.adjectives, core.TOY_LEXICON.verbs)
+    text = share.encode_lexicon(lexicon)
+    at = run_app(PAGE, lexicon=text, source="the mouse sat on the mat")
+    assert_clean(at)
+    assert not at.warning  # the sentence is one of this lexicon's
+    assert "o rato sentou no tapete" in " ".join(plain(m.value) for m in at.markdown)
+    assert at.query_params["lexicon"] == text
+
+
+def test_a_bad_lexicon_in_the_link_is_named_on_the_decoder_too():
+    at = run_app(PAGE, lexicon="cat:gato:x;;sat:sentou")
+    assert_clean(at)
+    said = " ".join(plain(w.value) for w in at.warning)
+    assert "could not be read" in said and "gender of “cat”" in said  # its gender x is neither m nor f
+    assert chart_titled(at, "Cross-attention · layer 1 · head 1")  # the toy lexicon and its default sentence

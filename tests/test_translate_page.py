@@ -122,6 +122,28 @@ def test_each_step_shows_its_word_and_its_cross_attention_as_core_computes_it():
     assert "Head 1" in chart_titles(at)
 
 
+def test_the_step_shown_is_in_the_link_and_a_new_sentence_starts_at_step_one():
+    at = trained_page(tstep=3)
+    result = translation.trained(key_of(TRAINED))
+    out = core.translate(result, state.SOURCE_SENTENCE.split())
+    [slider] = [s for s in at.slider if s.label == text("tr.step")]
+    assert slider.value == 3 and any(f"**{out.words[2]}**" in plain(m.value) for m in at.markdown)
+    slider.set_value(5).run()
+    assert at.query_params["tstep"] == "5"
+    type_source(at, SENTENCE)
+    assert_clean(at)
+    [slider] = [s for s in at.slider if s.label == text("tr.step")]
+    assert slider.value == 1 and "tstep" not in at.query_params
+
+
+def test_a_step_past_the_translation_shows_its_last_word():
+    at = trained_page(tstep=8, source="the cat sat on the mat")  # five Portuguese words: o gato sentou no tapete
+    assert_clean(at)
+    out = core.translate(translation.trained(key_of(TRAINED)), "the cat sat on the mat".split())
+    [slider] = [s for s in at.slider if s.label == text("tr.step")]
+    assert slider.value == len(out.words) and slider.max == len(out.words)
+
+
 @pytest.mark.parametrize(
     ("sentence", "named"),
     [

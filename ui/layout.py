@@ -148,11 +148,11 @@ def setting(t: Translator, settings: Settings, name: str, widget: str, *, value=
     if spec.kind == "choice":
         names = language_names() if name == "lang" else t.options(name, spec.choices)
         kwargs.update(options=spec.choices, format_func=names.get)
-    elif widget not in ("segmented", "multiselect"):  # these get their options from the caller
+    elif widget in ("slider", "number"):  # the others get their options from the caller
         kwargs.update(min_value=spec.lo, max_value=spec.hi)
         if widget == "number":
             kwargs.update(step=1 if spec.kind == "int" else 0.05, value=None)
-    return _WIDGETS[widget](**kwargs, **extra)
+    return _WIDGETS[widget](**(kwargs | extra))  # the caller's own range (a slider to this sentence's end) wins
 
 
 def _nav_links(t: Translator, screens=SCREENS, container=None) -> None:

@@ -610,24 +610,27 @@ def open_view(view: Settings, vocab: core.Vocabulary | None) -> None:
 
 # --- the explained cell ----------------------------------------------------------------------
 
-CELL_KEYS = ("w_cell_q", "w_cell_k")
+CELL_KEYS = ("w_cell_q", "w_cell_k")  # the encoder screens' explained cell (``cell``)
+DECODER_CELL_KEYS = ("w_dcell_q", "w_dcell_k")  # /decoder's (``dcell``)
+_CELL_PICKERS = {"cell": CELL_KEYS, "dcell": DECODER_CELL_KEYS}
 
 
-def seed_cell_widgets() -> tuple[str, str]:
-    """The query and key pickers start from the explained cell (1-based), or empty."""
-    cell = settings().cell or (None, None)
-    for key, value in zip(CELL_KEYS, cell, strict=True):
+def seed_cell_widgets(name: str = "cell", shown: tuple[int, int] | None = None) -> tuple[str, str]:
+    """The query and key pickers of setting ``name`` start from the cell shown (1-based; by default the
+    setting's own), or empty."""
+    cell = shown or getattr(settings(), name) or (None, None)
+    for key, value in zip(_CELL_PICKERS[name], cell, strict=True):
         st.session_state[key] = value
-    return CELL_KEYS
+    return _CELL_PICKERS[name]
 
 
-def commit_cell_pickers() -> None:
+def commit_cell_pickers(name: str = "cell") -> None:
     """on_change of either picker: a query and a key make the cell; one alone pairs with itself."""
-    q, k = (st.session_state.get(key) for key in CELL_KEYS)
+    q, k = (st.session_state.get(key) for key in _CELL_PICKERS[name])
     if q is None and k is None:
-        update(cell=None)
+        update(**{name: None})
     else:
-        update(cell=(q or k, k or q))
+        update(**{name: (q or k, k or q)})
 
 
 def cell_clicked(chart_key: str, selection: str, offset: int) -> None:
@@ -849,13 +852,10 @@ def discard_lexicon_draft() -> None:
 
 def commit_source(widget: str) -> None:
     """on_change of /translate's sentence box: the text cut, cleaned (state.clean_text) and lower-cased
-    into the ``source`` setting; the page says what is wrong with it (translation.sentence_problem)."""
+    into the ``source`` setting; the page says what is wrong with it (translation.sentence_problem).
+    A new sentence is shown from its first decoding step."""
     text = str(st.session_state.get(widget) or "")[: state.MAX_VALUE_CHARS]
-    cleaned = " ".join(state.clean_text(text).text.lower().split())
-    if hasattr(settings(), "source"):
-        update(source=cleaned)
-    else:  # until the settings have a source sentence: kept for this session only
-        st.session_state["translate_source"] = cleaned
+    update(source=" ".join(state.clean_text(text).text.lower().split()), tstep=1)
 
 
 SOURCE_WIDGET = "w_translate_source"
@@ -867,10 +867,9 @@ def seed_source_widget(source: str) -> str:
     return SOURCE_WIDGET
 
 
-def source_sentence(default: str) -> str:
-    """The English sentence /translate translates: the ``source`` setting (or this session's, until there is one)."""
-    s = settings()
-    return s.source if hasattr(s, "source") else st.session_state.get("translate_source", default)
+def source_sentence() -> str:
+    """The English sentence /translate translates: the ``source`` setting."""
+    return settings().source
 
 
 # A scenario file may carry a lexicon (share.Scenario.lexicon): opening one sets it too. The vocabulary

@@ -33,6 +33,7 @@ SEED_MIN, SEED_MAX = 0, 2**32 - 1
 TEMP_MIN, TEMP_MAX = 0.05, 20.0
 STEPS_MIN, STEPS_MAX = 10, 5000
 LAYERS_MIN, LAYERS_MAX = 1, 3  # encoder and decoder layers on the decoder and translator screens
+TSTEP_MAX = core.translator.MAX_TARGET  # the decoding steps /translate can show: one per word written
 SOURCE_SENTENCE = "the black cat sat on the white mat"  # a sentence of core's toy language (core.toy_translation)
 TASKS = tuple(core.TASKS)  # what a block can be trained to do (core/train.py)
 WEIGHTS = ("random", "trained")
@@ -134,6 +135,13 @@ class Settings:
         "int", 1, "dec.layers", "dec.layers_help", lo=LAYERS_MIN, hi=LAYERS_MAX, paper_only=True, in_pass=True
     )
     source: str = _setting("text", SOURCE_SENTENCE, "dec.source", "dec.source_help", in_pass=True)
+    # what those screens show of the pass: the layer (None: the last), the attention whose cell /decoder
+    # explains, its head and cell (None: the first query and key), the decoding step /translate shows
+    layer: int | None = _setting("int", None, "dec.layer", "dec.layer_help", lo=LAYERS_MIN, hi=LAYERS_MAX)
+    attn: str = _setting("choice", "cross", "dec.kind", "dec.kind_help", choices=("cross", "self"))
+    dhead: int = _setting("int", 1, "axis.head", "dec.head_help", lo=HEADS_MIN, hi=HEADS_MAX)
+    dcell: tuple[int, int] | None = _setting("cell", None, "dec.cell", "dec.cell_help")
+    tstep: int = _setting("int", 1, "tr.step", "tr.step_help", lo=1, hi=TSTEP_MAX)
 
     @property
     def tokens(self) -> tuple[str, ...]:

@@ -34,6 +34,18 @@ DEFAULT_STEPS = core.translator.DEFAULT_TRANSLATOR_STEPS
 BATCH = core.translator.TRANSLATOR_BATCH
 
 
+PART_LABELS = {"nouns": "tr.part_nouns", "adjectives": "tr.part_adjectives", "verbs": "tr.part_verbs"}
+
+
+def lexicon_notice(t, notice: Notice) -> str:
+    """A lexicon notice in the page's language (``t``, a Translator), the table it names by its label."""
+    args = dict(notice.args)
+    for name in ("part", "other"):
+        if args.get(name) in PART_LABELS:
+            args[name] = t(PART_LABELS[args[name]], raw=True)
+    return t(notice.key, **args)
+
+
 def translator_heads(heads: int) -> int:
     """``heads`` if it splits D_MODEL, else the nearest count that does (the smaller one on a tie: 3 -> 2)."""
     return min(HEAD_CHOICES, key=lambda h: (abs(h - heads), h))

@@ -48,7 +48,7 @@ def test_a_learner_trains_translates_and_reads_a_steps_cross_attention(server, p
     assert "The translator wrote “um pássaro pequeno dormiu perto da casa grande”" in text
     # step 3 writes the adjective "pequeno": its cross-attention over the English words is drawn
     for _ in range(2):  # as a keyboard user moves the step slider's thumb
-        page.locator("[class*='st-key-tr_step_']").get_by_role("slider").focus()
+        page.locator(".st-key-w_tstep").get_by_role("slider").focus()
         with rerun(page, min_charts=4):
             page.keyboard.press("ArrowRight")
     assert "Step 3 of 8 writes pequeno" in as_read(main.inner_text())
