@@ -107,7 +107,7 @@ with layout.guarded(page):
     with left:
         st.text_input(
             t("dec.source"),
-            help=t("dec.source_help", grammar=decoder_pass.GRAMMAR),
+            help=decoder_pass.source_help(t, session.lexicon()),
             max_chars=decoder_pass.SOURCE_CHARS,
             **layout.bound("source", s.source),
         )

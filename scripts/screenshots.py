@@ -43,7 +43,12 @@ SHOTS = [
     ),
     ("train", "/train?preset=random&dim=16&sentence=the+cat+sat+on+a+mat+dog+ran+to+park", None, [("button", "Train")]),
     ("decoder", "/decoder?heads=4", "Cross-attention, layer 1"),
-    ("translate", "/translate?heads=4", None, [("button", "Train the translator")]),
+    (
+        "translate",
+        "/translate?heads=4&tstep=3",
+        "Translate a sentence, word by word",
+        [("button", "Train the translator")],
+    ),
 ]
 
 

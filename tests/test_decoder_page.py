@@ -7,6 +7,8 @@ import dataclasses
 import json
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 import pytest
 
 import core
@@ -233,9 +235,19 @@ def test_home_draws_the_whole_transformer_naming_each_screen():
     at = run_app(PAGES["home"])
     assert_clean(at)
     chart = chart_titled(at, CATALOGUE["home.tf_title"]["en"])
-    spec = str(chart.proto.spec) + str([d.data.data for d in chart.proto.datasets])
-    for key in ("home.tf_self", "home.tf_masked", "home.tf_cross"):
-        assert CATALOGUE[key]["en"] in spec or CATALOGUE[key]["en"].encode() in chart.proto.SerializeToString()
+    boxes = [
+        pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in chart.proto.datasets if b"screen" in d.data.data
+    ]
+    box = pd.concat(boxes).drop_duplicates(["name", "screen"])
+    screen = dict(zip(box["name"], box["screen"], strict=False))  # each box names its screen
+    assert {CATALOGUE[k]["en"] for k in ("home.tf_self", "home.tf_masked", "home.tf_cross")} <= set(screen)
+    assert (
+        screen[CATALOGUE["home.tf_self"]["en"]]
+        == f"{CATALOGUE['nav.self_attention']['en']} · {CATALOGUE['nav.multi_head']['en']}"
+    )
+    assert screen[CATALOGUE["home.tf_masked"]["en"]] == CATALOGUE["nav.decoder"]["en"]
+    assert screen[CATALOGUE["home.tf_cross"]["en"]] == CATALOGUE["nav.decoder"]["en"]
+    assert set(box["screen"]) >= {CATALOGUE[k]["en"] for k in ("nav.vocabulary", "nav.add_norm", "nav.feed_forward")}
 
 
 def test_the_transformer_diagram_checks_its_parts():
@@ -259,6 +271,8 @@ def test_a_link_with_an_edited_lexicon_keeps_it_on_the_decoder():
     assert not at.warning  # the sentence is one of this lexicon's
     assert "o rato sentou no tapete" in " ".join(plain(m.value) for m in at.markdown)
     assert at.query_params["lexicon"] == text
+    assert "mouse" in at.text_input(key="w_source").help  # its help lists the words of the lexicon in use
+    assert "mouse" not in run_app(PAGE).text_input(key="w_source").help
 
 
 def test_a_bad_lexicon_in_the_link_is_named_on_the_decoder_too():

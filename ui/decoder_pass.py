@@ -48,6 +48,12 @@ _SLOTS = (
 GRAMMAR = "ART [ADJ] NOUN VERB PREP ART [ADJ] NOUN"
 
 
+def source_help(t, lexicon: core.Lexicon) -> str:
+    """The source box's help: the grammar, and the words of the lexicon in use (the learner's, once edited)."""
+    words = {part: ", ".join(getattr(lexicon, part)) for part in ("nouns", "adjectives", "verbs")}
+    return t("dec.source_help", grammar=GRAMMAR, **words)
+
+
 # --- the source sentence ---------------------------------------------------------------------
 
 
