@@ -1020,7 +1020,7 @@ def test_tutorial_multi_head_intro_gives_the_paper_its_projections_and_the_artic
     assert tutorial.startswith("In the paper,") and "copies" in tutorial
 
 
-@pytest.mark.parametrize("lang", ["en", "pt", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_home_sends_newcomers_to_the_lesson_before_the_screens_and_the_diagrams(lang):
     at = run_app(PAGES["home"], lang=lang)
     t = Translator(lang)
