@@ -1,8 +1,13 @@
 """The catalogue: one file per language, each complete and faithful to English; every key the code asks for exists."""
 
 import dataclasses
+import json
+import os
 import re
+import shutil
 import string
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,18 +60,67 @@ def test_no_string_reads_as_english_unless_marked(lang):
     assert all(len(CATALOGUE[k]["en"].split()) <= 3 for k in same), same
 
 
-def test_a_language_file_dropped_into_the_folder_is_picked_up(tmp_path, monkeypatch):
-    for path in i18n.LOCALE_DIR.glob("*.po"):
-        (tmp_path / path.name).write_bytes(path.read_bytes())
+# Run in a fresh interpreter on a copy of the app's packages: the language list is read when ui.i18n is
+# imported, so only a new process shows what a server started after the file was added would offer.
+_DROPPED_IN = """
+import json, sys
+from ui import i18n, state
+
+code = sys.argv[1]
+settings, notices = state.parse_query_params({"lang": code})
+t = i18n.Translator(code)
+print(json.dumps({
+    "module": i18n.__file__,
+    "langs": list(i18n.LANGS),
+    "loaded": list(i18n.languages()),
+    "choices": list(state.SPEC["lang"].choices),
+    "lang": settings.lang,
+    "notices": [n.key for n in notices],
+    "name": i18n.language_names()[code],
+    "title": t("app.title"),
+    "number": t.number(1234.5, 1),
+    "comma": t.decimal_comma,
+    "queued": [t("train.queued", n=n) for n in (1, 2)],
+}))
+"""
+
+
+# The language added: the first of these the app does not have yet (code, locale, its name in itself).
+NEW = next(
+    row
+    for row in (("fr", "fr_FR", "Français (France)"), ("de", "de_DE", "Deutsch (Deutschland)"))
+    if row[0] not in i18n.LANGS
+)
+
+
+def test_a_language_file_dropped_into_the_folder_is_picked_up(tmp_path):
+    """A copy of the app's packages with one more file in ui/locales/ (pt.po, its header and title
+    changed) and no other change: the new language is offered, a link asking for it is read without
+    a notice, and the file's own text, plural forms and number format are used."""
+    code, locale, name = NEW
+    ignore = shutil.ignore_patterns("__pycache__")
+    for package in ("core", "ui"):
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=ignore)
     text = (i18n.LOCALE_DIR / "pt.po").read_text(encoding="utf-8")
-    text = text.replace('msgstr "Explorador de Atenção"', 'msgstr "Explorador da Atenção"')
-    (tmp_path / "pt-PT.po").write_text(text.replace("Language: pt_BR", "Language: pt_PT"), encoding="utf-8")
-    found = i18n.load(tmp_path)
-    assert next(iter(found)) == "en" and "pt-PT" in found
-    monkeypatch.setattr(i18n, "languages", lambda: found)
-    assert i18n.language_names()["pt-PT"] == "Português (Portugal)"
-    assert Translator("pt-PT")("app.title") == "Explorador da Atenção"
-    assert Translator("pt-PT").number(1234.5, 1) == "1234,5"
+    title = 'msgid "app.title"\nmsgstr "Explorador de Atenção"'
+    assert text.count("Language: pt_BR") == 1 and text.count(title) == 1
+    text = text.replace("Language: pt_BR", f"Language: {locale}")
+    text = text.replace(title, f'msgid "app.title"\nmsgstr "Explorador ({code})"')
+    (tmp_path / "ui" / "locales" / f"{code}.po").write_text(text, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": str(tmp_path)}
+    run = subprocess.run(
+        [sys.executable, "-c", _DROPPED_IN, code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    found = json.loads(run.stdout)
+    assert Path(found["module"]).is_relative_to(tmp_path)  # the copy ran, not this checkout
+    assert found["langs"] == found["loaded"] == found["choices"] == ["en", *sorted([*OTHERS, code])]
+    assert (found["lang"], found["notices"]) == (code, [])  # ?lang=<code>: taken, nothing to say about it
+    assert found["name"] == name
+    assert found["title"] == f"Explorador ({code})"  # the new file's text, not English's, not pt's
+    assert (found["number"], found["comma"]) == ("1234,5", True)
+    assert found["queued"] == [Translator("pt")("train.queued", n=n) for n in (1, 2)]  # the file's plural forms
+    assert code not in i18n.LANGS  # this process's languages are untouched
 
 
 def test_a_missing_entry_shows_its_key_not_english(monkeypatch):
