@@ -238,7 +238,7 @@ def test_relu_cuts_nothing_on_the_articles_table(lang):
         ffn = core.init_tutorial_feed_forward(3, int(rng.integers(1, 13)), np.random.default_rng(seed))
         assert core.zero_fraction(core.feed_forward(x, ffn).hidden) == 0
     t = Translator(lang)
-    text = t("ff.tutorial_note", h=2, ht=8, t=4)
+    text = t("ff.tutorial_note", n=2, ht=8, t=4)
     assert words_of(BELOW, lang) in text and "[0, 1)" in text and "d_ff = 2·d" in text
     pct = f"{100 * compute.zero_fraction(result.ffn.hidden):.0f}"  # as the page writes it under the chart
     assert pct == "0" and "0%" in text

@@ -117,7 +117,7 @@ def test_each_step_shows_its_word_and_its_cross_attention_as_core_computes_it():
         assert chart_frame(charts(at)[chart_titles(at).index(self_title)])["c"].max() == step - 1
         [slider] = [s for s in at.slider if s.label == text("tr.step")]
     # the whole alignment: averaged, then one map per head, target words on rows
-    mean = chart_frame(charts(at)[chart_titles(at).index(Translator("en")("tr.alignment_mean", raw=True, h=H))])
+    mean = chart_frame(charts(at)[chart_titles(at).index(Translator("en")("tr.alignment_mean", raw=True, n=H))])
     assert (mean["r"].max(), mean["c"].max()) == (n - 1, S - 1)
     assert "Head 1" in chart_titles(at)
 
