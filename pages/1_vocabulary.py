@@ -36,7 +36,7 @@ with layout.guarded(page):
             b1.button(t("vocab.add_words"), on_click=session.add_unknown_words, icon=":material/add:")
         b2.button(t("vocab.discard_sentence"), on_click=session.discard_sentence_draft)
     shown = " · ".join(s.tokens[:40]) + (" …" if len(s.tokens) > 40 else "")
-    st.caption(t("vocab.tokens_one" if len(s.tokens) == 1 else "vocab.tokens", n=len(s.tokens), tokens=shown))
+    st.caption(t("vocab.tokens", n=len(s.tokens), tokens=shown))
 
     st.subheader(t("vocab.table"))
     table, editor_key = session.table_for_editor(s.lang)

@@ -19,12 +19,12 @@ with layout.guarded(page):
     T, D = len(tokens), vocab.dim
 
     if s.mode == "tutorial":
-        layout.tutorial_note(page, "mh.tutorial_note", h=H, ht=H * T, d=D)
+        layout.tutorial_note(page, "mh.tutorial_note", n=H, ht=H * T, d=D)
         w = draw.token_window(page, T, "mh")
         st.subheader(t("mh.t_weights"))
         draw.token_map(page, result.weights[w, w], tokens[w], title="softmax(E·Eᵀ, axis=0)", weights=True)
         draw.notice(page, "sa.t_weights_notice")
-        st.subheader(t("mh.t_stacked", h=H, ht=H * T, d=D))
+        st.subheader(t("mh.t_stacked", n=H, ht=H * T, d=D))
         draw.matrix(
             page,
             result.stacked,

@@ -20,7 +20,7 @@ with layout.guarded(page):
 
     if s.mode == "tutorial":
         x = result.head_output  # one of the H identical copies the article stacks
-        layout.tutorial_note(page, "ff.tutorial_note", h=s.heads, ht=s.heads * len(s.tokens), t=len(s.tokens))
+        layout.tutorial_note(page, "ff.tutorial_note", n=s.heads, ht=s.heads * len(s.tokens), t=len(s.tokens))
         x_title, input_key = "x", "ff.input"
     elif result.block is None:
         x, x_title, input_key = result.attention.output, "MultiHead(x)", "ff.input"

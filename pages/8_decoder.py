@@ -43,10 +43,10 @@ def sentences(result) -> None:
         t(
             "dec.dims",
             d=result.d_model,
-            h=result.n_heads,
+            n=result.n_heads,
             dk=result.d_model // result.n_heads,
             f=result.d_ff,
-            n=result.n_layers,
+            layers=result.n_layers,
             s=len(result.source),
             t=len(result.inputs),
         )

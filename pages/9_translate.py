@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from ui import charts, draw, layout, session, share, state, training, translation
+from ui.i18n import Counted
 
 page = layout.start("nav.translate", page_params=("lexicon",), block_weights=False)  # it trains its own model
 t, s = page.t, page.settings
@@ -233,14 +234,14 @@ with layout.guarded(page):
         draw.notice(page, "tr.self_help")
 
     st.subheader(t("tr.alignment"))
-    st.write(t("tr.alignment_help", s=S, n=n))
+    st.write(t("tr.alignment_help", s=Counted("tr.english_words", S), n=n))
     rows, cols = list(out.words), list(out.source)
     draw.matrix(
         page,
         out.alignment[layer],
         rows,
         cols,
-        title=t("tr.alignment_mean", raw=True, h=H),
+        title=t("tr.alignment_mean", raw=True, n=H),
         row_axis="tr.axis_target",
         col_axis="tr.axis_source",
         value_axis="axis.weight",

@@ -1020,7 +1020,22 @@ def test_tutorial_multi_head_intro_gives_the_paper_its_projections_and_the_artic
     assert tutorial.startswith("In the paper,") and "copies" in tutorial
 
 
-@pytest.mark.parametrize("lang", ["en", "pt", "es"])
+def test_one_head_or_one_token_is_counted_in_the_singular():
+    """A count of 1 picks the singular form (ui/locales/*.po's plural entries), on the pages that show it."""
+    mh = run_app(PAGES["multi-head"], mode="tutorial", heads=1)
+    assert any(h.value.startswith("np.concatenate of 1 copy: ") for h in mh.subheader)
+    assert any("calls self-attention 1 time on the embeddings" in plain(i.value) for i in mh.info)
+    ff = run_app(PAGES["feed-forward"], mode="tutorial", heads=1, sentence="cat")
+    assert any("output as it is (1 copy, 1 × d" in plain(i.value) for i in ff.info)
+    sa = run_app(PAGES["self-attention"], sentence="cat", cell="1,1")
+    assert any("its score for 1 key, the sentence's only one" in plain(m.value) for m in sa.markdown)
+    dec = run_app(PAGES["decoder"], heads=1)
+    assert any("h = 1 head of d_k" in plain(c.value) for c in dec.caption)
+    for at in (mh, ff, sa, dec):
+        assert_clean(at)
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_home_sends_newcomers_to_the_lesson_before_the_screens_and_the_diagrams(lang):
     at = run_app(PAGES["home"], lang=lang)
     t = Translator(lang)

@@ -4,6 +4,7 @@ import copy
 import pickle
 import time
 
+import babel.numbers
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import core
-from ui import state
+from ui import i18n, state
 from ui.i18n import Translator
 from ui.state import DEFAULTS, Notice, Settings
 
@@ -60,7 +61,7 @@ def test_every_parameter_is_read():
         ("heads", "inf", DEFAULTS.heads, "notice.param_not_number"),
         ("seed", "", DEFAULTS.seed, "notice.param_not_number"),
         ("mode", "fancy", DEFAULTS.mode, "notice.param_choice"),
-        ("lang", "fr", DEFAULTS.lang, "notice.param_choice"),
+        ("lang", "no-such-language", DEFAULTS.lang, "notice.param_choice"),
         ("preset", "<b>x</b>", DEFAULTS.preset, "notice.param_choice"),
         ("sentence", "   ", DEFAULTS.sentence, "notice.param_ignored"),
     ],
@@ -705,7 +706,12 @@ def test_a_typed_value_is_read_in_the_pages_language(lang, typed, point, comma):
 
 
 def test_the_languages_decimal_signs():
-    assert COMMA == {"en": False, "pt": True, "es": True}
+    """Each language's decimal sign is its file's locale's: 0.5 as Babel (CLDR) writes it there."""
+    for code, language in i18n.languages().items():
+        half = babel.numbers.format_decimal(0.5, locale=language.locale)
+        assert COMMA[code] is (half == "0,5"), (code, language.locale, half)
+        assert half in ("0.5", "0,5"), half  # a decimal sign this app reads (state.read_table)
+    assert (COMMA["en"], COMMA["pt"]) == (False, True)  # pt_BR: "0,5"
 
 
 REFUSED = [

@@ -76,7 +76,7 @@ def test_training_through_the_button_shows_the_held_out_accuracy_and_live_curves
     [metric] = at.metric
     assert metric.label == text("tr.accuracy", lang)
     shown = f"{100 * result.accuracy:.1f}%"  # written as the language writes decimals: 87,5% in Portuguese
-    assert metric.value == (shown.replace(".", ",") if lang == "pt" else shown)
+    assert metric.value == (shown.replace(".", ",") if Translator(lang).decimal_comma else shown)
     loss = charts(at)[chart_titles(at).index(text("train.loss", lang))]
     exact = charts(at)[chart_titles(at).index(text("tr.exact_curve", lang))]
     assert chart_frame(loss)["loss"].tolist() == pytest.approx(list(result.losses))
@@ -117,7 +117,7 @@ def test_each_step_shows_its_word_and_its_cross_attention_as_core_computes_it():
         assert chart_frame(charts(at)[chart_titles(at).index(self_title)])["c"].max() == step - 1
         [slider] = [s for s in at.slider if s.label == text("tr.step")]
     # the whole alignment: averaged, then one map per head, target words on rows
-    mean = chart_frame(charts(at)[chart_titles(at).index(Translator("en")("tr.alignment_mean", raw=True, h=H))])
+    mean = chart_frame(charts(at)[chart_titles(at).index(Translator("en")("tr.alignment_mean", raw=True, n=H))])
     assert (mean["r"].max(), mean["c"].max()) == (n - 1, S - 1)
     assert "Head 1" in chart_titles(at)
 

@@ -10,6 +10,7 @@ import pytest
 
 import core
 from ui import share, state, training, translation
+from ui.i18n import Translator
 from ui.state import Settings
 
 LEX = core.TOY_LEXICON
@@ -220,6 +221,10 @@ def test_a_lexicon_needs_a_noun_and_a_verb():
     empty = translation.lexicon_tables(LEX)["verbs"].iloc[0:0]
     reading = translation.read_lexicon(tables(verbs=empty))
     assert reading.lexicon is None and reading.errors[0].key == "tr.lex_needs"
+    one_noun = translation.lexicon_tables(LEX)["nouns"].iloc[0:1]
+    [error] = translation.read_lexicon(tables(nouns=one_noun, verbs=empty)).errors
+    assert Translator("en").notice(error).endswith("the lexicon has 1 noun and 0 verbs.")  # each noun its count
+    assert Translator("pt").notice(error).endswith("o léxico tem 1 substantivo e 0 verbo.")  # pt: 0 and 1 singular
 
 
 def test_a_link_carries_the_lexicon_and_a_bad_one_is_refused_whole():

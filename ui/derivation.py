@@ -15,7 +15,7 @@ import streamlit as st
 import core
 from ui.charts import NumberFormat
 from ui.draw import number_format
-from ui.i18n import escape_markdown
+from ui.i18n import Counted, escape_markdown
 from ui.layout import Page
 
 DECIMALS = 4
@@ -126,7 +126,7 @@ def derivation(page: Page, ex: core.CellExplanation, tokens, *, head: int | None
     rows["o = Σ"] = ["", *(fmt(v) for v in ex.output_row[:8])]
     _table(rows, ["w", *[f"w·v{c + 1}" for c in range(min(d_v, 8))]])
     if d_v > 8 or len(keys) < S:
-        st.caption(t("ex.cut", shown=len(keys), n=S, cols=min(d_v, 8), d=d_v))
+        st.caption(t("ex.cut", shown=len(keys), n=S, cols=min(d_v, 8), d=Counted("ex.columns", d_v)))
 
 
 def _shown_group_row(ex: core.CellExplanation, S: int) -> list[int]:

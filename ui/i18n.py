@@ -12,8 +12,10 @@ word, a URL value), so each text argument is escaped for Markdown (Streamlit ren
 and a typed ``**`` or ``[x](y)`` must show as typed), kept on one line, and set in a bidi
 isolate (U+2068 … U+2069), so right-to-left text cannot reorder the message around it. A list
 or tuple argument is written as a list, cut after ``LIST_ITEMS`` items ("a, b, … and 492 more").
-A key a language lacks shows as the key itself, never silently as English; tests check that no
-language lacks one.
+A message with two counts gives the second its own entry: an argument ``Counted(key, n)`` is that
+entry's form for ``n`` ("the lexicon has {nouns} and {verbs}", each "0 nouns", "1 verb"), so each
+noun agrees with its own count. A key a language lacks shows as the key itself, never silently as
+English; tests check that no language lacks one.
 """
 
 from __future__ import annotations
@@ -107,6 +109,15 @@ def language_names() -> dict[str, str]:
     return {code: language.name for code, language in languages().items()}
 
 
+@dataclass(frozen=True)
+class Counted:
+    """An argument written as the entry ``key`` for the count ``n``: a noun phrase that agrees with its own
+    count inside a message whose form another count picks (or that has two)."""
+
+    key: str
+    n: int
+
+
 class _Catalogue(Mapping):
     """``CATALOGUE[key][lang]``: every entry's text (its first form) in every language, read from the files."""
 
@@ -146,6 +157,8 @@ class Translator:
         return text.format(**{k: self._argument(v, raw) for k, v in args.items()})
 
     def _argument(self, value, raw: bool) -> str:
+        if isinstance(value, Counted):
+            return self(value.key, raw=raw, n=value.n)
         if isinstance(value, list | tuple):
             items = [self._argument(v, raw) for v in value[:LIST_ITEMS]]
             more = len(value) - len(items)

@@ -22,6 +22,7 @@ import pandas as pd
 import core
 from ui import budget, state
 from ui.compute import pass_nbytes
+from ui.i18n import Counted
 from ui.state import Notice, Settings
 
 D_MODEL = 32  # the translator's width (core.train_translator's default): the heads split it
@@ -328,7 +329,8 @@ def read_lexicon(tables: Mapping[str, pd.DataFrame]) -> LexiconReading:
             else:
                 parts[part][english] = words[1]
     if not errors and (not parts["nouns"] or not parts["verbs"]):
-        errors.append(Notice("tr.lex_needs", {"nouns": len(parts["nouns"]), "verbs": len(parts["verbs"])}))
+        nouns, verbs = Counted("tr.lex_nouns", len(parts["nouns"])), Counted("tr.lex_verbs", len(parts["verbs"]))
+        errors.append(Notice("tr.lex_needs", {"nouns": nouns, "verbs": verbs}))  # "0 nouns and 1 verb"
     if errors:
         return LexiconReading(None, tuple(errors), tuple(waiting), tuple(notes))
     try:
