@@ -850,7 +850,7 @@ def discard_lexicon_draft() -> None:
 def commit_source(widget: str) -> None:
     """on_change of /translate's sentence box: the text cut, cleaned (state.clean_text) and lower-cased
     into the ``source`` setting; the page says what is wrong with it (translation.sentence_problem)."""
-    text = str(st.session_state.get(widget) or "")[: state.MAX_VALUE_CHARS]
+    text = str(st.session_state.get(widget) or "")[: state.MAX_SOURCE_CHARS]
     cleaned = " ".join(state.clean_text(text).text.lower().split())
     if hasattr(settings(), "source"):
         update(source=cleaned)
