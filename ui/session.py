@@ -728,12 +728,10 @@ def _read_link_lexicon() -> None:
     ss[_LEXICON], ss[_LEXICON_NOTICES] = None, []
     if not linked:
         return
-    notices = []
-    if len(linked) > 1:
-        notices.append(Notice("notice.param_repeated", {"name": "lexicon", "n": len(linked)}))
-    lexicon, more = share.decode_lexicon(str(linked[-1]))
+    # A repeated lexicon= is said once, with the link's other notices (state.parse_query_params): the last is read.
+    lexicon, notices = share.decode_lexicon(str(linked[-1]))
     ss[_LEXICON] = None if lexicon == core.TOY_LEXICON else lexicon
-    ss[_LEXICON_NOTICES] = state.cap_notices(notices + more)
+    ss[_LEXICON_NOTICES] = state.cap_notices(notices)
 
 
 def lexicon() -> core.Lexicon:
