@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -152,6 +153,28 @@ def test_an_ablation_is_worked_out_once():
     assert compute.ablation(key, result, vocab) is first
     expected = core.ablate_heads(result, vocab, result.task, np.random.default_rng([key.seed, 5]))
     assert first == expected
+
+
+def test_the_accuracy_with_heads_off_is_worked_out_once_per_key_and_kept_by_its_bytes(monkeypatch):
+    vocab = core.random_vocabulary(state.SETUP_WORDS.split(), 16, 0)
+    settings = Settings(
+        preset="random", dim=16, sentence=state.SETUP_WORDS, steps=20, seed=6, weights="trained", off=(1,)
+    )
+    compute.train(compute.TrainKey.of(settings, vocab), vocab)
+    calls = []
+    real = core.evaluate
+    monkeypatch.setattr(core, "evaluate", lambda *a, **k: calls.append(k.get("head_mask")) or real(*a, **k))
+    first = compute.accuracy_with_heads_off(settings, vocab)
+    assert len(calls) == 2  # with every head, and without head 1
+    assert compute.accuracy_with_heads_off(settings, vocab) is first and len(calls) == 2  # a rerun: nothing again
+    other = compute.accuracy_with_heads_off(replace(settings, off=(2,)), vocab)
+    assert len(calls) == 4 and other != first and other[0] == first[0]  # another head off: its own key
+    # bounded by bytes, as every other cache: a few floats and the entry's own share
+    cache = compute._EVALUATIONS
+    assert cache.maxsize == compute.EVALUATION_CACHE_BYTES
+    assert cache.getsizeof(first) == compute._evaluation_nbytes(first) < 1024
+    ablation = core.HeadAblation(0.5, (0.25,) * 16)
+    assert compute._evaluation_nbytes(ablation) > compute._evaluation_nbytes(first)
 
 
 def test_a_training_too_wide_for_even_the_fewest_steps_says_so():

@@ -349,8 +349,18 @@ def trained_view(result: core.TrainResult, vocab: core.Vocabulary, words) -> cor
 
 
 # What a rerun redraws from a training (the ablation, the accuracy with heads off) is worked out once:
-# small results, kept by the dozen.
-_EVALUATIONS = cachetools.TTLCache(maxsize=256, ttl=3600)
+# a few floats each, bounded by bytes as every other cache here (about 4,000 of them).
+EVALUATION_CACHE_BYTES = 2**20
+_EVALUATION_ENTRY_BYTES = 192  # an entry's own share (its key: a TrainKey and the heads switched off)
+FLOAT_BYTES = 32  # a Python float in a tuple: the object and its slot
+
+
+def _evaluation_nbytes(value: tuple[float, float] | core.HeadAblation) -> int:
+    floats = (value.accuracy, *value.head_off) if isinstance(value, core.HeadAblation) else value
+    return _EVALUATION_ENTRY_BYTES + FLOAT_BYTES * len(floats)
+
+
+_EVALUATIONS = cachetools.TTLCache(maxsize=EVALUATION_CACHE_BYTES, ttl=3600, getsizeof=_evaluation_nbytes)
 _EVALUATION_LOCK = threading.Lock()
 
 
