@@ -208,17 +208,14 @@ def test_large_passes_are_computed_one_at_a_time_and_small_ones_never_wait(monke
     assert first_started.wait(5)
     for th in threads[1:]:
         th.start()
-    small = random_settings(seed=9104)
-    t_small = time.perf_counter()
-    visit(small, "small")
-    small_took = time.perf_counter() - t_small
+    visit(random_settings(seed=9104), "small")
     for th in threads:
         th.join(10)
     assert sorted(spans) == sorted([*(f"seed {seed}" for seed in seeds), "small"])
     ordered = sorted(spans[f"seed {seed}"] for seed in seeds)
     for (_, end), (start, _) in itertools.pairwise(ordered):
         assert start >= end, f"two large passes overlapped: {ordered}"
-    assert small_took < 0.25, f"the small pass waited {small_took:.2f} s behind the large ones"
+    assert spans["small"][1] < ordered[0][1], f"the small pass waited behind the large ones: {spans}"
     assert sorted(waited) == sorted(f"seed {seed}" for seed in seeds[1:])  # the later tabs say they wait
 
 
