@@ -45,7 +45,10 @@ same users, seeds and pauses: first the quiet room, then the same room while one
 context, a hostile visitor, opens the worst links one after another, each for at most
 --attack-s seconds (then its tab is closed, which ends its session): the widest training a link
 can ask for (``preset=random&dim=128&heads=16&weights=trained&steps=5000&train_ffn=1`` on 512
-distinct words w0..w511) on /multi-head with several seeds and on /train pressing Train; the
+distinct words w0..w511) on /multi-head with several seeds and on /train pressing Train (both
+refused at once: too big); four tabs opened at the same moment, the widest page
+(``preset=random&dim=128&heads=16&ffn=4096``, 512 words) with three seeds and the largest
+training the budget allows (the same link with as many steps as its refusal says fit); the
 Unicode bomb (``"a" + "\u0345"*32000 + "\u0301"*32000``) as ``sentence=`` and as an unknown
 parameter (a URL that long is past the server's header limit, so the visitor opens the short URL
 and puts the long query in the address bar before Streamlit's script reads it: the query reaches
@@ -316,20 +319,41 @@ def bomb_scenario(limit: int = 1_000_000) -> bytes:
     return head + bomb(k).encode() + tail
 
 
+def largest_allowed_training() -> str:
+    """The widest training link with the most steps the server's budget allows (the refusal of a longer one
+    says how many: ui/training.py), with the feed-forward layer training if any count of steps fits so."""
+    import core
+    from ui import compute, state, training
+
+    vocab = core.random_vocabulary(HOSTILE_WORDS.split(), 128, 0)  # the cost depends on the sizes only
+    for ffn in ("1", "0"):
+        query = f"preset=random&dim=128&heads=16&weights=trained&train_ffn={ffn}"
+        settings = state.Settings(
+            preset="random", dim=128, heads=16, weights="trained", steps=state.STEPS_MAX, train_ffn=ffn
+        )
+        problem = training.problem(compute.TrainKey.of(settings, vocab), vocab, settings)
+        if problem is None:
+            return f"{query}&steps={state.STEPS_MAX}"
+        if problem.key == "train.too_big":
+            return f"{query}&steps={problem.args['max_steps']}"
+    raise SystemExit("bench_room: no training of the widest link fits the budget")
+
+
 def attacks(quick: bool) -> list[tuple[str, str, dict]]:
     """(name, path and query, what to do there) in the order the hostile visitor opens them."""
     seeds = (1,) if quick else (1, 2, 3)
+    words = quote(HOSTILE_WORDS)
     out = [
-        (f"widest training, seed {k}", f"/multi-head?{WIDEST_TRAINING}&seed={k}&sentence={quote(HOSTILE_WORDS)}", {})
-        for k in seeds
+        (f"widest training, seed {k}", f"/multi-head?{WIDEST_TRAINING}&seed={k}&sentence={words}", {}) for k in seeds
     ]
     out.append(
-        (
-            "widest training on /train + Train",
-            f"/train?{WIDEST_TRAINING}&seed=9&sentence={quote(HOSTILE_WORDS)}",
-            {"train": True},
-        )
+        ("widest training on /train + Train", f"/train?{WIDEST_TRAINING}&seed=9&sentence={words}", {"train": True})
     )
+    # Four tabs at once: the widest page with three seeds (three passes of ~115 MB, computed one at a time)
+    # and the largest training the budget allows, which loads the training queue for real.
+    tabs = [f"/multi-head?{WIDEST_VIEW}&seed={20 + k}&sentence={words}" for k in range(3)]
+    tabs.append(f"/multi-head?{largest_allowed_training()}&seed=29&sentence={words}")
+    out.append(("3 widest pages + the largest allowed training, at once", "", {"tabs": tabs}))
     out.append(("Unicode bomb as sentence=", f"/multi-head?sentence={quote(bomb())}", {}))
     out.append(("Unicode bomb as an unknown parameter", f"/multi-head?x={quote(bomb())}", {}))
     out.append(
@@ -374,14 +398,15 @@ class Hostile:
             done.set()
 
     async def _close_page(self) -> None:
-        page = getattr(self, "page", None)
-        self.page = None
-        if page is not None:
+        """Close every tab the attack opened (their sessions end)."""
+        pages, self.pages = getattr(self, "pages", []), []
+        for page in pages:
             with contextlib.suppress(Exception):
                 await page.close()
 
     async def _open(self, target: str):
-        page = self.page = await self.context.new_page()
+        page = await self.context.new_page()
+        self.pages = [*getattr(self, "pages", []), page]
         page.set_default_timeout(self.bound_s * 1000)
         page.on("pageerror", lambda exc: self.errors.append(f"page error on {target[:60]}: {exc}"))
         url = f"{self.base}{target}"
@@ -405,6 +430,8 @@ class Hostile:
         return shown
 
     async def _attack(self, target: str, todo: dict) -> str:
+        if "tabs" in todo:
+            return await self._tabs(todo["tabs"])
         page = await self._open(target)
         shown = await self._settled(page)
         if todo.get("train"):
@@ -420,6 +447,12 @@ class Hostile:
         if "upload" in todo:
             return await self._upload(page, todo["upload"])
         return self._said(shown)
+
+    async def _tabs(self, targets: list[str]) -> str:
+        """Open every target in a tab of its own at the same moment; what each showed once all have settled."""
+        pages = await asyncio.gather(*(self._open(target) for target in targets))
+        shown = await asyncio.gather(*(self._settled(page) for page in pages))
+        return "; ".join(f"tab {i + 1}: {self._said(s)}" for i, s in enumerate(shown))
 
     @staticmethod
     def _said(shown: dict) -> str:
@@ -615,8 +648,8 @@ def run_room(args, hostile: dict | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-room-") as folder:
         ticker = str(Path(folder) / "ticker.txt")
         # The server inherits both: the ticker's file, and a sitecustomize that starts the ticker at the
-        # interpreter's start (ui/ticker.py), so no hook in the app is needed; a hook in the app calling
-        # ticker.start_from_env() as well is harmless (it starts once per process).
+        # interpreter's start (ui/ticker.py); the app's process.configure() starts it too at the first
+        # script run, which is then a no-op (it starts once per process).
         (Path(folder) / "sitecustomize.py").write_text(SITECUSTOMIZE.format(root=str(ROOT)))
         saved = {k: os.environ.get(k) for k in (TICKER_ENV, "PYTHONPATH")}
         os.environ[TICKER_ENV] = ticker

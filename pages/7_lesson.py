@@ -16,7 +16,7 @@ from ui.lesson.decoder import LEXICON as translation_lexicon
 from ui.screens import SCREENS
 
 # The host's view goes on a projector: the sidebar starts folded away.
-host = st.query_params.get("host") == "1"
+host, host_problem = lesson.host_view(st.query_params.get("host"))
 page = layout.start("nav.lesson", page_params=("step", "host"), sidebar="collapsed" if host else "auto", own_view=True)
 t = page.t
 
@@ -111,6 +111,9 @@ number, problem = lesson.step_number(st.query_params.get("step"))
 if problem is not None:
     st.warning(t.notice(problem), icon=":material/link:")
     st.query_params["step"] = str(number)  # a copied link shows the step on screen
+if host_problem is not None:
+    st.warning(t.notice(host_problem), icon=":material/link:")
+    st.query_params.pop("host", None)  # the learner's view, as shown
 step = lesson.STEPS[number - 1]
 
 st.title(t("lesson.title"))

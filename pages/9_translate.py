@@ -163,7 +163,7 @@ with layout.guarded(page):
     st.text_input(
         t("tr.source"),
         key=widget,
-        max_chars=state.MAX_VALUE_CHARS,
+        max_chars=state.MAX_SOURCE_CHARS,
         help=t("tr.source_help"),
         on_change=session.commit_source,
         args=(widget,),

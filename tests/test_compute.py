@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import itertools
 import threading
+import time
 
 import numpy as np
 import pytest
 
 import core
-from ui import compute, state
+from ui import budget, compute, state
+from ui.i18n import Translator
 from ui.state import Settings
 
 
@@ -134,3 +138,99 @@ def test_tutorial_mode_ignores_the_papers_settings_in_its_key():
     changed = compute.PassKey.of(random_settings(mode="tutorial", pe="none", mask="causal", temp=3.0), vocab)
     assert plain == changed
     assert compute.PassKey.of(random_settings(temp=3.0), vocab) != compute.PassKey.of(random_settings(), vocab)
+
+
+# --- large passes, one at a time ------------------------------------------------------------------
+
+WIDEST = " ".join(f"w{i}" for i in range(state.MAX_TOKENS))
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"sentence": WIDEST, "dim": 128, "heads": 16, "ffn": 4096},
+        {"sentence": WIDEST, "dim": 128, "heads": 16, "ffn": 4096, "mode": "tutorial"},
+        {"sentence": WIDEST, "dim": 8, "heads": 16},
+        {"sentence": WIDEST, "dim": 8, "heads": 2},
+        {"sentence": " ".join(WIDEST.split()[:128]), "dim": 128, "heads": 16, "ffn": 4096},
+    ],
+    ids=["widest", "widest-tutorial", "16-heads", "2-heads", "128-tokens"],
+)
+def test_a_pass_size_is_known_before_it_is_computed(changes):
+    s = random_settings(**changes)
+    vocab = vocab_for(s)
+    key = compute.PassKey.of(s, vocab)
+    fn = compute.paper_pass if s.paper else compute.tutorial_pass
+    real = compute.pass_nbytes(fn(key, vocab))
+    assert 0.8 <= compute.pass_bytes(key, vocab) / real <= 1.3
+
+
+def test_the_widest_page_is_a_large_pass_and_the_default_one_is_not():
+    wide = random_settings(sentence=WIDEST, dim=128, heads=16, ffn=4096)
+    assert compute.pass_bytes(compute.PassKey.of(wide, vocab_for(wide)), vocab_for(wide)) >= compute.LARGE_PASS_BYTES
+    small = Settings()
+    assert compute.pass_bytes(compute.PassKey.of(small, vocab_for(small)), vocab_for(small)) < 2**20
+
+
+def test_large_passes_are_computed_one_at_a_time_and_small_ones_never_wait(monkeypatch):
+    """Three tabs of the widest page with three seeds, and a small page meanwhile: the large passes run one
+    after another (the later ones show that they wait), the small one at once."""
+    spans: dict[str, tuple[float, float]] = {}
+    first_started = threading.Event()
+
+    def slow(key, vocab):  # stands in for the pass: what matters is when it runs
+        name = f"seed {key.settings.seed}" if len(key.settings.tokens) > 100 else "small"
+        t0 = time.perf_counter()
+        first_started.set()
+        time.sleep(0.3 if name != "small" else 0.01)
+        spans[name] = (t0, time.perf_counter())
+        return np.zeros(1)
+
+    monkeypatch.setattr(compute, "paper_pass", slow)
+    waited: list[str] = []
+
+    def waiting_for(name):
+        @contextlib.contextmanager
+        def shown():
+            waited.append(name)
+            yield
+
+        return shown
+
+    def visit(settings, name):
+        vocab = vocab_for(settings)
+        compute._run(compute.PassKey.of(settings, vocab), vocab, waiting_for(name))
+
+    seeds = (9101, 9102, 9103)  # passes no other test computes
+    large = [random_settings(sentence=WIDEST, dim=128, heads=16, ffn=4096, seed=seed) for seed in seeds]
+    threads = [threading.Thread(target=visit, args=(s, f"seed {s.seed}")) for s in large]
+    threads[0].start()
+    assert first_started.wait(5)
+    for th in threads[1:]:
+        th.start()
+    visit(random_settings(seed=9104), "small")
+    for th in threads:
+        th.join(10)
+    assert sorted(spans) == sorted([*(f"seed {seed}" for seed in seeds), "small"])
+    ordered = sorted(spans[f"seed {seed}"] for seed in seeds)
+    for (_, end), (start, _) in itertools.pairwise(ordered):
+        assert start >= end, f"two large passes overlapped: {ordered}"
+    assert spans["small"][1] < ordered[0][1], f"the small pass waited behind the large ones: {spans}"
+    assert sorted(waited) == sorted(f"seed {seed}" for seed in seeds[1:])  # the later tabs say they wait
+
+
+def test_a_page_waiting_for_a_large_pass_shows_a_spinner_in_its_language(monkeypatch):
+    shown: list[str] = []
+    monkeypatch.setattr(compute.st, "spinner", lambda text: shown.append(text) or contextlib.nullcontext())
+    monkeypatch.setattr(compute, "paper_pass", lambda key, vocab: np.zeros(1))
+    s = random_settings(sentence=WIDEST, dim=128, heads=16, ffn=4096, seed=9105, lang="pt")
+    page = threading.Thread(target=compute.current_pass, args=(s, vocab_for(s)))
+    with budget.pass_slot():  # another page's large pass is being computed
+        page.start()
+        deadline = time.perf_counter() + 5
+        while not shown and time.perf_counter() < deadline:
+            time.sleep(0.01)
+        assert page.is_alive()  # it waits for the slot
+    page.join(5)
+    assert not page.is_alive()
+    assert shown == [Translator("pt")("compute.waiting")]

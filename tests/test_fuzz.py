@@ -33,7 +33,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import PAGES, ROOT, charts
+import core
+from tests.conftest import PAGES, ROOT, charts, plain
 from ui import session, share, state
 from ui.i18n import CATALOGUE, Translator
 
@@ -231,6 +232,79 @@ def test_any_link_on_any_page(page, params):
     assert elapsed < RUN_BOUND_S
 
 
+# --- every name the app reads, on every page ---------------------------------------------------
+#
+# Hypothesis above draws a few links per page; this sweep is deterministic and complete: on every page,
+# every parameter name the app reads (``state.SPECS``, ``state.PAGE_PARAMS``, ``vocab``) and the names it
+# must not mistake for one (lookalikes, a 10,000-character name, the combining-mark bomb, a Markdown
+# heading) gets a hostile value that the app has to change or ignore, so a link notice must name it.
+# Names go three to a link (a page run is ~60 ms); the grouping and the value each name gets shift
+# from page to page, so that across the pages every name meets several values and neighbours.
+
+HOSTILE_NUMBERS = ("٣", "２", "²", "1e400", "nan", "-inf", "9" * 5000, "x" * 300, "x\n===", ["2", "9"])
+HOSTILE_TEXT = ("x" * 300, "9" * 5000, bomb(2000), "the\u200bcat", "ｔｈｅ cat", ["a", "b"])
+HOSTILE_CHOICES = (*HOSTILE_NUMBERS, "ＰＡＰＥＲ")
+HOSTILE_BY_KIND = {"text": HOSTILE_TEXT, "choice": HOSTILE_CHOICES}
+LOOKALIKE_NAMES = (
+    "HEADS",
+    "ｈｅａｄｓ",
+    "heads\u200b",
+    "x\n===",
+    "![](https://example.org/n.png)",
+    "n" * 10_000,
+    bomb(2000),
+)
+SWEPT_NAMES = (*(spec.name for spec in state.SPECS), *state.PAGE_PARAMS, "vocab", *LOOKALIKE_NAMES)
+READ_ONLY_BY = {"step": ("lesson",), "host": ("lesson",), "lexicon": ("translate",)}  # a page's own parameters
+NAMES_PER_LINK = 3
+
+
+def hostile_value(name: str, n: int):
+    spec = state.SPEC.get(name)
+    values = HOSTILE_BY_KIND.get(spec.kind if spec else "", HOSTILE_NUMBERS)
+    return values[n % len(values)]
+
+
+def sweep_links(page_index: int) -> list[dict]:
+    """The links of the sweep on the ``page_index``-th page: every swept name once, three to a link."""
+    params = [(name, hostile_value(name, page_index + j)) for j, name in enumerate(SWEPT_NAMES)]
+    k = page_index % len(params)
+    params = params[k:] + params[:k]
+    return [dict(params[i : i + NAMES_PER_LINK]) for i in range(0, len(params), NAMES_PER_LINK)]
+
+
+SWEEP = [
+    pytest.param(page, params, id=f"{page}-{i}")
+    for p, page in enumerate(SCRIPTS)
+    for i, params in enumerate(sweep_links(p))
+]
+
+
+def link_messages(at: AppTest) -> list[str]:
+    """What the page says about its link (warnings, and errors such as a rejected lexicon), as read."""
+    return [plain(m.value) for kind in (at.warning, at.error) for m in kind if m.icon == ":material/link:"]
+
+
+def test_the_sweep_gives_every_name_every_kind_of_value():
+    for name in SWEPT_NAMES:
+        given = {repr(params[name]) for p in range(len(SCRIPTS)) for params in sweep_links(p) if name in params}
+        spec = state.SPEC.get(name)
+        kinds = HOSTILE_BY_KIND.get(spec.kind if spec else "", HOSTILE_NUMBERS)
+        assert len(given) >= min(len(kinds), len(SCRIPTS)), f"{name[:20]!r} meets {len(given)} values"
+
+
+@pytest.mark.parametrize(("page", "params"), SWEEP)
+def test_every_name_on_every_page_is_changed_with_a_notice(page, params):
+    at, _ = run_bounded(SCRIPTS[page], params)
+    assert_survives(at, params)
+    said = link_messages(at)
+    for name in params:
+        if page not in READ_ONLY_BY.get(name, (page,)) and not isinstance(params[name], list):
+            continue  # another page's parameter: nothing here reads it (a repeat is still said)
+        named = state.excerpt(name)
+        assert any(named in text for text in said), f"{page} {shown(params)}: no notice names {named!r}: {said}"
+
+
 # --- the links the issue names ---------------------------------------------------------------
 
 POISONED = [
@@ -271,6 +345,20 @@ def test_poisoned_link_draws_the_page_and_says_what_was_changed(page, params):
     assert_survives(at, params)
     assert link_notices(at), f"{shown(params)}: the link was changed without a notice"
     assert charts(at), f"{shown(params)}: no chart drawn"
+
+
+@pytest.mark.parametrize("last", ["garbage", "toy"])
+def test_a_repeated_lexicon_is_said_once(last):
+    """lexicon= given twice: one notice says so (not one from the link's settings and another from the lexicon)."""
+    value = share.encode_lexicon(core.TOY_LEXICON) if last == "toy" else last
+    params = {"lexicon": ["x:y:m;;", value]}
+    at, _ = run_bounded(PAGES["translate"], params)
+    assert_survives(at, params)
+    repeated = plain(EN("notice.param_repeated", name="lexicon", n=2))
+    said = link_messages(at)
+    assert said.count(repeated) == 1, said
+    rejected = plain(EN("tr.link_rejected"))
+    assert (rejected in said) == (last == "garbage")  # the last one is the one read
 
 
 def test_lesson_step_out_of_range_or_in_other_digits():

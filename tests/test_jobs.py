@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+from streamlit.testing.v1 import AppTest
 
 import core
+from tests.conftest import PAGES, ROOT
 from ui import budget, compute, jobs, state, training
+from ui.i18n import Translator
 from ui.state import Settings
 
 
@@ -154,7 +160,192 @@ def test_an_ablation_is_worked_out_once():
     assert first == expected
 
 
+def test_the_accuracy_with_heads_off_is_worked_out_once_per_key_and_kept_by_its_bytes(monkeypatch):
+    vocab = core.random_vocabulary(state.SETUP_WORDS.split(), 16, 0)
+    settings = Settings(
+        preset="random", dim=16, sentence=state.SETUP_WORDS, steps=20, seed=6, weights="trained", off=(1,)
+    )
+    compute.train(compute.TrainKey.of(settings, vocab), vocab)
+    calls = []
+    real = core.evaluate
+    monkeypatch.setattr(core, "evaluate", lambda *a, **k: calls.append(k.get("head_mask")) or real(*a, **k))
+    first = compute.accuracy_with_heads_off(settings, vocab)
+    assert len(calls) == 2  # with every head, and without head 1
+    assert compute.accuracy_with_heads_off(settings, vocab) is first and len(calls) == 2  # a rerun: nothing again
+    other = compute.accuracy_with_heads_off(replace(settings, off=(2,)), vocab)
+    assert len(calls) == 4 and other != first and other[0] == first[0]  # another head off: its own key
+    # bounded by bytes, as every other cache: a few floats and the entry's own share
+    cache = compute._EVALUATIONS
+    assert cache.maxsize == compute.EVALUATION_CACHE_BYTES
+    assert cache.getsizeof(first) == compute._evaluation_nbytes(first) < 1024
+    ablation = core.HeadAblation(0.5, (0.25,) * 16)
+    assert compute._evaluation_nbytes(ablation) > compute._evaluation_nbytes(first)
+
+
 def test_a_training_too_wide_for_even_the_fewest_steps_says_so():
     key, vocab, settings = widest(steps=None)
     problem = training.problem(key, vocab, settings)
     assert problem.key == "train.too_big_any" and problem.args["max_steps"] < state.STEPS_MIN
+
+
+# --- a training as a page shows it (ui/training.py) -------------------------------------------------
+#
+# run_job draws through Streamlit; here it draws into a recorder that keeps what a page would show,
+# and raises StopException at a chosen poll, as Streamlit does in a session's thread after its Stop,
+# a rerun or a closed tab.
+
+EN = Translator("en")
+
+
+class Page:
+    """What ``run_job`` draws: (kind, text) in order; ``stop_at``: the poll at which Streamlit stops the script."""
+
+    def __init__(self, stop_at: int | None = None):
+        self.said: list[tuple[str, str | None]] = []
+        self.polls = 0
+        self.stop_at = stop_at
+
+    def texts(self, kind: str) -> list[str]:
+        return [text for k, text in self.said if k == kind]
+
+    # the st calls run_job makes
+    def empty(self):
+        return Slot(self)
+
+    def caption(self, text):
+        self.said.append(("caption", text))
+
+    def button(self, label, **_):
+        self.said.append(("button", label))
+        return False
+
+    def columns(self, n):
+        return [Slot(self) for _ in range(n)]
+
+    def error(self, text, **_):
+        self.said.append(("error", text))
+
+
+class Slot:
+    def __init__(self, page: Page):
+        self.page = page
+
+    def container(self):
+        return contextlib.nullcontext()
+
+    def progress(self, value, text):
+        self.page.polls += 1
+        if self.page.stop_at is not None and self.page.polls >= self.page.stop_at:
+            raise StopException()
+        self.page.said.append(("progress", text))
+
+    def empty(self):
+        self.page.said.append(("cleared", None))
+
+    def vega_lite_chart(self, spec, **_):
+        self.page.said.append(("chart", None))
+
+
+@pytest.fixture
+def page(monkeypatch):
+    """A recorder in place of Streamlit for ui/training.py, polling often; Stop presses are recorded."""
+    recorder = Page()
+    monkeypatch.setattr(training, "st", recorder)
+    monkeypatch.setattr(training, "POLL_S", 0.01)
+    recorder.stopped = []
+    monkeypatch.setattr(training.session, "stop_training", recorder.stopped.append)
+    return recorder
+
+
+def joined(monkeypatch) -> list[jobs.Job]:
+    """The jobs ``run_job`` joins, as they are joined."""
+    found: list[jobs.Job] = []
+    real = jobs.join
+    monkeypatch.setattr(jobs, "join", lambda *args: found.append(real(*args)) or found[-1])
+    return found
+
+
+def test_a_training_a_link_started_shows_why_it_runs_and_its_progress(page):
+    started: list = []
+    result = training.run_job(EN, ("link", 1), 20, slow_work(20, started), curves=False, caption="train.for_page")
+    assert result == "trained 20"
+    assert page.texts("caption") == [EN("train.for_page")]  # above the progress: why the page waits
+    progress = page.texts("progress")
+    steps = [EN("train.progress", step=k, total=20) for k in range(21)]
+    assert progress and all(text in steps for text in progress)
+    assert page.said[-1] == ("cleared", None)  # the page draws the trained block in its place
+
+
+def test_a_queued_training_says_how_many_it_waits_for(page):
+    release = threading.Event()
+
+    def blocking(progress):
+        release.wait(10)
+        progress(1, 1.0, accuracy=1.0)
+        return "first"
+
+    first = jobs.join(("queued-page", 1), 1, blocking)
+    while first.state != jobs.RUNNING:
+        time.sleep(0.005)
+    out: dict = {}
+    waiting = threading.Thread(
+        target=lambda: out.setdefault(
+            "result", training.run_job(EN, ("queued-page", 2), 5, slow_work(5, []), curves=False)
+        )
+    )
+    waiting.start()
+    queued = EN("train.queued", n=1)
+    deadline = time.perf_counter() + 5
+    while queued not in page.texts("progress") and time.perf_counter() < deadline:
+        time.sleep(0.01)
+    said_while_queued = list(page.texts("progress"))
+    release.set()
+    waiting.join(10)
+    jobs.leave(first)
+    assert queued in said_while_queued, said_while_queued
+    assert out["result"] == "trained 5"
+
+
+def test_stop_leaves_the_training_and_a_training_nobody_waits_for_is_cancelled(page, monkeypatch):
+    found = joined(monkeypatch)
+    page.stop_at = 4  # Streamlit's Stop (or a rerun, a closed tab) after a few polls
+    key = ("stopped-page", 1)
+    with pytest.raises(StopException):
+        training.run_job(EN, key, 10_000, slow_work(10_000, []), curves=False, caption="train.for_page")
+    job = found[0]
+    assert page.stopped == [key]  # remembered: the page does not start it again by itself
+    assert job.waiters == 0 and job.cancel.is_set()
+    assert job.done.wait(5) and job.state == jobs.CANCELLED and job.step < 10_000
+
+
+def test_stop_in_one_session_leaves_a_training_another_waits_for(page, monkeypatch):
+    found = joined(monkeypatch)
+    key = ("shared-page", 1)
+    other = jobs.join(key, 10_000, slow_work(10_000, []))  # another session waits for the same training
+    page.stop_at = 4
+    with pytest.raises(StopException):
+        training.run_job(EN, key, 10_000, slow_work(10_000, []), curves=False)
+    assert found[-1] is other and other.waiters == 1 and not other.cancel.is_set()
+    time.sleep(0.05)
+    assert other.state == jobs.RUNNING
+    jobs.leave(other)  # the last one leaves
+    assert other.done.wait(5) and other.state == jobs.CANCELLED
+
+
+def test_a_link_with_trained_weights_trains_through_the_job_queue_with_its_caption(monkeypatch):
+    """The page a link opens (``weights=trained``) trains in the process's queue, saying why it waits."""
+    calls = []
+    real = training.run_job
+    monkeypatch.setattr(training, "run_job", lambda *a, **k: calls.append((a, k)) or real(*a, **k))
+    at = AppTest.from_file(str(ROOT / PAGES["multi-head"]), default_timeout=60)
+    link = {"preset": "random", "dim": "16", "sentence": state.SETUP_WORDS, "weights": "trained", "steps": "10"}
+    for name, value in {**link, "seed": "8641"}.items():  # a seed no other test trains
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception
+    assert len(calls) == 1
+    (_t, key, total, _work), kwargs = calls[0]
+    assert isinstance(key, compute.TrainKey) and (key.seed, key.steps) == (8641, 10)
+    assert total == 10 and kwargs == {"curves": False, "caption": "train.for_page"}
+    assert compute.trained(key) is not None
+    assert not [w for w in at.warning if EN("train.weights_random") in w.value]  # the trained block is drawn

@@ -3,6 +3,7 @@
 import json
 import re
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
@@ -511,6 +512,20 @@ def test_a_file_with_many_unknown_settings_gives_a_few_short_notices():
     scenario_, notices = read(data)
     assert scenario_ is not None and len(notices) == state.MAX_NOTICES + 1
     assert notices[-1] == Notice("notice.more", {"n": 70_000 + 1 - state.MAX_NOTICES})
+
+
+def test_a_setting_given_twice_in_a_file_takes_the_last_with_the_notice_a_link_gives():
+    data = b'{"app": "attention-explorer", "version": 1, "settings": {"heads": "2", "heads": "9", "seed": 1, "seed": 2, "seed": 3}}'
+    scenario_, notices = read(data)
+    assert (scenario_.settings.heads, scenario_.settings.seed) == (9, 3)
+    _, link_notices = state.parse_query_params({"heads": ["2", "9"], "seed": ["1", "2", "3"]})
+    assert notices == [Notice("share.file_settings_adjusted"), *link_notices]
+    # a repeated key elsewhere is the JSON's own business (the last is read): no notice about settings
+    quiet = b'{"app": "attention-explorer", "app": "attention-explorer", "version": 1, "settings": {"heads": "3"}}'
+    assert read(quiet) == (share.Scenario(replace(DEFAULTS, heads=3), None, ()), [])
+    # a repeated name a link would not read is said once, as repeated, and as unknown
+    _, notices = read(b'{"app": "attention-explorer", "version": 1, "settings": {"x\\n===": 1, "x\\n===": 2}}')
+    assert keys(notices) == ["share.file_settings_adjusted", "notice.param_repeated", "notice.param_unknown"]
 
 
 def test_a_huge_word_in_a_file_is_named_cut():

@@ -1,12 +1,14 @@
 """Links that carry the table and scenario files, driven through the pages: what a shared link or
 a file brings is what the session uses, a bad one changes nothing, and the language stays."""
 
+import tomllib
+
 import numpy as np
 import pytest
 
-from tests.conftest import PAGES, assert_clean, plain, run_app
+from tests.conftest import PAGES, ROOT, assert_clean, plain, run_app
 from ui import layout, session, share, state
-from ui.i18n import CATALOGUE
+from ui.i18n import CATALOGUE, Translator
 
 VOCAB = PAGES["vocabulary"]
 UNICODE_LINK = "the:1,0,0;gato%3Apreto:0.1,0.2,-0;café:1e-07,-2.5,3;日本:0.30000000000000004,1,1"
@@ -134,6 +136,73 @@ def test_a_bad_scenario_file_changes_nothing(data):
     assert errors and plain(CATALOGUE["share.file_rejected"]["en"]) in errors[0]
     assert len(errors) >= 2  # the problem itself is named
     assert not at.main.error  # the page itself still computes
+
+
+def hostile_file(settings: str, vocabulary: str = "null") -> bytes:
+    """A scenario file with this JSON text as its settings and table, written as it is (NaN, 1e400, repeats)."""
+    return f'{{"app": "attention-explorer", "version": 1, "settings": {settings}, "vocabulary": {vocabulary}}}'.encode()
+
+
+def upload_messages(at) -> list[str]:
+    """What the sidebar says about the file it was given, as read."""
+    return [
+        plain(m.value)
+        for kind in (at.sidebar.error, at.sidebar.info)
+        for m in kind
+        if m.icon == ":material/upload_file:"
+    ]
+
+
+# (file, what must be named, whether it is loaded): a file is read with notices, or rejected changing nothing
+HOSTILE_FILES = {
+    "seed NaN": (hostile_file('{"seed": NaN, "heads": "3"}'), "seed", True),
+    "seed Infinity": (hostile_file('{"seed": Infinity, "heads": "3"}'), "seed", True),
+    "seed 1e400": (hostile_file('{"seed": 1e400, "heads": "3"}'), "seed", True),
+    "seed of 5,000 digits": (hostile_file('{"seed": ' + "9" * 5000 + ', "heads": "3"}'), "file", False),
+    "1,000 keys": (hostile_file("{" + ", ".join(f'"k{i}": "{i}"' for i in range(1000)) + "}"), "k0", True),
+    "nested settings": (hostile_file('{"heads": {"a": [1, {"b": [null, NaN]}]}, "seed": [[[[]]]]}'), "heads", True),
+    "nested table": (hostile_file('{"heads": "3"}', '{"words": [[["x"]]], "vectors": {"a": [NaN]}}'), "table", False),
+    "nested too deep": (hostile_file('{"seed": ' + "[" * 100_000 + "]" * 100_000 + "}"), "file", False),
+    "heads twice": (hostile_file('{"heads": "2", "heads": "9"}'), "heads", True),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_FILES))
+def test_a_hostile_scenario_file_through_the_uploader_is_read_or_refused_with_a_message(name):
+    data, named, loaded = HOSTILE_FILES[name]
+    at = run_app(VOCAB, heads=5, seed=7)
+    before = at.session_state[session.SETTINGS_KEY]
+    uploaded(at, f"{name}.json", data)
+    assert not at.exception, [e.value[:300] for e in at.exception]
+    assert list(at.get("file_uploader")), "the sidebar lost its uploader"
+    said = upload_messages(at)
+    assert 2 <= len(said) <= state.MAX_NOTICES + 3, said  # what happened, then each problem (capped)
+    after = at.session_state[session.SETTINGS_KEY]
+    if loaded:
+        assert CATALOGUE["share.file_loaded"]["en"].split("{")[0] in said[0]
+        assert after != before and (after.seed, after.lang) == (state.DEFAULTS.seed, "en")
+    else:
+        assert plain(CATALOGUE["share.file_rejected"]["en"]) in said[0]
+        assert after == before  # nothing changed
+    assert any(named in text for text in said[1:]), f"no message names {named!r}: {said}"
+    assert not at.main.error  # the page itself still computes
+
+
+def test_a_setting_given_twice_in_an_uploaded_file_says_which_is_used():
+    at = run_app(VOCAB)
+    uploaded(at, "twice.json", hostile_file('{"heads": "2", "heads": "9"}'))
+    assert at.session_state[session.SETTINGS_KEY].heads == 9
+    repeated = plain(Translator("en")("notice.param_repeated", name="heads", n=2))
+    assert repeated in upload_messages(at)
+
+
+def test_an_upload_is_limited_to_1_mb_by_the_server_and_by_the_uploader():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == 1  # MB: the server refuses more before buffering it
+    at = saving_on(run_app(VOCAB))
+    uploaders = list(at.get("file_uploader"))
+    assert [u.proto.max_upload_size_mb for u in uploaders] == [1]
+    assert share.MAX_SCENARIO_BYTES <= 2**20  # a file the app reads fits what the server lets through
 
 
 def test_the_scenario_download_is_built_on_a_click_only(monkeypatch):

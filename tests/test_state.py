@@ -92,6 +92,24 @@ def test_long_sentence_is_cut_to_the_limit():
     assert keys(notices) == ["notice.sentence_cut"]
 
 
+def test_the_translators_sentence_is_bounded_by_its_own_box_and_named_source():
+    longest = " ".join(["x" * state.MAX_WORD_CHARS] * 8)  # the toy grammar's longest sentence, at most
+    assert len(longest) <= state.MAX_SOURCE_CHARS
+    settings, notices = state.parse_query_params({"source": longest})
+    assert settings.source == longest and not notices
+    for raw in ("a " * 200, "x" * 300, "w" * (state.MAX_SENTENCE_CHARS - 1)):
+        settings, notices = state.parse_query_params({"source": raw})
+        assert settings.source == DEFAULTS.source
+        assert notices == [
+            Notice("notice.param_too_long", {"name": "source", "n": len(raw), "max": state.MAX_SOURCE_CHARS})
+        ]
+    en = Translator("en")
+    for raw in ("a " * 200, "x" * 40, "ｔｈｅ cat", "the\u200bcat"):  # cut, a word too long, lookalikes, invisible
+        _, notices = state.parse_query_params({"source": raw})
+        said = [en.notice(n, raw=True) for n in notices]
+        assert said and all("source" in text and "sentence" not in text for text in said), said
+
+
 def test_a_list_value_takes_the_last():
     settings, _ = state.parse_query_params({"heads": ["3", "4"]})
     assert settings.heads == 4

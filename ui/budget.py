@@ -2,8 +2,8 @@
 
 A workshop runs on one server process (a laptop, or a Community Cloud app with one or two
 cores). Heavy work holds a slot for as long as it runs: a training one of ``SLOTS``, a
-download file one of ``FILE_SLOTS``; the next piece waits for a slot instead of sharing the
-cores, so a room that browses keeps its cores whatever one visitor starts. Sizes are checked
+download file one of ``FILE_SLOTS``, a large page pass one of ``PASS_SLOTS``; the next piece
+waits for a slot instead of sharing the cores, so a room that browses keeps its cores whatever one visitor starts. Sizes are checked
 before the work starts (``ui/jobs.py`` for trainings, ``ui/downloads.py`` for files).
 """
 
@@ -21,6 +21,11 @@ _SLOTS = threading.BoundedSemaphore(SLOTS)
 # click does not wait behind a training.
 FILE_SLOTS = 1
 _FILE_SLOTS = threading.BoundedSemaphore(FILE_SLOTS)
+# Large page passes computed at once (ui/compute.py: a widest page holds ~115 MB while it is computed and
+# cached). One: a visitor who opens several widest links in parallel tabs gets them one after another, and
+# the memory of one at a time; the small passes of everyone else never wait for it.
+PASS_SLOTS = 1
+_PASS_SLOTS = threading.BoundedSemaphore(PASS_SLOTS)
 _POLL_S = 0.1
 
 
@@ -78,3 +83,20 @@ def slot(cancelled: Callable[[], bool] = lambda: False, *, files: bool = False) 
         yield
     finally:
         pool.release()
+
+
+@contextlib.contextmanager
+def pass_slot(waiting: Callable[[], contextlib.AbstractContextManager] | None = None) -> Iterator[None]:
+    """Hold one of the process's ``PASS_SLOTS`` while a large page pass is computed.
+
+    When none is free, ``waiting()`` (a spinner saying why the page waits) is entered until one is.
+    A pass takes a second or two at most, so the wait is not cancelled: the page's next Streamlit call
+    after it sees a Stop.
+    """
+    if not _PASS_SLOTS.acquire(blocking=False):
+        with waiting() if waiting is not None else contextlib.nullcontext():
+            _PASS_SLOTS.acquire()
+    try:
+        yield
+    finally:
+        _PASS_SLOTS.release()

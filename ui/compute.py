@@ -6,12 +6,16 @@ the process, bounded by the bytes they hold, not by their number: a 512-token pa
 widest settings is about 100 MB, the article's sentence a few kB. A hit returns the cached
 object itself, not a copy (``st.cache_data`` unpickles a copy on every hit), so every array
 of a cached pass is made read-only first. Concurrent requests for the same missing pass
-compute it once: a room that opens one link waits for one computation.
+compute it once: a room that opens one link waits for one computation. Large passes are
+computed one at a time (``LARGE_PASS_BYTES``, ``budget.pass_slot``), so parallel tabs of the
+widest pages do not hold several of them half-built at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import threading
 
 import cachetools
@@ -19,7 +23,7 @@ import numpy as np
 import streamlit as st
 
 import core
-from ui import state
+from ui import budget, i18n, state
 
 # The bytes of computed passes kept for reuse. With Streamlit and the libraries (~175 MB) and
 # the chart specs (ui/chart_cache.py, 96 MB at most), this keeps a 1 GB server clear of the limit.
@@ -188,19 +192,49 @@ _LOCK = threading.Lock()
 _COMPUTING = threading.Condition(_LOCK)  # one computation per key at a time (cachetools' stampede guard)
 
 
-def _key(key: PassKey, vocab: core.Vocabulary):
-    return key  # the vocabulary is in key.vocab_key
+# A pass at least this large waits for the process's pass slot (budget.pass_slot): one is computed at a time.
+# The default pages hold kilobytes, a 512-token sentence at 2 heads ~9 MB, the widest page ~115 MB.
+LARGE_PASS_BYTES = 32 * 2**20
+
+
+def pass_bytes(key: PassKey, vocab: core.Vocabulary) -> int:
+    """About the bytes the pass for ``key`` holds, from its sizes alone, before it is computed: the heads'
+    scores and weights (H, T, T), the feed-forward layer's hidden rows (T, F) and weights (D, F), and the
+    (T, D) rows of every step."""
+    s = key.settings
+    T, D, H = len(s.tokens), vocab.dim, s.heads
+    F = s.ffn or state.default_ffn(s.mode, D)
+    if s.paper:
+        elements = 2 * H * T * T + 3 * T * F + 2 * D * F + 16 * T * D
+    else:  # one head's (T, T), and its output stacked H times
+        elements = 2 * T * T + 2 * T * F + 2 * D * F + H * T * D + 4 * T * D
+    return 8 * elements
+
+
+def _key(key: PassKey, vocab: core.Vocabulary, waiting=None):
+    return key  # the vocabulary is in key.vocab_key; ``waiting`` only draws
 
 
 @cachetools.cached(_PASSES, key=_key, lock=_LOCK, condition=_COMPUTING)
-def _run(key: PassKey, vocab: core.Vocabulary) -> PaperPass | TutorialPass:
-    """One pass. A pass larger than the whole cache is computed and returned without being kept."""
+def _run(key: PassKey, vocab: core.Vocabulary, waiting=None) -> PaperPass | TutorialPass:
+    """One pass. A pass larger than the whole cache is computed and returned without being kept.
+
+    A large one (``LARGE_PASS_BYTES``) is computed in the process's pass slot, one at a time; ``waiting()``
+    is shown while another holds it (``budget.pass_slot``).
+    """
     fn = paper_pass if key.settings.paper else tutorial_pass
-    return read_only(fn(key, vocab))
+    large = pass_bytes(key, vocab) >= LARGE_PASS_BYTES
+    with budget.pass_slot(waiting) if large else contextlib.nullcontext():
+        return read_only(fn(key, vocab))
 
 
 def current_pass(settings: state.Settings, vocab: core.Vocabulary) -> PaperPass | TutorialPass:
-    return _run(PassKey.of(settings, vocab), vocab)
+    return _run(PassKey.of(settings, vocab), vocab, functools.partial(waiting_spinner, settings.lang))
+
+
+def waiting_spinner(lang: str):
+    """What a page shows while its large pass waits for another one to be computed."""
+    return st.spinner(i18n.Translator(lang)("compute.waiting"))
 
 
 def cell_explanation(result: PaperPass | TutorialPass, settings: state.Settings) -> core.CellExplanation | None:
@@ -349,8 +383,18 @@ def trained_view(result: core.TrainResult, vocab: core.Vocabulary, words) -> cor
 
 
 # What a rerun redraws from a training (the ablation, the accuracy with heads off) is worked out once:
-# small results, kept by the dozen.
-_EVALUATIONS = cachetools.TTLCache(maxsize=256, ttl=3600)
+# a few floats each, bounded by bytes as every other cache here (about 4,000 of them).
+EVALUATION_CACHE_BYTES = 2**20
+_EVALUATION_ENTRY_BYTES = 192  # an entry's own share (its key: a TrainKey and the heads switched off)
+FLOAT_BYTES = 32  # a Python float in a tuple: the object and its slot
+
+
+def _evaluation_nbytes(value: tuple[float, float] | core.HeadAblation) -> int:
+    floats = (value.accuracy, *value.head_off) if isinstance(value, core.HeadAblation) else value
+    return _EVALUATION_ENTRY_BYTES + FLOAT_BYTES * len(floats)
+
+
+_EVALUATIONS = cachetools.TTLCache(maxsize=EVALUATION_CACHE_BYTES, ttl=3600, getsizeof=_evaluation_nbytes)
 _EVALUATION_LOCK = threading.Lock()
 
 

@@ -29,7 +29,7 @@ from ui.compute import pass_nbytes, read_only
 from ui.state import Notice
 
 D_MODEL, D_FF = translation.D_MODEL, translation.D_FF  # the translator's widths
-SOURCE_CHARS = 8 * (toy_language.MAX_WORD + 1)  # the box's limit: the longest sentence, eight words of 32
+SOURCE_CHARS = state.MAX_SOURCE_CHARS  # the box's limit: the longest sentence, eight words of 32
 START, END = "<s>", "</s>"
 PASS_CACHE_BYTES = 16 * 2**20  # a pass at 3 layers and 16 heads is under 1 MB
 PASS_TTL_S = 900

@@ -11,7 +11,7 @@ import threading
 
 import altair as alt
 
-from ui import sockets
+from ui import sockets, ticker
 
 _DONE = threading.Event()
 _LOCK = threading.Lock()
@@ -39,4 +39,7 @@ def configure() -> None:
         # connection, and a websocket message that follows another, waits for the browser's delayed ACK
         # (ui/sockets.py). Process-wide, once, at the first script run.
         sockets.enable_tcp_nodelay()
+
+        # A benchmark's GIL-stall ticker, when the server was started with $ATTN_GIL_TICKER (else nothing).
+        ticker.start_from_env()
         _DONE.set()

@@ -32,7 +32,7 @@ _EDITOR_GRID = "editor_grid"  # that table as text, as the editor was given it (
 _EDITOR_VERSION = "editor_version"  # part of the editor's key: a new one is a fresh editor
 _EDITOR_RUN = "editor_run"  # the run that last drew the editor
 _EDITOR_LANG = "editor_lang"
-_EDITOR_DELTA = "editor_delta"  # the editor's last edit record: the next one is compared with it
+_EDITOR_DELTA = "editor_delta"  # (the editor's last edit record, the table it made): the next one is compared with it
 _TABLE_UNDO = "table_undo"  # (what an edit that overwrote words replaced, the session before it), or None
 _RUN = "run"  # script runs of this session
 _SENTENCE_NOTE = "sentence_note"  # what cleaning the typed sentence took out
@@ -245,12 +245,16 @@ def _recheck_sentence() -> None:
         update(sentence=" ".join(draft.split()))
         return
     missing = vocab.unknown(s.tokens)
-    if missing and s.vocab_preset == "random" and is_custom() and not _extend_vocabulary(s.tokens):
+    if not missing:
         return
-    if missing:
-        st.session_state[_SENTENCE_DRAFT] = s.sentence
-        st.session_state[_SENTENCE_ERRORS] = [Notice("error.unknown_words", {"words": tuple(missing)})]
-        update(sentence=state.fallback_sentence(s.tokens, vocab))
+    problems = [Notice("error.unknown_words", {"words": tuple(missing)})]
+    if s.vocab_preset == "random" and is_custom():
+        problems = _extend_vocabulary(s.tokens)  # or the error that the table would grow past its limit
+        if not problems:
+            return
+    st.session_state[_SENTENCE_DRAFT] = s.sentence
+    st.session_state[_SENTENCE_ERRORS] = problems
+    update(sentence=state.fallback_sentence(s.tokens, vocab))
 
 
 def set_mode(mode: str) -> None:
@@ -382,7 +386,8 @@ def _read_into_draft(table: pd.DataFrame) -> None:
     """Read a table as typed: a valid one becomes the vocabulary; anything left to fix is kept as a draft."""
     ss = st.session_state
     comma = _decimal_comma()
-    table = state.typed_cells(table, comma)  # read once, in the language it was typed in
+    if len(table) <= state.MAX_WORDS + state.MAX_BLANK_ROWS:  # longer: refused by read_table before any cell is read
+        table = state.typed_cells(table, comma)  # read once, in the language it was typed in
     reading = state.read_table(table, known=vocabulary(), decimal_comma=comma)
     pending = bool(reading.errors or reading.waiting or reading.notes)
     ss[_TABLE_DRAFT] = table if pending else None
@@ -407,8 +412,9 @@ def edit_table(delta) -> None:
     base = ss.get(_EDITOR_BASE)
     if base is None:
         return
-    last = ss.get(_EDITOR_DELTA) or {}
-    before, after = state.apply_editor_delta(base, last), state.apply_editor_delta(base, delta)
+    # The last record and the table it made (kept, not applied again), or none yet: the base table itself.
+    last, before = ss.get(_EDITOR_DELTA) or ({}, base)
+    after = state.apply_editor_delta(base, delta)
     replaced = state.replaced_rows(
         before,
         state.editor_row_ids(len(base), last),
@@ -417,7 +423,7 @@ def edit_table(delta) -> None:
         vocabulary(),
         _decimal_comma(),
     )
-    ss[_EDITOR_DELTA] = delta
+    ss[_EDITOR_DELTA] = (delta, after)
     ss[_TABLE_UNDO] = (replaced, _session_before_edit()) if any(replaced) else None
     _read_into_draft(after)
 
@@ -731,12 +737,10 @@ def _read_link_lexicon() -> None:
     ss[_LEXICON], ss[_LEXICON_NOTICES] = None, []
     if not linked:
         return
-    notices = []
-    if len(linked) > 1:
-        notices.append(Notice("notice.param_repeated", {"name": "lexicon", "n": len(linked)}))
-    lexicon, more = share.decode_lexicon(str(linked[-1]))
+    # A repeated lexicon= is said once, with the link's other notices (state.parse_query_params): the last is read.
+    lexicon, notices = share.decode_lexicon(str(linked[-1]))
     ss[_LEXICON] = None if lexicon == core.TOY_LEXICON else lexicon
-    ss[_LEXICON_NOTICES] = state.cap_notices(notices + more)
+    ss[_LEXICON_NOTICES] = state.cap_notices(notices)
 
 
 def lexicon() -> core.Lexicon:
@@ -854,7 +858,7 @@ def commit_source(widget: str) -> None:
     """on_change of /translate's sentence box: the text cut, cleaned (state.clean_text) and lower-cased
     into the ``source`` setting; the page says what is wrong with it (translation.sentence_problem).
     A new sentence is shown from its first decoding step."""
-    text = str(st.session_state.get(widget) or "")[: state.MAX_VALUE_CHARS]
+    text = str(st.session_state.get(widget) or "")[: state.MAX_SOURCE_CHARS]
     update(source=" ".join(state.clean_text(text).text.lower().split()), tstep=1)
 
 

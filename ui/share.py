@@ -12,6 +12,7 @@ loading it changes nothing. No Streamlit here: ``ui/session.py`` applies what is
 
 from __future__ import annotations
 
+import collections
 import json
 import math
 import re
@@ -365,7 +366,7 @@ def read_scenario(data: bytes) -> tuple[Scenario | None, list[Notice]]:
     except UnicodeDecodeError:
         return fail(Notice("share.file_not_text"))
     try:
-        obj = json.loads(text, parse_float=_JsonNumber)
+        obj = json.loads(text, parse_float=_JsonNumber, object_pairs_hook=_JsonObject.of)
     except json.JSONDecodeError as exc:
         return fail(Notice("share.file_not_json", {"line": exc.lineno}))
     except (RecursionError, ValueError):  # nested too deep; an integer of more than 4300 digits
@@ -418,10 +419,14 @@ def _file_rejected(*problems: Notice) -> tuple[None, list[Notice]]:
 def _read_settings(raw: dict) -> tuple[Settings, list[Notice]]:
     """The file's settings by a link's rules; null means the default.
 
-    ``dim`` is read on its own: a link leaves it out with the article's table (and says so
-    when it is there), but a file keeps it, as the session does.
+    A setting the file gives twice is read as a repeated parameter of a link: the last one is
+    used, with the same notice. ``dim`` is read on its own: a link leaves it out with the
+    article's table (and says so when it is there), but a file keeps it, as the session does.
     """
-    notices: list[Notice] = []
+    notices: list[Notice] = [
+        Notice("notice.param_repeated", {"name": state.excerpt(name), "n": n})
+        for name, n in getattr(raw, "repeated", {}).items()
+    ]
     params: dict[str, str] = {}
     for name, value in raw.items():
         if value is None:
@@ -454,6 +459,22 @@ def _vocab_rows(raw) -> tuple[list[str], list[list]] | None:
     if not all(isinstance(w, str) for w in words) or not all(isinstance(r, list) for r in vectors):
         return None
     return words, [[_json_cell(v) for v in row] for row in vectors]
+
+
+class _JsonObject(dict):
+    """A JSON object as ``json.loads`` reads it (the last of a repeated key wins), and how many times each
+    repeated key was given, so that a file's repeated setting is said as a link's is."""
+
+    repeated: dict[str, int]
+
+    @classmethod
+    def of(cls, pairs: list[tuple[str, object]]) -> _JsonObject:
+        obj = cls(pairs)
+        obj.repeated = {}
+        if len(obj) < len(pairs):
+            counts = collections.Counter(name for name, _ in pairs)
+            obj.repeated = {name: n for name, n in counts.items() if n > 1}
+        return obj
 
 
 class _JsonNumber(str):

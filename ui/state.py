@@ -44,6 +44,8 @@ MAX_WORD_CHARS = 32
 MAX_ABS_VALUE = 1000.0  # |cell| <= this keeps E·Eᵀ and exp() far from overflow
 # Text is cut by length before anything reads it (see clean_text):
 MAX_SENTENCE_CHARS = MAX_TOKENS * (MAX_WORD_CHARS + 1)  # a sentence as typed or linked
+# The translator's English sentence (source=): the toy grammar's longest, eight words of 32, as its boxes allow
+MAX_SOURCE_CHARS = 8 * (core.toy_language.MAX_WORD + 1)
 MAX_VALUE_CHARS = 256  # any other value of a link or a scenario file
 MAX_NUMBER_CHARS = 24  # a number: up to 10^23 is still read (and clamped); a float's shortest form fits
 _NORMALISE_CHARS = 4 * MAX_WORD_CHARS  # a longer run without spaces is no word: it is not normalised
@@ -348,7 +350,7 @@ def _read_choice(spec: Spec, raw: str, notices: list[Notice]) -> str | None:
 
 def _read_sentence(spec: Spec, raw: str, notices: list[Notice]) -> str | None:
     problems = check_sentence(raw)
-    if problems and problems[0].key == "error.sentence_too_long":
+    if problems and problems[0].key == "error.sentence_too_long" and spec.name == "sentence":
         notices.append(Notice("notice.sentence_cut", {"n": len(raw.split()), "max": MAX_TOKENS}))
         return " ".join(raw.split()[:MAX_TOKENS])
     if problems:
@@ -397,6 +399,10 @@ def format_value(value) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
+# The longest value each text setting takes from a link or a file (any other value: MAX_VALUE_CHARS).
+_TEXT_CHARS = {"sentence": MAX_SENTENCE_CHARS, "source": MAX_SOURCE_CHARS}
+
+
 def parse_query_params(params: Mapping[str, str | list[str]]) -> tuple[Settings, list[Notice]]:
     """Settings from a URL's query parameters: bad values are clamped or ignored, each with a notice.
 
@@ -417,9 +423,9 @@ def parse_query_params(params: Mapping[str, str | list[str]]) -> tuple[Settings,
         if spec is None:
             notices.append(Notice("notice.param_unknown", {"name": excerpt(name)}))
             continue
-        limit = MAX_SENTENCE_CHARS if spec.kind == "text" else MAX_VALUE_CHARS
+        limit = _TEXT_CHARS.get(name, MAX_VALUE_CHARS)
         if len(raw) > limit:
-            if spec.kind != "text":
+            if name != "sentence":  # the sentence is cut (and says so); a longer value is no value at all
                 notices.append(Notice("notice.param_too_long", {"name": name, "n": len(raw), "max": limit}))
                 continue
             notices.append(Notice("notice.sentence_chars", {"n": len(raw), "max": limit}))

@@ -1,8 +1,10 @@
 """A GIL-stall ticker for benchmarks: how long the server's Python threads could not run.
 
 ``benchmarks/bench_room.py --hostile`` starts the server with ``ATTN_GIL_TICKER=<path>``;
-``start_from_env()`` (called once from ``process.configure()``) then starts a daemon thread
-that sleeps ``PERIOD_S`` in a loop. A wake-up later than that means the thread could not get
+``start_from_env()`` then starts a daemon thread that sleeps ``PERIOD_S`` in a loop. It is
+called by ``process.configure()`` at the first script run, and by the benchmark's own
+``sitecustomize`` as the server's interpreter starts (so that the ticker also sees the
+server's start-up); whichever comes first starts it, once per process. A wake-up later than that means the thread could not get
 the GIL (or a core): the longest such gap is what every session's script and websocket waited
 too. Without the variable nothing starts.
 

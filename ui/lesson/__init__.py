@@ -68,6 +68,14 @@ def step_number(raw) -> tuple[int, Notice | None]:
     return number, None
 
 
+def host_view(raw) -> tuple[bool, Notice | None]:
+    """Whether a link asks for the host's view (``host=1``); any other value but 0 or none is the learner's
+    view, with a notice that quotes it."""
+    if raw is None or str(raw).strip() in ("", "0", "1"):
+        return raw is not None and str(raw).strip() == "1", None
+    return False, Notice("lesson.host_bad", {"value": state.excerpt(str(raw)[: state.MAX_VALUE_CHARS])})
+
+
 def title_key(step: Step) -> str:
     return f"lesson.{step.id}_title"
 
@@ -85,6 +93,7 @@ __all__ = [
     "Question",
     "Scene",
     "Step",
+    "host_view",
     "question",
     "scene",
     "settings_of",
