@@ -913,7 +913,11 @@ def test_every_page_draws_the_trained_block(page, lang):
     at = run_app(PAGES[page], lang=lang, **TRAINED)
     assert_clean(at)
     assert not link_notices(at)
-    assert charts(at)
+    if page == "translate":  # it trains its own model, on its button: charts once this process has trained it
+        idle = CATALOGUE["tr.idle"][lang].split("{")[0].strip()
+        assert charts(at) or any(plain(c.value).startswith(idle) for c in at.caption)
+    else:
+        assert charts(at)
 
 
 def test_trained_weights_are_the_ones_train_made_and_differ_from_random():
