@@ -31,7 +31,7 @@ from .explain import (
 )
 from .feed_forward import FeedForwardParams, FeedForwardResult, feed_forward, init_feed_forward
 from .heads import HeadRoles, HeadsOff, head_roles, head_similarity, heads_off
-from .layers import LayerNormParams, init_layer_norm, layer_norm, sinusoidal_positional_encoding
+from .layers import LayerNormParams, add_positions, init_layer_norm, layer_norm, sinusoidal_positional_encoding
 from .multi_head import (
     MultiHeadParams,
     MultiHeadResult,
@@ -103,6 +103,7 @@ __all__ = [
     "Vocabulary",
     "ablate_heads",
     "adam_step",
+    "add_positions",
     "attention_gradients",
     "attention_scale",
     "block_forward",

@@ -308,9 +308,11 @@ def scaling_study(d_ks, rng: np.random.Generator, *, n_keys: int = 16, n_samples
 # ---------------------------------------------------------------- temperature
 
 
-def softmax_temperatures(scores_row, temperatures) -> np.ndarray:
-    """scores_row (n,), temperatures (m,) -> (m, n): softmax(scores_row / τ) for each τ > 0.
+def softmax_temperatures(scores_row, temperatures, *, current: float = 1.0) -> np.ndarray:
+    """scores_row (n,), temperatures (m,) -> (m, n): softmax(scores_row · current / τ) for each τ > 0.
 
+    ``current``: the temperature scores_row was already divided by (an attention's scores carry its
+    τ in their scale, see attention_scale), so the row is taken back to τ = 1 first.
     τ < 1 sharpens the row towards its largest score, τ > 1 flattens it towards uniform.
     -inf in scores_row means excluded, as in core.softmax; an all -inf row gives zeros.
     """
@@ -334,8 +336,9 @@ def softmax_temperatures(scores_row, temperatures) -> np.ndarray:
         raise AttentionInputError(f"temperatures must be a non-empty list of numbers > 0, but has shape {taus.shape}")
     for n, tau in enumerate(taus.tolist()):
         positive_float(tau, f"temperatures[{n}]")
+    at_one = positive_float(current, "current")
     with np.errstate(over="ignore"):  # an overflow is reported just below
-        logits = row[None, :] / taus[:, None]  # (1, n) / (m, 1) -> (m, n)
+        logits = (row * at_one)[None, :] / taus[:, None]  # (1, n) / (m, 1) -> (m, n)
     if np.isposinf(logits).any() or (np.isneginf(logits) & np.isfinite(row)).any():
         raise AttentionInputError(
             "scores_row / temperature overflowed float64; the scores are too large for the smallest temperature"
