@@ -59,9 +59,10 @@ class Spec:
     1-based) or heads (a list of head numbers). ``label`` and ``help`` are catalogue keys; help
     is formatted with ``lo`` and ``hi``. ``paper_only``: the article has no such thing, so
     tutorial mode ignores it and its widget is disabled there. ``in_pass``: the setting changes
-    the numbers a view computes (``compute.PassKey`` holds exactly these); the vocabulary's own
-    settings (preset, width) reach the pass through the vocabulary, and training's through
-    ``compute.TrainKey``.
+    the numbers the encoder's views compute (``compute.PassKey`` holds exactly these); the
+    vocabulary's own settings (preset, width) reach that pass through the vocabulary, and
+    training's through ``compute.TrainKey``. ``in_decoder``: the same for the decoder screen's pass
+    (``decoder_pass.DecoderKey``); its sentence (``source``) reaches it as the words read from it.
     """
 
     name: str
@@ -74,6 +75,7 @@ class Spec:
     choices: tuple[str, ...] = ()
     paper_only: bool = False
     in_pass: bool = False
+    in_decoder: bool = False
 
 
 def _setting(kind: str, default, label: str, help: str | None = None, **rest):
@@ -94,20 +96,46 @@ class Settings:
     preset: str | None = _setting("choice", None, "vocab.preset", "vocab.preset_help", choices=PRESETS)
     sentence: str = _setting("text", "the cat sat on", "vocab.sentence", "vocab.sentence_help", in_pass=True)
     dim: int = _setting("int", 8, "vocab.dim", "vocab.dim_help", lo=DIM_MIN, hi=DIM_MAX)
-    heads: int = _setting("int", 2, "mh.heads", "mh.heads_help", lo=HEADS_MIN, hi=HEADS_MAX, in_pass=True)
+    heads: int = _setting(
+        "int", 2, "mh.heads", "mh.heads_help", lo=HEADS_MIN, hi=HEADS_MAX, in_pass=True, in_decoder=True
+    )
     ffn: int | None = _setting("int", None, "ff.width", "ff.width_help", lo=FFN_MIN, hi=FFN_MAX, in_pass=True)
-    seed: int = _setting("int", 0, "sidebar.seed", "sidebar.seed_help", lo=SEED_MIN, hi=SEED_MAX, in_pass=True)
+    seed: int = _setting(
+        "int", 0, "sidebar.seed", "sidebar.seed_help", lo=SEED_MIN, hi=SEED_MAX, in_pass=True, in_decoder=True
+    )
     pe: str = _setting(
-        "choice", "sin", "block.pe", "block.pe_help", choices=("sin", "none"), paper_only=True, in_pass=True
+        "choice",
+        "sin",
+        "block.pe",
+        "block.pe_help",
+        choices=("sin", "none"),
+        paper_only=True,
+        in_pass=True,
+        in_decoder=True,
     )
     mask: str = _setting(
         "choice", "none", "block.mask", "block.mask_help", choices=("none", "causal"), paper_only=True, in_pass=True
     )
     scale: str = _setting(
-        "choice", "sqrt", "block.scale", "block.scale_help", choices=("sqrt", "none"), paper_only=True, in_pass=True
+        "choice",
+        "sqrt",
+        "block.scale",
+        "block.scale_help",
+        choices=("sqrt", "none"),
+        paper_only=True,
+        in_pass=True,
+        in_decoder=True,
     )
     temp: float = _setting(
-        "float", 1.0, "block.temp", "block.temp_help", lo=TEMP_MIN, hi=TEMP_MAX, paper_only=True, in_pass=True
+        "float",
+        1.0,
+        "block.temp",
+        "block.temp_help",
+        lo=TEMP_MIN,
+        hi=TEMP_MAX,
+        paper_only=True,
+        in_pass=True,
+        in_decoder=True,
     )
     norm: str = _setting(
         "choice",
@@ -117,6 +145,7 @@ class Settings:
         choices=("post", "pre", "none"),
         paper_only=True,
         in_pass=True,
+        in_decoder=True,
     )
     head: int = _setting("int", 1, "sa.head", "sa.head_help", lo=HEADS_MIN, hi=HEADS_MAX)  # 1-based, as shown
     cell: tuple[int, int] | None = _setting("cell", None, "sa.cell", "sa.cell_help")  # (query, key), 1-based
@@ -131,9 +160,9 @@ class Settings:
     train_ffn: str = _setting("choice", "0", "train.ffn", "train.ffn_help", choices=("0", "1"), paper_only=True)
     # the decoder and translator screens: layers on each side, and the English sentence they translate
     layers: int = _setting(
-        "int", 1, "dec.layers", "dec.layers_help", lo=LAYERS_MIN, hi=LAYERS_MAX, paper_only=True, in_pass=True
+        "int", 1, "dec.layers", "dec.layers_help", lo=LAYERS_MIN, hi=LAYERS_MAX, paper_only=True, in_decoder=True
     )
-    source: str = _setting("text", SOURCE_SENTENCE, "dec.source", "dec.source_help", in_pass=True)
+    source: str = _setting("text", SOURCE_SENTENCE, "dec.source", "dec.source_help")
 
     @property
     def tokens(self) -> tuple[str, ...]:
