@@ -591,6 +591,11 @@ class Translation:
         words written (rows) with the English words (columns)."""
         return self.cross_weights.mean(axis=1)
 
+    def top(self, t: int, k: int = 3) -> tuple[tuple[int, float], ...]:
+        """Step t's k likeliest words, likeliest first: (index into target_words, probability)."""
+        order = np.argsort(self.probabilities[t])[::-1][:k]  # (k,)
+        return tuple((int(j), float(self.probabilities[t, j])) for j in order)
+
 
 def _result_model(result: TranslatorResult) -> tuple[_Model, dict[str, np.ndarray]]:
     arrays = _arrays(result.source_embedding, result.target_embedding, result.encoder, result.decoder, result.readout)

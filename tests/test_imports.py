@@ -126,8 +126,12 @@ def test_only_the_session_module_reads_or_writes_session_state():
 # result core returned (issue: "math out of ui/"). The chart package is drawing code (palettes, PNG
 # pixels, sizes) and is not counted.
 ARITHMETIC_ALLOWED = {
-    # a chart's accessible description: how many cells are masked
+    # a chart's accessible description: how many cells are masked, the range of the values drawn
     "ui/draw.py": "describes a chart",
+    # a long row lists the explained key and the keys of largest weight: a ranking of what to show
+    "ui/derivation.py": "picks the keys a derivation lists",
+    # an answer the chart cannot tell from another: the values rounded as the chart writes them
+    "ui/lesson/step.py": "rounds as a chart writes",
     # the lesson reads each answer off the very numbers its chart draws (a row's sum, the mean over
     # heads of a drawn map, e^5 for the text of the shift question), so the verdict cannot drift from
     # the chart; the math behind those numbers is core's
@@ -136,29 +140,135 @@ ARITHMETIC_ALLOWED = {
     "ui/lesson/heads.py": "reads an answer off a drawn map",
     "ui/lesson/words.py": "reads an answer off a drawn map",
 }
-NP_MATH = {"exp", "log", "sqrt", "dot", "matmul", "einsum", "linalg", "tanh", "sum", "mean", "std", "var", "cumsum"}
-ARRAY_MATH = {"sum", "mean", "std", "var", "dot", "cumsum"}
+# numpy's functions that compute (not those that build, reshape or pick: array, stack, where, arange...)
+NP_MATH = {
+    *("exp", "log", "log2", "log10", "sqrt", "power", "square", "tanh", "abs", "absolute", "sign", "round"),
+    *("dot", "matmul", "einsum", "outer", "linalg", "trace", "diag", "triu", "tril", "clip", "maximum", "minimum"),
+    *("sum", "mean", "std", "var", "cumsum", "prod", "cumprod", "diff", "median", "percentile", "average"),
+    *("max", "min", "amax", "amin", "argmax", "argmin", "argsort", "sort", "ptp", "nansum", "nanmean"),
+}
+# an array's own methods that compute (a list or a str has none of these)
+ARRAY_MATH = {"sum", "mean", "std", "var", "dot", "cumsum", "prod", "max", "min", "argmax", "argmin", "argsort"}
+ARRAY_MATH |= {"round", "clip", "trace", "cumprod"}
+ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Pow, ast.MatMult)
 
 
-def arithmetic(path: Path) -> list[int]:
-    """Lines of ``path`` that compute on arrays: @, numpy's math functions, an array's sum/mean/std/var."""
+def _core_arrays() -> tuple[set[str], set[str]]:
+    """The fields of core's results that hold arrays, and core's functions that return one."""
+    import dataclasses
+
+    import core
+
+    found, functions = set(), set()
+    for name in core.__all__:
+        obj = getattr(core, name)
+        if dataclasses.is_dataclass(obj):
+            found |= {f.name for f in dataclasses.fields(obj) if "ndarray" in str(f.type)}
+        elif callable(obj) and str(getattr(obj, "__annotations__", {}).get("return")) == "np.ndarray":
+            functions.add(name)
+    return found, functions
+
+
+ARRAY_FIELDS, ARRAY_FUNCTIONS = _core_arrays()
+
+
+def _named(node: ast.AST, module: str, names) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == module
+        and (node.attr in names if names else True)
+    )
+
+
+def _array_like(node: ast.AST, arrays: set[str]) -> bool:
+    """Whether ``node`` is seen to be an array: a call into numpy, or to a core function that returns one,
+    a name bound to one, a field of a core result that holds one, or a slice of any of these."""
+    while isinstance(node, ast.Subscript):
+        node = node.value
+    if isinstance(node, ast.Call):
+        return _named(node.func, "np", ()) or _named(node.func, "core", ARRAY_FUNCTIONS)
+    if isinstance(node, ast.Name):
+        return node.id in arrays
+    return isinstance(node, ast.Attribute) and node.attr in ARRAY_FIELDS
+
+
+def _array_names(tree: ast.AST) -> set[str]:
+    """Names a module binds to something ``_array_like`` (x = np.ones(3); pe = core.sinusoidal_...(T, D))."""
+    names: set[str] = set()
+    for _ in range(2):  # a name bound to a name bound to an array
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if _array_like(node.value, names):
+                    names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
+
+
+def arithmetic(source: str) -> list[int]:
+    """Lines of ``source`` that compute on arrays: numpy's math functions, an array's sum, max, round...,
+    and +, -, *, /, //, ** or @ with an operand seen to be an array. Arithmetic on sizes and indices
+    (``H * d_v``, ``head - 1``, ``100 * share``) is not counted: its operands are plain names and numbers."""
+    tree = ast.parse(source)
+    arrays = _array_names(tree)
     lines = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ARITHMETIC):
+            if isinstance(node.op, ast.MatMult) or _array_like(node.left, arrays) or _array_like(node.right, arrays):
+                lines.append(node.lineno)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.op, ARITHMETIC):
+            if _array_like(node.target, arrays) or _array_like(node.value, arrays):
+                lines.append(node.lineno)
+        elif _named(node, "np", NP_MATH):
             lines.append(node.lineno)
-        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "np":
-            if node.attr in NP_MATH:
-                lines.append(node.lineno)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ARRAY_MATH:
-            if not (isinstance(node.func.value, ast.Name) and node.func.value.id == "np"):
+            if not isinstance(node.func.value, ast.Name) or node.func.value.id != "np":
                 lines.append(node.lineno)
-    return sorted(lines)
+    return sorted(set(lines))
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "y = np.exp(x)",
+        "y = scores.sum(axis=1)",
+        "y = a @ b",
+        "y = result.attention.scores[h][i] * settings.temp",  # a core result's array, sliced
+        "pe = core.sinusoidal_positional_encoding(T, D)\ny = x + pe[:S]",  # a name bound to core's array
+        "y = np.asarray(d) - 1.0",
+        "m = np.ones(3)\nw = m\nw += 1",
+        "top = np.argsort(p)[::-1]",
+        "y = out.probabilities[i][j] * 100",
+    ],
+)
+def test_the_arithmetic_check_sees_math_on_arrays(code):
+    assert arithmetic(code) != [], code
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "n = H * params.d_v",
+        "i = settings.head - 1",
+        "pct = 100 * share",
+        "width = 2 * 32 * len(result.losses)",
+        "i = int(np.argmax(w))\nj = i + 1",  # int() of an array's pick is a number
+        "x = np.stack(rows)\nname = label + '!'",
+        "w = np.where(m, a, b)\nsize = w.shape[0] // 2",
+    ],
+)
+def test_the_arithmetic_check_leaves_sizes_and_indices_alone(code):
+    found = arithmetic(code)
+    if "argmax" in code:  # the pick itself is counted, the arithmetic on its int is not
+        assert found == [1], code
+    else:
+        assert found == [], code
 
 
 def test_ui_does_no_math_on_arrays_beyond_a_named_list():
     sources = [*sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").rglob("*.py"))]
     found = {
-        str(path.relative_to(ROOT)): arithmetic(path)
+        str(path.relative_to(ROOT)): arithmetic(path.read_text(encoding="utf-8"))
         for path in sources
         if not str(path.relative_to(ROOT)).startswith("ui/charts/")
     }

@@ -236,7 +236,7 @@ def temperature_rows(result: PaperPass, settings: state.Settings) -> tuple[tuple
 @st.cache_data(max_entries=1, show_spinner=False)
 def scaling_study() -> core.ScalingStudy:
     """Why √d_k, measured on seeded random vectors for d_k = 1, 2, 4, ..., 512 (the same for everyone)."""
-    return core.scaling_study(2 ** np.arange(10), np.random.default_rng(2017))
+    return core.scaling_study([2**k for k in range(10)], np.random.default_rng(2017))
 
 
 row_moments = core.row_moments  # each row's mean and spread, before and after a layer norm
