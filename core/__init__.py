@@ -5,6 +5,7 @@ Shapes: T tokens (queries), S keys, D = d_model, H = n_heads, F = d_ff.
 """
 
 from ._checks import AttentionInputError
+from .adam import AdamState, adam_step
 from .attention import AttentionResult, causal_mask, scaled_dot_product_attention, softmax
 from .backward import BlockGradients, BlockPass, ReadoutParams, block_forward, block_gradients, init_readout
 from .decoder import (
@@ -43,13 +44,11 @@ from .multi_head import (
 from .toy_language import TOY_LEXICON, Lexicon, sample_sentence_pairs, sentence_pairs, toy_translation
 from .train import (
     TASKS,
-    AdamState,
     HeadAblation,
     Task,
     TrainedPass,
     TrainResult,
     ablate_heads,
-    adam_step,
     evaluate,
     run_trained,
     task_targets,

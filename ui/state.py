@@ -822,6 +822,43 @@ def blank_row(raw_word, cells) -> bool:
     return all(_is_empty(raw) for raw in cells) and not _table_word(raw_word).text
 
 
+def _word_problem(word: str, row: int, seen: set[str]) -> Notice | None:
+    """What is wrong with a table's word (row 1-based), if anything: empty, spaced, long, or a repeat."""
+    if not word:
+        return Notice("error.word_empty", {"row": row})
+    if any(ch.isspace() for ch in word):
+        return Notice("error.word_space", {"row": row, "word": excerpt(word)})
+    if len(word) > MAX_WORD_CHARS:
+        return Notice("error.word_long", {"row": row, "max": MAX_WORD_CHARS})
+    if word in seen:
+        return Notice("error.word_duplicate", {"row": row, "word": excerpt(word)})
+    return None
+
+
+def _row_values(label: str, cols, cells, decimal_comma: bool, errors: list[Notice]) -> list[float]:
+    """The numbers of a table's row (its empty cells skipped); each cell that is no usable number
+    adds its problem to ``errors``, named by the row's ``label`` and the column."""
+    values: list[float] = []
+    for col, raw in zip(cols, cells, strict=True):
+        if _is_empty(raw):
+            continue
+        number = _cell_number(raw, decimal_comma)
+        if number is not None and math.isfinite(number) and abs(number) <= MAX_ABS_VALUE:
+            values.append(number)
+            continue
+        where = {"word": label, "col": col, "value": excerpt(str(raw)[:100], 20)}
+        if number is None and _unclear_number(raw, decimal_comma):
+            where_comma = _typed_with_comma(raw, decimal_comma)  # the rules of the page it was typed on
+            errors.append(Notice("error.cell_point", where) if where_comma else Notice("error.cell_comma", where))
+        elif number is None or math.isnan(number):
+            errors.append(Notice("error.cell_not_number", {**where, "example": cell_text(0.5, decimal_comma)}))
+        elif not math.isfinite(number):
+            errors.append(Notice("error.cell_not_finite", {**where, "max": _shown(MAX_ABS_VALUE)}))
+        else:
+            errors.append(Notice("error.cell_too_big", {"word": label, "col": col, "max": _shown(MAX_ABS_VALUE)}))
+    return values
+
+
 def read_table(df: pd.DataFrame, known: core.Vocabulary | None = None, decimal_comma: bool = True) -> TableReading:
     """The vocabulary a table describes, with every problem named by its row, word and column.
 
@@ -858,34 +895,12 @@ def read_table(df: pd.DataFrame, known: core.Vocabulary | None = None, decimal_c
         if replaced:
             notes.append(Notice("table.word_compat", {"row": row, "pairs": replaced}))
         empty = [col for col, raw in zip(cols, cells[i], strict=True) if _is_empty(raw)]
-        if not word:
-            errors.append(Notice("error.word_empty", {"row": row}))
-        elif any(ch.isspace() for ch in word):
-            errors.append(Notice("error.word_space", {"row": row, "word": excerpt(word)}))
-        elif len(word) > MAX_WORD_CHARS:
-            errors.append(Notice("error.word_long", {"row": row, "max": MAX_WORD_CHARS}))
-        elif word in seen:
-            errors.append(Notice("error.word_duplicate", {"row": row, "word": excerpt(word)}))
+        problem = _word_problem(word, row, seen)
+        if problem is not None:
+            errors.append(problem)
         seen.add(word)
         label = excerpt(word) if word else f"#{row}"
-        values: list[float] = []
-        for col, raw in zip(cols, cells[i], strict=True):
-            if _is_empty(raw):
-                continue
-            number = _cell_number(raw, decimal_comma)
-            if number is not None and math.isfinite(number) and abs(number) <= MAX_ABS_VALUE:
-                values.append(number)
-                continue
-            where = {"word": label, "col": col, "value": excerpt(str(raw)[:100], 20)}
-            if number is None and _unclear_number(raw, decimal_comma):
-                where_comma = _typed_with_comma(raw, decimal_comma)  # the rules of the page it was typed on
-                errors.append(Notice("error.cell_point", where) if where_comma else Notice("error.cell_comma", where))
-            elif number is None or math.isnan(number):
-                errors.append(Notice("error.cell_not_number", {**where, "example": cell_text(0.5, decimal_comma)}))
-            elif not math.isfinite(number):
-                errors.append(Notice("error.cell_not_finite", {**where, "max": _shown(MAX_ABS_VALUE)}))
-            else:
-                errors.append(Notice("error.cell_too_big", {"word": label, "col": col, "max": _shown(MAX_ABS_VALUE)}))
+        values = _row_values(label, cols, cells[i], decimal_comma, errors)
         if empty and word and (known is None or word not in known):
             waiting.append(
                 Notice("table.row_waiting", {"row": row, "word": excerpt(word), "n": len(empty), "d": len(cols)})
