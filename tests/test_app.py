@@ -366,7 +366,7 @@ def vocab_page(**params) -> AppTest:
 
 
 def editor_key(at) -> str:
-    return f"vocab_editor_{at.session_state['editor_version']}"
+    return f"vocab_editor_{at.session_state[session.EDITOR_VERSION_KEY]}"
 
 
 def vocab_page_script():
@@ -571,7 +571,7 @@ def test_undoing_a_replacement_keeps_the_edit_in_progress_before_it():
         "Row 5, “bird”: 3 of 3 values are still empty, so the word is not used yet. "
         "Type them, or fill them with the button below."
     ]
-    assert at.session_state["editor_base"]["word"].tolist() == ["the", "cat", "sat", "on", "bird"]  # the grid too
+    assert at.session_state[session.EDITOR_BASE_KEY]["word"].tolist() == ["the", "cat", "sat", "on", "bird"]  # the grid too
 
 
 def test_a_replacement_that_leaves_a_problem_is_undone_by_the_one_button():
@@ -617,10 +617,10 @@ def test_an_empty_draft_draws_after_a_page_switch():
     """The grid forgets its edits when it leaves the screen: it is rebuilt from the draft, 0 rows included."""
     at = driven_vocab_page()
     grid(at, {"deleted_rows": [0, 1, 2, 3]})
-    at.session_state["run"] = at.session_state["run"] + 5  # as if other pages ran in between
+    at.session_state[session.RUN_KEY] = at.session_state[session.RUN_KEY] + 5  # as if other pages ran in between
     at.run()
     assert not at.exception
-    assert at.session_state["editor_base"].shape == (0, 4)
+    assert at.session_state[session.EDITOR_BASE_KEY].shape == (0, 4)
 
 
 def test_shrinking_the_width_keeps_an_edit_in_progress():
@@ -646,7 +646,7 @@ def link_vocab(at) -> str:
 
 def shown(at, row: int, col: str) -> str | None:
     """What the grid shows in a cell: the text the editor was given."""
-    return at.session_state["editor_grid"].at[row, col]
+    return at.session_state[session.EDITOR_GRID_KEY].at[row, col]
 
 
 def test_a_decimal_comma_typed_in_portuguese_is_the_decimal_sign():
@@ -675,7 +675,7 @@ def test_a_decimal_comma_typed_in_english_is_refused_naming_the_cell_and_what_to
         "The charts still use the last valid table. Fix what is named above, or restore the last valid table."
     ]
     assert buttons(at) == ["Restore the last valid table"]
-    at.session_state["run"] = at.session_state["run"] + 5  # the grid left the screen and comes back
+    at.session_state[session.RUN_KEY] = at.session_state[session.RUN_KEY] + 5  # the grid left the screen and comes back
     at.run()
     assert shown(at, 1, "d1") == "2,5"  # the edit to fix is shown as typed, not lost
     grid(at, {"edited_rows": {1: {"d1": "2.5"}}})

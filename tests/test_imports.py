@@ -319,3 +319,42 @@ def test_ui_does_no_math_on_arrays_beyond_a_named_list():
     found = {name: lines for name, lines in found.items() if lines}
     assert set(found) <= set(ARITHMETIC_ALLOWED), {k: v for k, v in found.items() if k not in ARITHMETIC_ALLOWED}
     assert set(ARITHMETIC_ALLOWED) <= set(found), "a file on the list no longer computes: take it off"
+
+
+def session_keys() -> set[str]:
+    """The session-state keys ui/session.py names: its module-level ``_NAME = "key"`` constants."""
+    keys = set()
+    for node in ast.parse((ROOT / "ui" / "session.py").read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            if all(isinstance(t, ast.Name) and t.id.startswith("_") and t.id.isupper() for t in node.targets):
+                keys.add(node.value.value)
+    return keys
+
+
+def raw_session_keys(source: str, keys: set[str]) -> list[str]:
+    """Where ``source`` names one of ``keys`` by its text on a session state: ``x.session_state["run"]``,
+    ``"run" in x.session_state``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute):
+            target, key = node.value, node.slice
+        elif isinstance(node, ast.Compare) and isinstance(node.comparators[0], ast.Attribute):
+            target, key = node.comparators[0], node.left
+        else:
+            continue
+        if target.attr == "session_state" and isinstance(key, ast.Constant) and key.value in keys:
+            found.append(f"{key.value!r} at line {node.lineno}")
+    return found
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "tests").rglob("test_*.py")), ids=name_of)
+def test_tests_read_session_state_through_the_keys_session_exports(path):
+    """A key renamed in ui/session.py must not leave a test reading a key nobody writes."""
+    assert raw_session_keys(path.read_text(encoding="utf-8"), session_keys()) == []
+
+
+def test_the_session_key_check_sees_a_raw_key():
+    keys = session_keys()
+    assert {"run", "editor_version", "stopped_trainings", "custom_vocab", "lexicon_editor_version"} <= keys
+    code = 'a = at.session_state["run"]\nb = "custom_vocab" in at.session_state\nc = at.session_state["mine"]\n'
+    assert raw_session_keys(code, keys) == ["'run' at line 1", "'custom_vocab' at line 2"]

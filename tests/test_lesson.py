@@ -357,7 +357,7 @@ def test_open_in_the_explorer_gives_the_steps_view(step_id):
     s, want = at.session_state[session.SETTINGS_KEY], lesson.settings_of(step, "en")
     assert s == want, (s, want)
     assert at.title[0].value == CATALOGUE[SCREEN_TITLES[step.screen]]["en"]  # the step's screen opened
-    vocab = at.session_state[session.CUSTOM_VOCAB_KEY] if "custom_vocab" in at.session_state else None
+    vocab = at.session_state[session.CUSTOM_VOCAB_KEY] if session.CUSTOM_VOCAB_KEY in at.session_state else None
     if step.vocab == lesson.SETUP:
         assert vocab.words == tuple(lesson.state.SETUP_WORDS.split())
     else:
