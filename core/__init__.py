@@ -5,6 +5,7 @@ Shapes: T tokens (queries), S keys, D = d_model, H = n_heads, F = d_ff.
 """
 
 from ._checks import AttentionInputError
+from .adam import AdamState, adam_step
 from .attention import AttentionResult, causal_mask, scaled_dot_product_attention, softmax
 from .backward import BlockGradients, BlockPass, ReadoutParams, block_forward, block_gradients, init_readout
 from .decoder import (
@@ -31,7 +32,7 @@ from .explain import (
 )
 from .feed_forward import FeedForwardParams, FeedForwardResult, feed_forward, init_feed_forward
 from .heads import HeadRoles, HeadsOff, head_roles, head_similarity, heads_off
-from .layers import LayerNormParams, init_layer_norm, layer_norm, sinusoidal_positional_encoding
+from .layers import LayerNormParams, add_positions, init_layer_norm, layer_norm, sinusoidal_positional_encoding
 from .multi_head import (
     MultiHeadParams,
     MultiHeadResult,
@@ -43,13 +44,11 @@ from .multi_head import (
 from .toy_language import TOY_LEXICON, Lexicon, sample_sentence_pairs, sentence_pairs, toy_translation
 from .train import (
     TASKS,
-    AdamState,
     HeadAblation,
     Task,
     TrainedPass,
     TrainResult,
     ablate_heads,
-    adam_step,
     evaluate,
     run_trained,
     task_targets,
@@ -103,6 +102,7 @@ __all__ = [
     "Vocabulary",
     "ablate_heads",
     "adam_step",
+    "add_positions",
     "attention_gradients",
     "attention_scale",
     "block_forward",

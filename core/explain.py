@@ -143,6 +143,31 @@ def _check_qkv(q, k, v) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return q, k, v
 
 
+def _cell_scores(q, k, i: int, j: int, rows: slice, scale: float, mask):
+    """The scores of ``rows`` as scaled_dot_product_attention computes them (q kᵀ, then times scale)
+    -> products q_i * k_j (d_k,), dots (R, S), scaled (R, S), excluded (R, S) bool, scores (R, S)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
+        dots = q[rows] @ k.T  # (R, d_k) @ (d_k, S) -> (R, S), R = 1 or T
+        scaled = dots * scale  # (R, S)
+        products = q[i] * k[j]  # (d_k,)
+    if not (np.isfinite(scaled).all() and np.isfinite(products).all()):
+        raise AttentionInputError("q·kᵀ·scale overflowed float64; the values of q and k are too large, scale them down")
+    excluded = np.zeros(scaled.shape, dtype=bool) if mask is None else ~mask[rows]
+    scores = np.where(excluded, -np.inf, scaled)  # (R, S)
+    return products, dots, scaled, excluded, scores
+
+
+def _softmax_steps(scores: np.ndarray, axis: int):
+    """The softmax of scores (R, S) along ``axis`` with its steps kept, the operations of
+    core.attention._softmax -> shift, exps (R, S), totals, weights (R, S)."""
+    shift = np.max(scores, axis=axis, keepdims=True, initial=-np.inf)  # (1, S) for axis=0, (1, 1) for -1
+    shift[shift == -np.inf] = 0.0  # a fully masked group: exp(-inf - 0) = 0, never exp(NaN)
+    exps = np.exp(scores - shift)  # (R, S), 0 where masked
+    totals = np.add.reduce(exps, axis=axis, keepdims=True)
+    weights = exps / np.maximum(totals, 1.0)  # totals >= exp(0) = 1 unless the group is fully masked (0)
+    return shift, exps, totals, weights
+
+
 def explain_cell(q, k, v, i: int, j: int, *, scale: float, mask=None, axis: int = -1) -> CellExplanation:
     """q (T, d_k), k (S, d_k), v (S, d_v), cell (i, j) -> CellExplanation; output_row (d_v,).
 
@@ -161,25 +186,11 @@ def explain_cell(q, k, v, i: int, j: int, *, scale: float, mask=None, axis: int 
         if mask.ndim != 2:
             raise AttentionInputError(f"mask must have shape ({T}, {S}) for one cell's matrix, but has {mask.shape}")
 
-    # The scores as scaled_dot_product_attention computes them (q kᵀ, then times scale). axis=-1
-    # needs row i only; axis=0 needs every column's total for row i's weights, so every row.
+    # axis=-1 needs row i only; axis=0 needs every column's total for row i's weights, so every row.
     rows = slice(i, i + 1) if axis == -1 else slice(None)
     r = 0 if axis == -1 else i  # row i among the rows kept
-    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
-        dots = q[rows] @ k.T  # (R, d_k) @ (d_k, S) -> (R, S), R = 1 or T
-        scaled = dots * scale  # (R, S)
-        products = q[i] * k[j]  # (d_k,)
-    if not (np.isfinite(scaled).all() and np.isfinite(products).all()):
-        raise AttentionInputError("q·kᵀ·scale overflowed float64; the values of q and k are too large, scale them down")
-    excluded = np.zeros(scaled.shape, dtype=bool) if mask is None else ~mask[rows]
-    scores = np.where(excluded, -np.inf, scaled)  # (R, S)
-
-    # The softmax along ``axis`` with its steps kept: the operations of core.attention._softmax.
-    shift = np.max(scores, axis=axis, keepdims=True, initial=-np.inf)  # (1, S) for axis=0, (1, 1) for -1
-    shift[shift == -np.inf] = 0.0  # a fully masked group: exp(-inf - 0) = 0, never exp(NaN)
-    exps = np.exp(scores - shift)  # (R, S), 0 where masked
-    totals = np.add.reduce(exps, axis=axis, keepdims=True)
-    weights = exps / np.maximum(totals, 1.0)  # totals >= exp(0) = 1 unless the group is fully masked (0)
+    products, dots, scaled, excluded, scores = _cell_scores(q, k, i, j, rows, scale, mask)
+    shift, exps, totals, weights = _softmax_steps(scores, axis)
 
     group = (r, slice(None)) if axis == -1 else (slice(None), j)  # row i or column j
     reduced = (r, 0) if axis == -1 else (0, j)  # the group's entry in shift and totals
@@ -308,9 +319,11 @@ def scaling_study(d_ks, rng: np.random.Generator, *, n_keys: int = 16, n_samples
 # ---------------------------------------------------------------- temperature
 
 
-def softmax_temperatures(scores_row, temperatures) -> np.ndarray:
-    """scores_row (n,), temperatures (m,) -> (m, n): softmax(scores_row / τ) for each τ > 0.
+def softmax_temperatures(scores_row, temperatures, *, current: float = 1.0) -> np.ndarray:
+    """scores_row (n,), temperatures (m,) -> (m, n): softmax(scores_row · current / τ) for each τ > 0.
 
+    ``current``: the temperature scores_row was already divided by (an attention's scores carry its
+    τ in their scale, see attention_scale), so the row is taken back to τ = 1 first.
     τ < 1 sharpens the row towards its largest score, τ > 1 flattens it towards uniform.
     -inf in scores_row means excluded, as in core.softmax; an all -inf row gives zeros.
     """
@@ -334,8 +347,9 @@ def softmax_temperatures(scores_row, temperatures) -> np.ndarray:
         raise AttentionInputError(f"temperatures must be a non-empty list of numbers > 0, but has shape {taus.shape}")
     for n, tau in enumerate(taus.tolist()):
         positive_float(tau, f"temperatures[{n}]")
+    at_one = positive_float(current, "current")
     with np.errstate(over="ignore"):  # an overflow is reported just below
-        logits = row[None, :] / taus[:, None]  # (1, n) / (m, 1) -> (m, n)
+        logits = (row * at_one)[None, :] / taus[:, None]  # (1, n) / (m, 1) -> (m, n)
     if np.isposinf(logits).any() or (np.isneginf(logits) & np.isfinite(row)).any():
         raise AttentionInputError(
             "scores_row / temperature overflowed float64; the scores are too large for the smallest temperature"

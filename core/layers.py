@@ -115,3 +115,14 @@ def sinusoidal_positional_encoding(n_positions: int, d_model: int) -> np.ndarray
     pe[:, 0::2] = np.sin(angle[:, 0::2])
     pe[:, 1::2] = np.cos(angle[:, 1::2])
     return pe
+
+
+def add_positions(x) -> np.ndarray:
+    """x (..., T, D) -> x + PE (..., T, D): each row told where it stands (PE of positions 0..T-1).
+
+    A block's input: the embeddings of a sentence plus the sinusoidal encoding of their places.
+    """
+    arr = as_float_array(x, "x", min_ndim=2)
+    if arr.shape[-2] == 0 or arr.shape[-1] == 0:
+        raise AttentionInputError(f"x must have rows of width >= 1 on its last two axes, but has shape {arr.shape}")
+    return arr + sinusoidal_positional_encoding(arr.shape[-2], arr.shape[-1])  # (..., T, D) + (T, D)

@@ -1,4 +1,4 @@
-"""Training the encoder block on toy tasks over the learner's own words: tasks, Adam, train_block.
+"""Training the encoder block on toy tasks over the learner's own words: tasks, train_block (with core.adam).
 
 A sentence is ``length`` words drawn uniformly (with repeats) from the vocabulary; its input is
 the learner's vectors plus the sinusoidal positional encoding, x = E + PE, which stays fixed.
@@ -20,6 +20,7 @@ from types import MappingProxyType
 import numpy as np
 
 from ._checks import AttentionInputError, check_rng, frozen_array, positive_float, positive_int
+from .adam import _adam
 from .backward import (
     ReadoutParams,
     _backward,
@@ -40,8 +41,17 @@ from .vocabulary import Vocabulary, split_sentence
 
 DEFAULT_STEPS = 1500
 DEFAULT_BATCH = 64
-DEFAULT_LR = 5e-2  # train_block's; adam_step defaults to Adam's usual 1e-2. train_block's docstring says why
-QK_INIT = 0.25  # W_Q and W_K start at this fraction of init_multi_head's draw (see train_block)
+# Why these defaults (the lesson: two heads learn "neighbours", one head cannot). Attention to both
+# neighbours at once is the easy first pattern (the positional encoding's dot products are symmetric
+# in the offset), and two heads that both find it sit on a saddle: they split into "look back" and
+# "look ahead" only after a while, sooner with larger steps. Adam's usual lr of 1e-2 (adam_step's
+# default) left some seeds there after thousands of steps; DEFAULT_LR leaves none within
+# DEFAULT_STEPS. With that lr a head that starts with sharp random scores can settle on a poor
+# solution (a single head on "previous" kept predicting one current word); starting W_Q and W_K
+# small (QK_INIT) makes every head start near uniform, and that failure went away.
+# benchmarks/bench_train.py and tests/test_core_train.py measure the result.
+DEFAULT_LR = 5e-2  # train_block's
+QK_INIT = 0.25  # W_Q and W_K start at this fraction of init_multi_head's draw
 HELD_OUT = 512  # held-out sentences that measure accuracy after training
 
 # ---------------------------------------------------------------- tasks
@@ -117,79 +127,6 @@ def task_targets(task: Task, ids: np.ndarray) -> np.ndarray:
         else:  # ("highest", 0): the sentence's word with the largest index, at every position
             out[k] = ids.max(axis=1, keepdims=True)
     return out
-
-
-# ---------------------------------------------------------------- Adam
-
-
-@dataclass(frozen=True, eq=False)
-class AdamState:
-    """step (steps taken), m and v (first and second moment estimates, by parameter name)."""
-
-    step: int
-    m: Mapping[str, np.ndarray]
-    v: Mapping[str, np.ndarray]
-
-
-def _adam(w, g, state, lr, beta1, beta2, eps):
-    """One Adam step on the arrays ``w`` with gradients ``g`` (both by name); no checks."""
-    t = 1 if state is None else state.step + 1
-    new_w, new_m, new_v = {}, {}, {}
-    for name, p in w.items():
-        grad = g[name]
-        m = (1.0 - beta1) * grad if state is None else beta1 * state.m[name] + (1.0 - beta1) * grad
-        v = (1.0 - beta2) * grad * grad if state is None else beta2 * state.v[name] + (1.0 - beta2) * grad * grad
-        m_hat = m / (1.0 - beta1**t)  # bias correction: m and v start at zero
-        v_hat = v / (1.0 - beta2**t)
-        new_w[name] = p - lr * m_hat / (np.sqrt(v_hat) + eps)
-        new_m[name], new_v[name] = m, v
-    return new_w, AdamState(step=t, m=MappingProxyType(new_m), v=MappingProxyType(new_v))
-
-
-def adam_step(
-    params: Mapping[str, np.ndarray],
-    grads: Mapping[str, np.ndarray],
-    state: AdamState | None = None,
-    *,
-    lr: float = 1e-2,
-    betas: tuple[float, float] = (0.9, 0.999),
-    eps: float = 1e-8,
-) -> tuple[dict[str, np.ndarray], AdamState]:
-    """One step of Adam (Kingma & Ba 2015, algorithm 1; ``torch.optim.Adam`` without weight decay).
-
-    params, grads: arrays by name, the same names and shapes. ``state`` None = the first step
-    (zero moments). Returns fresh parameters and the next state; nothing is modified in place.
-        m = β1 m + (1 - β1) g;  v = β2 v + (1 - β2) g²;  p -= lr · (m / (1 - β1^t)) / (sqrt(v / (1 - β2^t)) + eps)
-    """
-    if not isinstance(params, Mapping) or not isinstance(grads, Mapping):
-        raise AttentionInputError(
-            f"params and grads must be mappings of name -> array, but are {type(params).__name__} "
-            f"and {type(grads).__name__}"
-        )
-    if set(params) != set(grads):
-        raise AttentionInputError(f"grads must have the names of params {sorted(params)}, but have {sorted(grads)}")
-    if state is not None and not isinstance(state, AdamState):
-        raise AttentionInputError(f"state must be an AdamState or None, but is {type(state).__name__}")
-    if state is not None and (set(state.m) != set(params)):
-        raise AttentionInputError(f"state was built for {sorted(state.m)}, but params are {sorted(params)}")
-    lr = positive_float(lr, "lr")
-    try:
-        beta1, beta2 = (float(b) for b in betas)
-    except (TypeError, ValueError):
-        raise AttentionInputError(f"betas must be two numbers in [0, 1), but is {betas!r}") from None
-    for name, b in (("betas[0]", beta1), ("betas[1]", beta2)):
-        if not 0.0 <= b < 1.0:
-            raise AttentionInputError(f"{name} must be in [0, 1), but is {b}")
-    eps = positive_float(eps, "eps")
-    w, g = {}, {}
-    for name in params:
-        w[name] = np.asarray(params[name], dtype=np.float64)
-        g[name] = np.asarray(grads[name], dtype=np.float64)
-        if g[name].shape != w[name].shape:
-            raise AttentionInputError(
-                f"the gradient of {name} has shape {g[name].shape}, but the parameter has {w[name].shape}"
-            )
-    return _adam(w, g, state, lr, beta1, beta2, eps)
 
 
 # ---------------------------------------------------------------- training
@@ -335,6 +272,43 @@ def training_cost(
     return forward * (3 * positive_int(batch_size, "batch_size") * steps + evaluations * HELD_OUT)
 
 
+def _descend(vocab: Vocabulary, task: Task, w: dict, cfg, rng, sizes: tuple[int, int, int], lr: float, callback):
+    """``steps`` Adam updates of the arrays ``w``, each on a fresh batch of ``batch_size`` sentences of
+    ``length`` words drawn from ``rng`` (sizes = (steps, batch_size, length)) -> (w, losses, accuracies).
+
+    ``callback`` sees each step (with the batch's accuracy if it takes it); a loss or an array that
+    is not finite stops the descent with AttentionInputError.
+    """
+    steps, batch_size, length = sizes
+    pe = sinusoidal_positional_encoding(length, vocab.dim)  # (T, D)
+    state = None
+    losses, accuracies = [], []
+    with_accuracy = callback is not None and _takes_accuracy(callback)
+    for step in range(1, steps + 1):
+        ids = sample_sentences(len(vocab), batch_size, length, rng)  # (B, T)
+        x = vocab.vectors[ids] + pe  # (B, T, D) = E + PE
+        with np.errstate(all="ignore"):  # a non-finite loss is reported just below
+            loss, accuracy, w, state = _train_step(x, w, task_targets(task, ids), cfg, state, lr)
+        if not math.isfinite(loss):
+            raise AttentionInputError(
+                f"training produced a non-finite loss ({loss}) at step {step} of {steps} and stopped; "
+                "the word vectors may be too large or the learning rate too high"
+            )
+        losses.append(loss)
+        accuracies.append(accuracy)
+        if with_accuracy:
+            callback(step, loss, accuracy=accuracy)
+        elif callback is not None:
+            callback(step, loss)
+    for name, arr in w.items():
+        if not np.isfinite(arr).all():
+            raise AttentionInputError(
+                f"training produced non-finite values in {name} at step {steps} of {steps} and stopped; "
+                "the word vectors may be too large or the learning rate too high"
+            )
+    return w, losses, accuracies
+
+
 def train_block(
     vocab: Vocabulary,
     task,
@@ -361,17 +335,8 @@ def train_block(
     ``callback(step, loss)`` runs after each step, step = 1 .. steps; a callback that takes a
     keyword ``accuracy`` (or **kwargs) is called ``callback(step, loss, accuracy=...)`` with the
     step's batch accuracy (TrainResult.accuracies). A step whose loss is not finite stops the
-    training with AttentionInputError; nothing the caller holds has changed.
-
-    Why these defaults (the lesson: two heads learn "neighbours", one head cannot). Attention to
-    both neighbours at once is the easy first pattern (the positional encoding's dot products are
-    symmetric in the offset), and two heads that both find it sit on a saddle: they split into
-    "look back" and "look ahead" only after a while, sooner with larger steps. Adam's usual lr of
-    1e-2 left some seeds there after thousands of steps; DEFAULT_LR leaves none within
-    DEFAULT_STEPS. With that lr a head that starts with sharp random scores can settle on a poor
-    solution (a single head on "previous" kept predicting one current word); starting W_Q and W_K
-    small (QK_INIT) makes every head start near uniform, and that failure went away.
-    benchmarks/bench_train.py and tests/test_core_train.py measure the result.
+    training with AttentionInputError; nothing the caller holds has changed. The defaults: see
+    DEFAULT_LR. Long because it checks every argument before its first draw from ``rng``.
     """
     vocab = _check_vocabulary(vocab)
     task = check_task(task)
@@ -397,33 +362,8 @@ def train_block(
     readout = init_readout(D, V, rng, n_targets=task.n_targets)
     held_out = sample_sentences(V, HELD_OUT, length, rng)  # (HELD_OUT, T)
     cfg = _config(params, length, None, None, norm_first, feed_forward, 1e-5, None)
-    pe = sinusoidal_positional_encoding(length, D)  # (T, D)
     w = trainable_arrays(params, readout, feed_forward)
-    state = None
-    losses, accuracies = [], []
-    with_accuracy = callback is not None and _takes_accuracy(callback)
-    for step in range(1, steps + 1):
-        ids = sample_sentences(V, batch_size, length, rng)  # (B, T)
-        x = vocab.vectors[ids] + pe  # (B, T, D) = E + PE
-        with np.errstate(all="ignore"):  # a non-finite loss is reported just below
-            loss, accuracy, w, state = _train_step(x, w, task_targets(task, ids), cfg, state, lr)
-        if not math.isfinite(loss):
-            raise AttentionInputError(
-                f"training produced a non-finite loss ({loss}) at step {step} of {steps} and stopped; "
-                "the word vectors may be too large or the learning rate too high"
-            )
-        losses.append(loss)
-        accuracies.append(accuracy)
-        if with_accuracy:
-            callback(step, loss, accuracy=accuracy)
-        elif callback is not None:
-            callback(step, loss)
-    for name, arr in w.items():
-        if not np.isfinite(arr).all():
-            raise AttentionInputError(
-                f"training produced non-finite values in {name} at step {steps} of {steps} and stopped; "
-                "the word vectors may be too large or the learning rate too high"
-            )
+    w, losses, accuracies = _descend(vocab, task, w, cfg, rng, (steps, batch_size, length), lr, callback)
     params, readout = params_from_arrays(w, params)
     logits, _ = _model_pass(params, readout, feed_forward, norm_first, vocab, held_out, None)
     return TrainResult(

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import AttentionInputError, check_rng, frozen_array, positive_int
+from .adam import _adam
 from .backward import (
     ReadoutParams,
     _Config,
@@ -76,7 +77,7 @@ from .toy_language import (
     parse,
     portuguese_of,
 )
-from .train import _adam, _takes_accuracy
+from .train import _takes_accuracy
 
 SOURCE_SPECIALS = ("<pad>",)
 TARGET_SPECIALS = ("<pad>", "<s>", "</s>")
@@ -468,6 +469,29 @@ def translator_cost(
     return train + evaluation
 
 
+def _descend(theta: np.ndarray, model: _Model, batch: Callable[[], tuple], steps: int, callback):
+    """``steps`` Adam updates of ``theta``, each on a fresh ``batch()`` -> (theta, losses, accuracies).
+
+    ``callback`` sees each step (with the batch's exact match if it takes it); a loss that is not
+    finite stops the descent with AttentionInputError.
+    """
+    state = None
+    losses, accuracies = [], []
+    with_accuracy = callback is not None and _takes_accuracy(callback)
+    for step in range(1, steps + 1):
+        with np.errstate(all="ignore"):  # a non-finite loss is reported just below
+            loss, accuracy, theta, state = _step(theta, model, batch(), state, TRANSLATOR_LR)
+        if not math.isfinite(loss):
+            raise AttentionInputError(f"training produced a non-finite loss ({loss}) at step {step} of {steps}")
+        losses.append(loss)
+        accuracies.append(accuracy)
+        if with_accuracy:
+            callback(step, loss, accuracy=accuracy)
+        elif callback is not None:
+            callback(step, loss)
+    return theta, losses, accuracies
+
+
 def train_translator(
     *,
     rng: np.random.Generator,
@@ -490,7 +514,8 @@ def train_translator(
     forcing, post-norm. ``lexicon`` None = TOY_LEXICON. ``callback(step, loss)`` runs after each
     step; one that takes a keyword ``accuracy`` (or **kwargs) gets the step's batch exact match
     too. A callback may stop the training by raising. A step whose loss is not finite stops it
-    with AttentionInputError.
+    with AttentionInputError. Long because it checks every argument before its first draw from
+    ``rng``, and builds every part of the result.
     """
     rng = check_rng(rng)
     H, D, F, L, steps = _check_sizes(n_heads, d_model, d_ff, n_layers, steps)
@@ -515,22 +540,11 @@ def train_translator(
     model = _model(arrays, D, (H, a.d_k, a.d_v), L)
     theta = model.flatten(arrays)
     tables = _tables(lexicon, source_words, target_words)
-    state = None
-    losses, accuracies = [], []
-    with_accuracy = callback is not None and _takes_accuracy(callback)
-    for step in range(1, steps + 1):
-        batch = _encode(choices_of(_draw_batch(rng, total, held, TRANSLATOR_BATCH), lexicon), tables)
-        with np.errstate(all="ignore"):  # a non-finite loss is reported just below
-            loss, accuracy, theta, state = _step(theta, model, batch, state, TRANSLATOR_LR)
-        if not math.isfinite(loss):
-            raise AttentionInputError(f"training produced a non-finite loss ({loss}) at step {step} of {steps}")
-        losses.append(loss)
-        accuracies.append(accuracy)
-        if with_accuracy:
-            callback(step, loss, accuracy=accuracy)
-        elif callback is not None:
-            callback(step, loss)
 
+    def batch():
+        return _encode(choices_of(_draw_batch(rng, total, held, TRANSLATOR_BATCH), lexicon), tables)
+
+    theta, losses, accuracies = _descend(theta, model, batch, steps, callback)
     w = model.views(theta)
     held_choices = choices_of(held, lexicon)
     source, _, targets = _encode(held_choices, tables)
@@ -590,6 +604,11 @@ class Translation:
         """(n_layers, n, S): each layer's cross-attention averaged over its heads, the alignment of the
         words written (rows) with the English words (columns)."""
         return self.cross_weights.mean(axis=1)
+
+    def top(self, t: int, k: int = 3) -> tuple[tuple[int, float], ...]:
+        """Step t's k likeliest words, likeliest first: (index into target_words, probability)."""
+        order = np.argsort(self.probabilities[t])[::-1][:k]  # (k,)
+        return tuple((int(j), float(self.probabilities[t, j])) for j in order)
 
 
 def _result_model(result: TranslatorResult) -> tuple[_Model, dict[str, np.ndarray]]:

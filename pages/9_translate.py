@@ -2,7 +2,6 @@
 
 import functools
 
-import numpy as np
 import streamlit as st
 
 from ui import charts, draw, layout, session, share, state, training, translation
@@ -194,13 +193,7 @@ with layout.guarded(page):
     i = step - 1
     written = list(out.words[:step])
     st.markdown(t("tr.step_writes", step=step, n=n, word=out.words[i], so_far=" ".join(written)))
-    top = np.argsort(out.probabilities[i])[::-1][:3]
-    st.caption(
-        t(
-            "tr.step_top",
-            words=tuple(f"{result.target_words[j]} ({100 * out.probabilities[i][j]:.0f}%)" for j in top),
-        )
-    )
+    st.caption(t("tr.step_top", words=tuple(f"{result.target_words[j]} ({100 * p:.0f}%)" for j, p in out.top(i))))
     heads = [str(h + 1) for h in range(H)]
     cross = out.cross_weights[layer, :, i, :]  # (H, S)
     self_ = out.self_weights[layer, :, i, : i + 1]  # (H, i + 1)

@@ -664,6 +664,17 @@ def test_softmax_temperatures_accepts_lists_and_does_not_modify_inputs():
     np.testing.assert_allclose(core.softmax_temperatures([3.0], [0.1]), [[1.0]], rtol=0)
 
 
+def test_softmax_temperatures_takes_a_row_scaled_at_another_temperature_back_to_one():
+    logits = np.array([1.5, -0.5, 0.25, -np.inf])
+    at_two = logits / 2.0  # as an attention at τ = 2 scored them
+    out = core.softmax_temperatures(at_two, [0.5, 1.0, 2.0], current=2.0)
+    for t, tau in enumerate([0.5, 1.0, 2.0]):
+        np.testing.assert_allclose(out[t], core.softmax(logits / tau), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(out[2], core.softmax(at_two), rtol=1e-15)  # the current τ: the weights shown
+    with pytest.raises(core.AttentionInputError, match=r"^current must be a finite number > 0, but is 0.0$"):
+        core.softmax_temperatures(logits, [1.0], current=0.0)
+
+
 BAD_TEMPERATURES = [
     case(
         {"scores_row": [[1.0, 2.0]]}, r"^scores_row must be one non-empty row of scores, but has shape \(1, 2\)$", "2d"

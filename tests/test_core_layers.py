@@ -1,4 +1,4 @@
-"""layer_norm and sinusoidal_positional_encoding: properties, known values, PyTorch parity."""
+"""layer_norm, sinusoidal_positional_encoding and add_positions: properties, known values, PyTorch parity."""
 
 import math
 
@@ -202,6 +202,22 @@ def test_pe_prefix_does_not_depend_on_the_number_of_positions():
     np.testing.assert_array_equal(
         core.sinusoidal_positional_encoding(5, 6), core.sinusoidal_positional_encoding(12, 6)[:5]
     )
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (4, 5), (3, 6, 8)])
+def test_add_positions_adds_the_encoding_of_each_row_place(shape):
+    x = np.random.default_rng(len(shape)).normal(size=shape)
+    out = core.add_positions(x)
+    T, D = shape[-2:]
+    np.testing.assert_array_equal(out, x + core.sinusoidal_positional_encoding(T, D))  # every batch row alike
+    np.testing.assert_array_equal(out[..., 0, 1::2], x[..., 0, 1::2] + 1.0)  # position 0: cos 0 on odd columns
+    assert not np.shares_memory(out, x)
+
+
+@pytest.mark.parametrize("x", [np.ones(3), np.ones((0, 4)), np.ones((2, 0)), [[1.0, np.nan]], [["a"]]])
+def test_add_positions_refuses_what_has_no_rows_of_numbers(x):
+    with pytest.raises(core.AttentionInputError, match=r"^x must"):
+        core.add_positions(x)
 
 
 def test_init_layer_norm_is_torchs_starting_point():

@@ -198,6 +198,17 @@ def test_translate_returns_the_words_and_every_steps_attention(trained):
     assert not t.cross_weights.flags.writeable
 
 
+def test_a_steps_likeliest_words_come_in_order_and_the_first_is_the_word_written(trained):
+    t = core.translate(trained[0][0], "a small bird slept near the big house")
+    for step, word in enumerate(t.words):
+        top = t.top(step)
+        assert len(top) == 3 and [p for _, p in top] == sorted((p for _, p in top), reverse=True)
+        assert trained[0][0].target_words[top[0][0]] == word
+        assert all(p == t.probabilities[step, j] for j, p in top)
+        assert top[-1][1] >= np.sort(t.probabilities[step])[-3]  # none left out is likelier
+    assert len(t.top(0, k=1)) == 1
+
+
 def test_translating_a_held_out_sentence_gives_its_reference(trained):
     result = trained[1][0]
     right = [core.translate(result, en).correct for en in result.held_out[:50]]

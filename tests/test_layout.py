@@ -2,7 +2,8 @@
 grids of charts laid out by the sizing arithmetic of ui/charts/sizing.py.
 
 The sidebar, its settings and the download panel are driven through whole pages in test_app.py,
-test_share_session.py and test_downloads.py; here are the parts a page builds on.
+test_share_session.py and test_downloads.py; here are the parts a page builds on, and layout's own
+functions each in a small script: a setting's widget, a bound widget, errors, guarded and stop.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import chart_spec
+from tests.conftest import chart_spec, plain
 from tests.conftest import charts as drawn
-from ui import charts, draw, layout
+from ui import charts, draw, layout, session, state
 from ui.charts import sizing
+from ui.i18n import Translator, language_names
 
 
 def test_outside_a_script_run_there_is_no_page():
@@ -108,3 +110,170 @@ def test_a_grid_of_heads_fills_rows_by_its_plan_and_the_last_of_each_row_carries
     legends = [s["layer"][0]["encoding"]["color"].get("legend", {}) is not None for s in specs]
     assert legends == [False, False, False, True, True]
     assert [s["title"] for s in specs] == [f"Head {h}" for h in range(1, 6)]
+
+
+# --- ui/layout.py's own functions ----------------------------------------------------------------
+# setting: a widget from its spec; bound: a widget tied to a setting; errors, guarded, stop.
+
+
+def setting_script():
+    """One setting's widget, as ``layout.setting`` draws it; the case is (name, widget) in the session."""
+    import streamlit as st
+
+    from ui import layout, session
+    from ui.i18n import Translator
+
+    session.ensure()
+    session.begin_run()
+    s = session.settings()
+    name, widget = st.session_state["test_setting"]
+    layout.setting(Translator(s.lang), s, name, widget)
+
+
+def run_setting(name: str, widget: str, **params) -> AppTest:
+    at = AppTest.from_function(setting_script, default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.session_state["test_setting"] = (name, widget)
+    at.run()
+    assert not at.exception
+    return at
+
+
+DRAWN_AS = {"choice": ("select", "selectbox"), "int": ("number", "number_input"), "float": ("slider", "slider")}
+
+
+@pytest.mark.parametrize("mode", ["paper", "tutorial"])
+@pytest.mark.parametrize("spec", [s for s in state.SPECS if s.kind in DRAWN_AS], ids=lambda s: s.name)
+def test_a_settings_widget_is_built_from_its_spec_and_the_catalogue(spec, mode):
+    widget, kind = DRAWN_AS[spec.kind]
+    at = run_setting(spec.name, widget, mode=mode, lang="pt")
+    (drawn_widget,) = getattr(at, kind)
+    t = Translator("pt")
+    assert drawn_widget.key == session.widget_key(spec.name)
+    assert drawn_widget.label == t(spec.label)
+    if spec.help:
+        assert drawn_widget.help == t(spec.help, lo=state.format_value(spec.lo), hi=state.format_value(spec.hi))
+    assert drawn_widget.disabled == (spec.paper_only and mode == "tutorial")  # the article has no such thing
+    if spec.kind == "choice":
+        names = language_names() if spec.name == "lang" else t.options(spec.name, spec.choices)
+        assert drawn_widget.options == [names[c] for c in spec.choices]
+    else:
+        assert (drawn_widget.min, drawn_widget.max) == (spec.lo, spec.hi)
+
+
+def test_a_whole_number_box_starts_empty_of_a_default_and_holds_the_settings_value():
+    at = run_setting("ffn", "number")  # d_ff: None means the mode's width
+    assert at.number_input(key=session.widget_key("ffn")).value is None
+    at = run_setting("seed", "number", seed="42")
+    assert at.number_input(key=session.widget_key("seed")).value == 42
+    assert at.number_input(key=session.widget_key("seed")).step == 1
+
+
+def test_moving_a_settings_widget_changes_the_setting():
+    at = run_setting("heads", "slider")
+    at.slider(key=session.widget_key("heads")).set_value(5).run()
+    assert at.session_state[session.SETTINGS_KEY].heads == 5
+    at = run_setting("norm", "radio")
+    at.radio(key=session.widget_key("norm")).set_value("pre").run()
+    assert at.session_state[session.SETTINGS_KEY].norm == "pre"
+
+
+def bound_script():
+    import streamlit as st
+
+    from ui import layout, session
+
+    session.ensure()
+    session.begin_run()
+    st.text_input("sentence", **layout.bound("sentence", session.settings().sentence))
+    st.write(f"sentence: {session.settings().sentence}")
+
+
+def test_a_bound_widget_starts_at_the_setting_and_writes_back_to_it():
+    at = AppTest.from_function(bound_script, default_timeout=30)
+    at.query_params["sentence"] = "the cat sat"
+    at.run()
+    box = at.text_input(key=session.widget_key("sentence"))
+    assert box.value == "the cat sat"
+    box.set_value("the cat sat on").run()
+    assert at.session_state[session.SETTINGS_KEY].sentence == "the cat sat on"
+    assert any(m.value == "sentence: the cat sat on" for m in at.markdown)
+
+
+def page_script():
+    """A page's frame around a body chosen by the test: errors, an error inside ``guarded``, an early stop."""
+    import numpy as np
+    import streamlit as st
+
+    import core
+    from ui import draw, layout
+    from ui.state import Notice
+
+    page = layout.start("nav.vocabulary")
+    case = st.session_state["test_case"]
+    if case.startswith("errors"):
+        n = int(case.split(":")[1])
+        layout.errors(page, [Notice("error.word_empty", {"row": row}) for row in range(1, n + 1)])
+    with layout.guarded(page):
+        draw.matrix(page, np.eye(2), ["a", "b"], ["a", "b"], title="M")
+        if case == "fails":
+            raise ValueError("a secret the page must not show")
+        if case == "refused":
+            raise core.AttentionInputError("x has width 3, but the heads were built for d_model=4")
+        if case == "stops":
+            layout.stop(page)
+        st.write("the page went on")
+    st.write("after the guarded block")
+
+
+def run_page(case: str, **state_values) -> AppTest:
+    at = AppTest.from_function(page_script, default_timeout=30)
+    at.session_state["test_case"] = case
+    for key, value in state_values.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception
+    return at
+
+
+def texts(at) -> list[str]:
+    return [m.value for m in at.markdown]
+
+
+@pytest.mark.parametrize("n", [1, layout.MAX_ERRORS, layout.MAX_ERRORS + 1, layout.MAX_ERRORS + 3])
+def test_errors_name_the_first_few_and_count_the_rest(n):
+    at = run_page(f"errors:{n}")
+    t = Translator("en")
+    shown = [e.value for e in at.error]
+    named = [t.notice(state.Notice("error.word_empty", {"row": row})) for row in range(1, n + 1)]
+    more = [t("errors.more", n=n - layout.MAX_ERRORS)] if n > layout.MAX_ERRORS else []
+    assert shown == named[: layout.MAX_ERRORS] + more
+
+
+def test_an_unexpected_error_in_a_guarded_block_is_a_short_message_and_the_page_goes_on():
+    at = run_page("fails")
+    assert [e.value for e in at.error] == [Translator("en")("error.unexpected", kind="ValueError")]
+    assert "a secret the page must not show" not in " ".join(e.value for e in at.error)
+    assert "after the guarded block" in texts(at) and "the page went on" not in texts(at)
+
+
+def test_what_core_refuses_is_said_in_cores_words():
+    at = run_page("refused")
+    (error,) = at.error
+    assert "x has width 3, but the heads were built for d_model=4" in plain(error.value)
+
+
+def test_a_guarded_block_offers_its_charts_for_download_when_the_panel_is_on():
+    off = run_page("draws")  # the panel is off until the sidebar's toggle is on
+    assert not [w for w in off.sidebar.selectbox if w.key == layout.DOWNLOAD_PICK]
+    at = run_page("draws", **{layout.SAVE_PANEL: True})
+    assert at.sidebar.selectbox(key=layout.DOWNLOAD_PICK).options == ["1 · M"]
+    assert "the page went on" in texts(at) and not at.error
+
+
+def test_stop_draws_the_download_panel_then_stops_the_page():
+    at = run_page("stops", **{layout.SAVE_PANEL: True})
+    assert at.sidebar.selectbox(key=layout.DOWNLOAD_PICK).options == ["1 · M"]  # drawn once, before the stop
+    assert "the page went on" not in texts(at) and "after the guarded block" not in texts(at)
+    assert not at.error

@@ -6,6 +6,7 @@ in the explorer; the host's view; bad step numbers; a view that stays the lesson
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -357,7 +358,7 @@ def test_open_in_the_explorer_gives_the_steps_view(step_id):
     s, want = at.session_state[session.SETTINGS_KEY], lesson.settings_of(step, "en")
     assert s == want, (s, want)
     assert at.title[0].value == CATALOGUE[SCREEN_TITLES[step.screen]]["en"]  # the step's screen opened
-    vocab = at.session_state[session.CUSTOM_VOCAB_KEY] if "custom_vocab" in at.session_state else None
+    vocab = at.session_state[session.CUSTOM_VOCAB_KEY] if session.CUSTOM_VOCAB_KEY in at.session_state else None
     if step.vocab == lesson.SETUP:
         assert vocab.words == tuple(lesson.state.SETUP_WORDS.split())
     else:
@@ -491,3 +492,36 @@ def test_step_and_host_are_not_settings():
 
     settings, notices = state.parse_query_params({"step": "3", "host": "1", "heads": "4"})
     assert settings.heads == 4 and not notices
+
+
+# --- the README's account of the lesson ---------------------------------------------------------
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+NUMBER_WORDS = dict(
+    zip(
+        "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split(),
+        range(10, 21),
+        strict=True,
+    )
+)
+
+
+def readme_steps() -> list[tuple[int, str, str]]:
+    """The rows of the README's lesson table: (step, title, link)."""
+    section = README.read_text(encoding="utf-8").split("**The lesson.**", 1)[1].split("\n\n|", 1)[1]
+    table = section.split("\n\n", 1)[0]
+    return [(int(n), title, link) for n, title, link in re.findall(r"^\| (\d+) \| (.+?) \| `(.+?)` \|", table, re.M)]
+
+
+def test_the_readme_lists_the_lessons_steps_in_order_by_their_titles():
+    rows = readme_steps()
+    titles = [CATALOGUE[lesson.title_key(step)]["en"] for step in lesson.STEPS]
+    assert [title for _, title, _ in rows] == titles
+    assert [(n, link) for n, _, link in rows] == [(n, f"/lesson?step={n}") for n in range(1, lesson.COUNT + 1)]
+
+
+def test_the_readme_counts_the_lessons_steps_right_where_it_counts_them():
+    """Outside the measurements (each says how many steps it ran), "N steps" of the lesson is its count."""
+    text = README.read_text(encoding="utf-8").split("\n## Speed", 1)[0]
+    counts = [NUMBER_WORDS[word] for word in re.findall(rf"\b({'|'.join(NUMBER_WORDS)}) steps\b", text, re.I)]
+    assert all(n == lesson.COUNT for n in counts), counts

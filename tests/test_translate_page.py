@@ -195,7 +195,7 @@ def grid(at, part: str, record: dict) -> None:
 def test_adding_mouse_to_the_lexicon_retrains_and_a_link_carries_it():
     params = {"seed": 1904, "steps": 20}
     at = driven_page(**params)
-    version = at.session_state["lexicon_editor_version"]
+    version = at.session_state[session.LEXICON_EDITOR_VERSION_KEY]
     mouse = {"english": "mouse", "portuguese": "rato", "gender": "m"}
     grid(at, "nouns", {"added_rows": [{"english": "mouse"}]})  # typing a new row: it waits, nothing breaks
     assert_clean(at)
@@ -205,7 +205,7 @@ def test_adding_mouse_to_the_lexicon_retrains_and_a_link_carries_it():
     assert_clean(at)
     lexicon = at.session_state[session.LEXICON_KEY]
     assert lexicon == core.TOY_LEXICON.with_noun("mouse", "rato", "m")
-    assert at.session_state["lexicon_editor_version"] == version  # the grid was not rebuilt under the fingers
+    assert at.session_state[session.LEXICON_EDITOR_VERSION_KEY] == version  # the grid was not rebuilt under the fingers
     link = at.query_params["lexicon"]
     link = link[0] if isinstance(link, list) else link
     assert "mouse:rato:m" in link and share.decode_lexicon(link) == (lexicon, [])

@@ -74,7 +74,7 @@ def test_a_training_stopped_by_its_session_waits_for_a_click():
     at = AppTest.from_file(str(ROOT / PAGES["multi-head"]), default_timeout=60)
     for name, value in params.items():
         at.query_params[name] = value
-    at.session_state["stopped_trainings"] = frozenset({key})  # as Stop leaves it
+    at.session_state[session.STOPPED_KEY] = frozenset({key})  # as Stop leaves it
     at.run()
     assert_clean(at)
     (found,) = weights_warnings(at)

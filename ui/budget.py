@@ -17,7 +17,7 @@ from ui.state import STEPS_MIN, Notice
 
 SLOTS = 1  # trainings running at once: one core for them, the other for every page of the room
 _SLOTS = threading.BoundedSemaphore(SLOTS)
-# Files built at once (a download is at most ~2 s: ui/downloads.py). A pool of their own, so that a
+# Files built at once (each sized by ui/downloads.py's limits to be quick). A pool of their own, so that a
 # click does not wait behind a training.
 FILE_SLOTS = 1
 _FILE_SLOTS = threading.BoundedSemaphore(FILE_SLOTS)

@@ -89,7 +89,8 @@ def _heatmap_key(digest: str, rows: tuple, cols: tuple, options: tuple, _values:
 def heatmap_spec(digest: str, rows: tuple, cols: tuple, options: tuple, _values: np.ndarray) -> dict:
     """The cached spec of a heatmap: keyed on a digest of its values and its small options.
 
-    Building an Altair chart and serialising it costs ~5-30 ms; a rerun draws a dozen of them.
+    Building an Altair chart and serialising it is most of what drawing one costs (the README's "A
+    rerun on the server" gives the time), and a rerun draws a dozen of them.
     """
     return build_spec("heatmap", _values, list(rows), list(cols), **dict(options))
 

@@ -104,7 +104,7 @@ def paper_pass(key: PassKey, vocab: core.Vocabulary) -> PaperPass:
     embeddings = vocab.embed(s.tokens)
     T, D = embeddings.shape
     positions = core.sinusoidal_positional_encoding(T, D) if s.pe == "sin" else None
-    x = embeddings if positions is None else embeddings + positions  # (T, D), the block's input
+    x = embeddings if positions is None else core.add_positions(embeddings)  # (T, D), the block's input
     if key.trained is not None:  # the block /train trained: its heads, feed-forward layer and norms
         trained = train(key.trained, vocab).params
         params, ffn_params, norm1, norm2 = trained.attention, trained.feed_forward, trained.norm1, trained.norm2
@@ -263,14 +263,14 @@ def temperature_rows(result: PaperPass, settings: state.Settings) -> tuple[tuple
     """
     i = settings.cell[0] - 1 if settings.cell else 0
     temps = tuple(sorted({*TEMPERATURES, float(settings.temp)}))
-    at_one = result.attention.scores[settings.head - 1][i] * settings.temp  # the row's scores at τ = 1
-    return temps, core.softmax_temperatures(at_one, temps), i
+    row = result.attention.scores[settings.head - 1][i]  # scaled at the current τ
+    return temps, core.softmax_temperatures(row, temps, current=settings.temp), i
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
 def scaling_study() -> core.ScalingStudy:
     """Why √d_k, measured on seeded random vectors for d_k = 1, 2, 4, ..., 512 (the same for everyone)."""
-    return core.scaling_study(2 ** np.arange(10), np.random.default_rng(2017))
+    return core.scaling_study([2**k for k in range(10)], np.random.default_rng(2017))
 
 
 row_moments = core.row_moments  # each row's mean and spread, before and after a layer norm

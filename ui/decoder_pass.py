@@ -118,40 +118,35 @@ heads_used = translation.translator_heads  # the heads setting if it divides D_M
 
 @dataclasses.dataclass(frozen=True)
 class DecoderKey:
-    """What a decoder view computes from: small values only."""
+    """What a decoder view computes from: small values only.
+
+    ``settings`` holds the settings whose spec says they change this pass (``Spec.in_decoder``), every
+    other at its default, as ``compute.PassKey`` does; tutorial mode has no decoder, so it leaves the
+    paper's own at their defaults (the article's code has none). Two values stand for a setting
+    rather than copy it: ``heads`` is the count the translator's width allows (``heads_used``), and
+    ``source`` the words read from the sentence, which may be the default one when it was no
+    sentence of the toy language.
+    """
 
     source: tuple[str, ...]  # the English words
     target: tuple[str, ...]  # the decoder's input: "<s>", then the reference translation
-    heads: int
-    layers: int
-    seed: int
-    pe: bool  # the sinusoidal positional encoding is added to the embeddings
-    norm_first: bool
-    scaled: bool  # scores times 1/√d_k
-    temp: float
+    settings: state.Settings
     trained: object = None  # the translator's training key (ui/translation.py), or None: random weights
 
     @classmethod
     def of(cls, settings: state.Settings, source: tuple[str, ...], lexicon: core.Lexicon, trained=None) -> DecoderKey:
-        """Tutorial mode has no decoder: the paper's math at its defaults (the article's code has none)."""
-        s = settings if settings.paper else dataclasses.replace(settings, **_PAPER_DEFAULTS)
-        return cls(
-            source=source,
-            target=(START, *core.toy_translation(source, lexicon)),
-            heads=heads_used(s.heads),
-            layers=s.layers,
-            seed=s.seed,
-            pe=s.pe == "sin",
-            norm_first=s.norm == "pre",
-            scaled=s.scale == "sqrt",
-            temp=float(s.temp),
-            trained=trained,
-        )
+        used = {
+            spec.name: getattr(settings, spec.name)
+            for spec in state.SPECS
+            if spec.in_decoder and (settings.paper or not spec.paper_only)
+        }
+        used["heads"] = heads_used(used["heads"])
+        target = (START, *core.toy_translation(source, lexicon))
+        return cls(source, target, dataclasses.replace(state.DEFAULTS, **used), trained)
 
-
-_PAPER_DEFAULTS = {
-    spec.name: spec.default for spec in state.SPECS if spec.paper_only and spec.name in ("pe", "norm", "scale", "temp")
-} | {"layers": state.DEFAULTS.layers}
+    @property
+    def heads(self) -> int:
+        return self.settings.heads
 
 
 @dataclasses.dataclass(frozen=True)
@@ -193,11 +188,12 @@ def embedding(words: Sequence[str], side: str, dim: int, seed: int) -> np.ndarra
 
 
 def _random_model(key: DecoderKey):
-    D, H, F = D_MODEL, key.heads, D_FF
-    encoder = [core.init_encoder_block(D, H, F, np.random.default_rng([key.seed, 11, i])) for i in range(key.layers)]
-    decoder = [core.init_decoder_block(D, H, F, np.random.default_rng([key.seed, 12, i])) for i in range(key.layers)]
-    x = embedding(key.source, "en", D, key.seed)
-    y = embedding(key.target, "pt", D, key.seed)
+    s = key.settings
+    D, H, F = D_MODEL, s.heads, D_FF
+    encoder = [core.init_encoder_block(D, H, F, np.random.default_rng([s.seed, 11, i])) for i in range(s.layers)]
+    decoder = [core.init_decoder_block(D, H, F, np.random.default_rng([s.seed, 12, i])) for i in range(s.layers)]
+    x = embedding(key.source, "en", D, s.seed)
+    y = embedding(key.target, "pt", D, s.seed)
     return x, y, encoder, decoder
 
 
@@ -213,13 +209,13 @@ def compute(key: DecoderKey, result: core.TranslatorResult | None = None) -> Dec
     """The pass for ``key``: random weights, or the trained translator ``result`` (its own
     embeddings, stacks and post-norm order, the paper's scale)."""
     x, y, encoder, decoder = _random_model(key) if result is None else _trained_model(result, key)
-    S, T, D = len(key.source), len(key.target), x.shape[1]
-    if result is not None or key.pe:
-        pe = core.sinusoidal_positional_encoding(max(S, T), D)
-        x, y = x + pe[:S], y + pe[:T]  # (S, D), (T, D)
+    s, T, D = key.settings, len(key.target), x.shape[1]
+    if result is not None or s.pe == "sin":
+        x, y = core.add_positions(x), core.add_positions(y)  # (S, D), (T, D)
     d_k = encoder[0].attention.d_k
-    scale = None if result is not None else core.attention_scale(d_k, scaled=key.scaled, temperature=key.temp)
-    norm_first = False if result is not None else key.norm_first
+    scaled = s.scale == "sqrt"
+    scale = None if result is not None else core.attention_scale(d_k, scaled=scaled, temperature=s.temp)
+    norm_first = False if result is not None else s.norm == "pre"
     mask = core.causal_mask(T)  # (T, T): step t sees "<s>" and the words before it, never the one it writes
     enc = core.encoder_stack(x, encoder, scale=scale, norm_first=norm_first)
     dec = core.decoder_stack(y, enc.output, decoder, self_mask=mask, scale=scale, norm_first=norm_first)

@@ -58,11 +58,21 @@ def derivation(page: Page, ex: core.CellExplanation, tokens, *, head: int | None
     def fmt(value: float) -> str:
         return _fmt(value, numbers)
 
-    i, j = ex.i, ex.j
-    qi, kj = _label(tokens, i), _label(tokens, j)
-    paper = ex.axis == -1
+    qi, kj = _label(tokens, ex.i), _label(tokens, ex.j)
     st.markdown(t("ex.cell", q=qi, k=kj, head=head if head is not None else "—"))
+    _score(t, ex, tokens, fmt, temp)
+    if ex.is_masked:
+        st.warning(t("ex.masked", q=qi, k=kj), icon=":material/block:")
+    if ex.fully_masked:
+        st.warning(t("ex.fully_masked"), icon=":material/block:")
+        return
+    _group_softmax(t, ex, tokens, fmt)
+    _output_row(t, ex, tokens, fmt)
 
+
+def _score(t, ex: core.CellExplanation, tokens, fmt, temp: float) -> None:
+    """Steps 1-2: q · k term by term, then the scale (the article's code has none)."""
+    i, j = ex.i, ex.j
     d = len(ex.q_i)
     cols = [str(c + 1) for c in range(d)]
     _table(
@@ -75,7 +85,8 @@ def derivation(page: Page, ex: core.CellExplanation, tokens, *, head: int | None
     )
     terms = " + ".join(fmt(v) for v in ex.products[:8]) + (" + …" if d > 8 else "")
     st.markdown(f"q · k = {terms} = **{fmt(ex.dot)}**")  # numbers only: nothing to escape
-    if paper:
+    if ex.axis == -1:
+        numbers = number_format(t)
         key = "ex.scale_temp" if temp != 1 else "ex.scale"
         st.markdown(
             t(
@@ -88,16 +99,15 @@ def derivation(page: Page, ex: core.CellExplanation, tokens, *, head: int | None
         )
     else:
         st.markdown(t("ex.no_scale", dot=fmt(ex.dot)))
-    if ex.is_masked:
-        st.warning(t("ex.masked", q=qi, k=kj), icon=":material/block:")
-    if ex.fully_masked:
-        st.warning(t("ex.fully_masked"), icon=":material/block:")
-        return
 
+
+def _group_softmax(t, ex: core.CellExplanation, tokens, fmt) -> None:
+    """Step 4: the softmax over the cell's group (the query's row; the article's: the key's column)."""
+    qi, kj = _label(tokens, ex.i), _label(tokens, ex.j)
     n = len(ex.group_scores)
     shown = _shown_group(ex, n)
     names = [_label(tokens, k) for k in shown]
-    st.markdown(t("ex.softmax_row" if paper else "ex.softmax_col", q=qi, k=kj, shift=fmt(ex.shift), n=n))
+    st.markdown(t("ex.softmax_row" if ex.axis == -1 else "ex.softmax_col", q=qi, k=kj, shift=fmt(ex.shift), n=n))
     _table(
         {
             t("ex.score"): [fmt(ex.group_scores[k]) for k in shown],
@@ -118,10 +128,14 @@ def derivation(page: Page, ex: core.CellExplanation, tokens, *, head: int | None
         )
     )
 
+
+def _output_row(t, ex: core.CellExplanation, tokens, fmt) -> None:
+    """Step 5: the query's output row, each value row times its weight, and their sum."""
     S = len(ex.row_weights)
     keys = _shown_group_row(ex, S)
     d_v = ex.contributions.shape[1]
-    st.markdown(t("ex.output" if paper else "ex.output_tutorial", q=qi, total=fmt(ex.row_weight_sum)))
+    qi = _label(tokens, ex.i)
+    st.markdown(t("ex.output" if ex.axis == -1 else "ex.output_tutorial", q=qi, total=fmt(ex.row_weight_sum)))
     rows = {_label(tokens, k): [fmt(ex.row_weights[k]), *(fmt(v) for v in ex.contributions[k][:8])] for k in keys}
     rows["o = Σ"] = ["", *(fmt(v) for v in ex.output_row[:8])]
     _table(rows, ["w", *[f"w·v{c + 1}" for c in range(min(d_v, 8))]])

@@ -209,7 +209,7 @@ def vega_lite(figure: Figure) -> dict:
 
     A line's or rule's ``opacity`` becomes ``strokeOpacity`` (the same picture: they have only a
     stroke): an SVG element with ``opacity`` is composited on a layer of its own, which makes
-    rasterising the head view's thousands of lines five times slower.
+    rasterising the head view's thousands of lines several times slower.
     """
     spec = charts.vega_lite(figure_chart(figure))  # every dataset as rows; no Altair global state, no row limit
     # Titles are formulas ("Q·Kᵀ/√d_k", "head₁"): in a font without those glyphs the renderer sets the
@@ -260,8 +260,8 @@ def _stroke_opacity(node) -> None:
 
 
 _TITLE_FONT = "DejaVu Sans, sans-serif"
-# A head view of more lines is rasterised at scale 1: its wide translucent lines cost ~1 ms each at
-# scale 2 and a quarter of that at 1 (the rects of a heatmap cost far less: scale 2 at any size).
+# A head view of more lines is rasterised at scale 1: its wide translucent lines cost four times as
+# much at scale 2 (the rects of a heatmap cost far less: scale 2 at any size). Times: the README.
 _PNG_LINES_AT_SCALE_2 = 1000
 
 
@@ -293,11 +293,9 @@ def chart_svg(figure: Figure) -> str:
 # ---------------------------------------------------------------------------------------
 # what a button may build: limits checked first, one build at a time, a second click served again
 
-# Limits, checked on the figure's recipe before anything is built, so that any file allowed takes
-# about 2 s at most on a 2-core machine (measured by building the largest allowed: a CSV of 512 x
-# 4,096 cells 1.6-1.7 s; a zip of 4 x 512 x 512 cells 2.0-2.7 s, hence 750,000; a heatmap of 4,096
-# rects 0.3 s as PNG; a head view of 4,000 lines 1.3 s as PNG at scale 1, 0.2 s as SVG; two curves
-# of 1,000 points 0.6 s). Past them the button is disabled and says why.
+# Limits, checked on the figure's recipe before anything is built, so that any file allowed is built
+# in a couple of seconds on a 2-core machine: each was set by building the largest it allows (the
+# times are in the README's "A shared server"). Past them the button is disabled and says why.
 CSV_CELLS = 512 * 4096  # one matrix: the widest any page draws (512 tokens x d_ff 4,096)
 ZIP_CELLS = 750_000  # every matrix of a page together
 PICTURE_MARKS = 5000  # cells drawn as rects, lines, points of one chart (a matrix drawn as an image: 1)

@@ -144,15 +144,20 @@ def matrix(
     spec = chart_cache.heatmap_spec(
         chart_cache.digest(values), rows, cols, tuple(sorted(options.items())), _values=values
     )
-    if not clickable:
+    _show_heatmap(spec, click if clickable else None)
+    table = downloads.Table(values, rows, cols, options["row_title"], options.get("masked_value", "-inf"))
+    _record(page, name or title, "heatmap", (values, rows, cols), options, table)
+    numbers(page, table, name or title, col_title=options["col_title"])
+
+
+def _show_heatmap(spec: dict, click: tuple[str, int] | None) -> None:
+    """Draw a heatmap's spec; with ``click=(key, offset)``, a click on a cell explains it."""
+    if click is None:
         st.vega_lite_chart(spec, width="content")
     else:
         key, offset = click
         on_click = functools.partial(session.cell_clicked, key, CELL_SELECTION, offset)
         st.vega_lite_chart(spec, width="content", key=key, on_select=on_click, selection_mode=CELL_SELECTION)
-    table = downloads.Table(values, rows, cols, options["row_title"], options.get("masked_value", "-inf"))
-    _record(page, name or title, "heatmap", (values, rows, cols), options, table)
-    numbers(page, table, name or title, col_title=options["col_title"])
 
 
 def masked(weights: np.ndarray, mask: np.ndarray | None) -> np.ndarray:

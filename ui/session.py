@@ -47,6 +47,7 @@ _UPLOAD_NOTICES = "upload_notices"  # what reading the last scenario file found 
 # functions in them: the canonical values' keys by name, so a test does not spell a key itself.
 SETTINGS_KEY, CUSTOM_VOCAB_KEY = _SETTINGS, _CUSTOM_VOCAB
 TABLE_DRAFT_KEY, SENTENCE_DRAFT_KEY = _TABLE_DRAFT, _SENTENCE_DRAFT
+EDITOR_BASE_KEY, EDITOR_GRID_KEY, EDITOR_VERSION_KEY, RUN_KEY = _EDITOR_BASE, _EDITOR_GRID, _EDITOR_VERSION, _RUN
 
 
 def ensure() -> None:
@@ -584,6 +585,7 @@ def training_setup() -> None:
 
 
 _STOPPED = "stopped_trainings"  # trainings this session stopped: a page does not start them again by itself
+STOPPED_KEY = _STOPPED  # as SETTINGS_KEY, for tests
 
 
 def stop_training(key) -> None:
@@ -726,6 +728,7 @@ _LEX_DRAFT = "lexicon_draft"  # {part: table as typed}, while something in it is
 _LEX_READING = "lexicon_reading"  # translation.LexiconReading of the draft
 _LEX_BASE = "lexicon_editor_base"  # {part: the table its editor was given}; None: start again
 _LEX_VERSION = "lexicon_editor_version"
+LEXICON_EDITOR_VERSION_KEY = _LEX_VERSION  # as SETTINGS_KEY, for tests
 _LEX_RUN = "lexicon_editor_run"
 _LEX_LINK = "lexicon_link"  # (the lexicon, its lexicon= text or None when too long for a link)
 

@@ -347,6 +347,35 @@ def scenario_file_name(settings: Settings) -> str:
     return f"attention-explorer-scenario-{slug}.json" if slug else "attention-explorer-scenario.json"
 
 
+def _scenario_object(data: bytes) -> dict | Notice:
+    """The JSON object of a scenario file of this app and version, or why ``data`` is none."""
+    if len(data) > MAX_SCENARIO_BYTES:
+        return Notice("share.file_too_big", {"size": len(data), "max": MAX_SCENARIO_BYTES})
+    try:
+        text = bytes(data).decode("utf-8-sig")  # a byte order mark, as some editors write, is fine
+    except UnicodeDecodeError:
+        return Notice("share.file_not_text")
+    try:
+        obj = json.loads(text, parse_float=_JsonNumber, object_pairs_hook=_JsonObject.of)
+    except json.JSONDecodeError as exc:
+        return Notice("share.file_not_json", {"line": exc.lineno})
+    except (RecursionError, ValueError):  # nested too deep; an integer of more than 4300 digits
+        return Notice("share.file_unreadable")
+    if not isinstance(obj, dict) or obj.get("app") != SCENARIO_APP:
+        return Notice("share.file_not_scenario")
+    version = obj.get("version")
+    if version is None:
+        return Notice("share.file_version_missing", {"supported": SCENARIO_VERSION})
+    if type(version) is int and version > SCENARIO_VERSION:
+        return Notice("share.file_version_newer", {"version": version, "supported": SCENARIO_VERSION})
+    if type(version) is not int or version != SCENARIO_VERSION:
+        shown = state.excerpt(
+            version if isinstance(version, _JsonNumber) else json.dumps(version, ensure_ascii=False), 20
+        )
+        return Notice("share.file_version_unknown", {"version": shown, "supported": SCENARIO_VERSION})
+    return obj
+
+
 def read_scenario(data: bytes) -> tuple[Scenario | None, list[Notice]]:
     """A scenario file read back, and notices.
 
@@ -359,31 +388,9 @@ def read_scenario(data: bytes) -> tuple[Scenario | None, list[Notice]]:
     as do notes about words cleaned. JSON only: nothing in a file is ever run.
     """
     fail = _file_rejected
-    if len(data) > MAX_SCENARIO_BYTES:
-        return fail(Notice("share.file_too_big", {"size": len(data), "max": MAX_SCENARIO_BYTES}))
-    try:
-        text = bytes(data).decode("utf-8-sig")  # a byte order mark, as some editors write, is fine
-    except UnicodeDecodeError:
-        return fail(Notice("share.file_not_text"))
-    try:
-        obj = json.loads(text, parse_float=_JsonNumber, object_pairs_hook=_JsonObject.of)
-    except json.JSONDecodeError as exc:
-        return fail(Notice("share.file_not_json", {"line": exc.lineno}))
-    except (RecursionError, ValueError):  # nested too deep; an integer of more than 4300 digits
-        return fail(Notice("share.file_unreadable"))
-    if not isinstance(obj, dict) or obj.get("app") != SCENARIO_APP:
-        return fail(Notice("share.file_not_scenario"))
-    version = obj.get("version")
-    if version is None:
-        return fail(Notice("share.file_version_missing", {"supported": SCENARIO_VERSION}))
-    if type(version) is int and version > SCENARIO_VERSION:
-        return fail(Notice("share.file_version_newer", {"version": version, "supported": SCENARIO_VERSION}))
-    if type(version) is not int or version != SCENARIO_VERSION:
-        shown = state.excerpt(
-            version if isinstance(version, _JsonNumber) else json.dumps(version, ensure_ascii=False), 20
-        )
-        return fail(Notice("share.file_version_unknown", {"version": shown, "supported": SCENARIO_VERSION}))
-
+    obj = _scenario_object(data)
+    if isinstance(obj, Notice):
+        return fail(obj)
     raw_settings = obj.get("settings")
     if not isinstance(raw_settings, dict):
         return fail(Notice("share.file_settings_shape"))

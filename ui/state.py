@@ -62,9 +62,10 @@ class Spec:
     1-based) or heads (a list of head numbers). ``label`` and ``help`` are catalogue keys; help
     is formatted with ``lo`` and ``hi``. ``paper_only``: the article has no such thing, so
     tutorial mode ignores it and its widget is disabled there. ``in_pass``: the setting changes
-    the numbers a view computes (``compute.PassKey`` holds exactly these); the vocabulary's own
-    settings (preset, width) reach the pass through the vocabulary, and training's through
-    ``compute.TrainKey``.
+    the numbers the encoder's views compute (``compute.PassKey`` holds exactly these); the
+    vocabulary's own settings (preset, width) reach that pass through the vocabulary, and
+    training's through ``compute.TrainKey``. ``in_decoder``: the same for the decoder screen's pass
+    (``decoder_pass.DecoderKey``); its sentence (``source``) reaches it as the words read from it.
     """
 
     name: str
@@ -77,6 +78,7 @@ class Spec:
     choices: tuple[str, ...] = ()
     paper_only: bool = False
     in_pass: bool = False
+    in_decoder: bool = False
 
 
 def _setting(kind: str, default, label: str, help: str | None = None, **rest):
@@ -97,20 +99,46 @@ class Settings:
     preset: str | None = _setting("choice", None, "vocab.preset", "vocab.preset_help", choices=PRESETS)
     sentence: str = _setting("text", "the cat sat on", "vocab.sentence", "vocab.sentence_help", in_pass=True)
     dim: int = _setting("int", 8, "vocab.dim", "vocab.dim_help", lo=DIM_MIN, hi=DIM_MAX)
-    heads: int = _setting("int", 2, "mh.heads", "mh.heads_help", lo=HEADS_MIN, hi=HEADS_MAX, in_pass=True)
+    heads: int = _setting(
+        "int", 2, "mh.heads", "mh.heads_help", lo=HEADS_MIN, hi=HEADS_MAX, in_pass=True, in_decoder=True
+    )
     ffn: int | None = _setting("int", None, "ff.width", "ff.width_help", lo=FFN_MIN, hi=FFN_MAX, in_pass=True)
-    seed: int = _setting("int", 0, "sidebar.seed", "sidebar.seed_help", lo=SEED_MIN, hi=SEED_MAX, in_pass=True)
+    seed: int = _setting(
+        "int", 0, "sidebar.seed", "sidebar.seed_help", lo=SEED_MIN, hi=SEED_MAX, in_pass=True, in_decoder=True
+    )
     pe: str = _setting(
-        "choice", "sin", "block.pe", "block.pe_help", choices=("sin", "none"), paper_only=True, in_pass=True
+        "choice",
+        "sin",
+        "block.pe",
+        "block.pe_help",
+        choices=("sin", "none"),
+        paper_only=True,
+        in_pass=True,
+        in_decoder=True,
     )
     mask: str = _setting(
         "choice", "none", "block.mask", "block.mask_help", choices=("none", "causal"), paper_only=True, in_pass=True
     )
     scale: str = _setting(
-        "choice", "sqrt", "block.scale", "block.scale_help", choices=("sqrt", "none"), paper_only=True, in_pass=True
+        "choice",
+        "sqrt",
+        "block.scale",
+        "block.scale_help",
+        choices=("sqrt", "none"),
+        paper_only=True,
+        in_pass=True,
+        in_decoder=True,
     )
     temp: float = _setting(
-        "float", 1.0, "block.temp", "block.temp_help", lo=TEMP_MIN, hi=TEMP_MAX, paper_only=True, in_pass=True
+        "float",
+        1.0,
+        "block.temp",
+        "block.temp_help",
+        lo=TEMP_MIN,
+        hi=TEMP_MAX,
+        paper_only=True,
+        in_pass=True,
+        in_decoder=True,
     )
     norm: str = _setting(
         "choice",
@@ -120,6 +148,7 @@ class Settings:
         choices=("post", "pre", "none"),
         paper_only=True,
         in_pass=True,
+        in_decoder=True,
     )
     head: int = _setting("int", 1, "sa.head", "sa.head_help", lo=HEADS_MIN, hi=HEADS_MAX)  # 1-based, as shown
     cell: tuple[int, int] | None = _setting("cell", None, "sa.cell", "sa.cell_help")  # (query, key), 1-based
@@ -134,9 +163,9 @@ class Settings:
     train_ffn: str = _setting("choice", "0", "train.ffn", "train.ffn_help", choices=("0", "1"), paper_only=True)
     # the decoder and translator screens: layers on each side, and the English sentence they translate
     layers: int = _setting(
-        "int", 1, "dec.layers", "dec.layers_help", lo=LAYERS_MIN, hi=LAYERS_MAX, paper_only=True, in_pass=True
+        "int", 1, "dec.layers", "dec.layers_help", lo=LAYERS_MIN, hi=LAYERS_MAX, paper_only=True, in_decoder=True
     )
-    source: str = _setting("text", SOURCE_SENTENCE, "dec.source", "dec.source_help", in_pass=True)
+    source: str = _setting("text", SOURCE_SENTENCE, "dec.source", "dec.source_help")
     # what those screens show of the pass: the layer (None: the last), the attention whose cell /decoder
     # explains, its head and cell (None: the first query and key), the decoding step /translate shows
     layer: int | None = _setting("int", None, "dec.layer", "dec.layer_help", lo=LAYERS_MIN, hi=LAYERS_MAX)
@@ -807,6 +836,43 @@ def blank_row(raw_word, cells) -> bool:
     return all(_is_empty(raw) for raw in cells) and not _table_word(raw_word).text
 
 
+def _word_problem(word: str, row: int, seen: set[str]) -> Notice | None:
+    """What is wrong with a table's word (row 1-based), if anything: empty, spaced, long, or a repeat."""
+    if not word:
+        return Notice("error.word_empty", {"row": row})
+    if any(ch.isspace() for ch in word):
+        return Notice("error.word_space", {"row": row, "word": excerpt(word)})
+    if len(word) > MAX_WORD_CHARS:
+        return Notice("error.word_long", {"row": row, "max": MAX_WORD_CHARS})
+    if word in seen:
+        return Notice("error.word_duplicate", {"row": row, "word": excerpt(word)})
+    return None
+
+
+def _row_values(label: str, cols, cells, decimal_comma: bool, errors: list[Notice]) -> list[float]:
+    """The numbers of a table's row (its empty cells skipped); each cell that is no usable number
+    adds its problem to ``errors``, named by the row's ``label`` and the column."""
+    values: list[float] = []
+    for col, raw in zip(cols, cells, strict=True):
+        if _is_empty(raw):
+            continue
+        number = _cell_number(raw, decimal_comma)
+        if number is not None and math.isfinite(number) and abs(number) <= MAX_ABS_VALUE:
+            values.append(number)
+            continue
+        where = {"word": label, "col": col, "value": excerpt(str(raw)[:100], 20)}
+        if number is None and _unclear_number(raw, decimal_comma):
+            where_comma = _typed_with_comma(raw, decimal_comma)  # the rules of the page it was typed on
+            errors.append(Notice("error.cell_point", where) if where_comma else Notice("error.cell_comma", where))
+        elif number is None or math.isnan(number):
+            errors.append(Notice("error.cell_not_number", {**where, "example": cell_text(0.5, decimal_comma)}))
+        elif not math.isfinite(number):
+            errors.append(Notice("error.cell_not_finite", {**where, "max": _shown(MAX_ABS_VALUE)}))
+        else:
+            errors.append(Notice("error.cell_too_big", {"word": label, "col": col, "max": _shown(MAX_ABS_VALUE)}))
+    return values
+
+
 def read_table(df: pd.DataFrame, known: core.Vocabulary | None = None, decimal_comma: bool = True) -> TableReading:
     """The vocabulary a table describes, with every problem named by its row, word and column.
 
@@ -843,34 +909,12 @@ def read_table(df: pd.DataFrame, known: core.Vocabulary | None = None, decimal_c
         if replaced:
             notes.append(Notice("table.word_compat", {"row": row, "pairs": replaced}))
         empty = [col for col, raw in zip(cols, cells[i], strict=True) if _is_empty(raw)]
-        if not word:
-            errors.append(Notice("error.word_empty", {"row": row}))
-        elif any(ch.isspace() for ch in word):
-            errors.append(Notice("error.word_space", {"row": row, "word": excerpt(word)}))
-        elif len(word) > MAX_WORD_CHARS:
-            errors.append(Notice("error.word_long", {"row": row, "max": MAX_WORD_CHARS}))
-        elif word in seen:
-            errors.append(Notice("error.word_duplicate", {"row": row, "word": excerpt(word)}))
+        problem = _word_problem(word, row, seen)
+        if problem is not None:
+            errors.append(problem)
         seen.add(word)
         label = excerpt(word) if word else f"#{row}"
-        values: list[float] = []
-        for col, raw in zip(cols, cells[i], strict=True):
-            if _is_empty(raw):
-                continue
-            number = _cell_number(raw, decimal_comma)
-            if number is not None and math.isfinite(number) and abs(number) <= MAX_ABS_VALUE:
-                values.append(number)
-                continue
-            where = {"word": label, "col": col, "value": excerpt(str(raw)[:100], 20)}
-            if number is None and _unclear_number(raw, decimal_comma):
-                where_comma = _typed_with_comma(raw, decimal_comma)  # the rules of the page it was typed on
-                errors.append(Notice("error.cell_point", where) if where_comma else Notice("error.cell_comma", where))
-            elif number is None or math.isnan(number):
-                errors.append(Notice("error.cell_not_number", {**where, "example": cell_text(0.5, decimal_comma)}))
-            elif not math.isfinite(number):
-                errors.append(Notice("error.cell_not_finite", {**where, "max": _shown(MAX_ABS_VALUE)}))
-            else:
-                errors.append(Notice("error.cell_too_big", {"word": label, "col": col, "max": _shown(MAX_ABS_VALUE)}))
+        values = _row_values(label, cols, cells[i], decimal_comma, errors)
         if empty and word and (known is None or word not in known):
             waiting.append(
                 Notice("table.row_waiting", {"row": row, "word": excerpt(word), "n": len(empty), "d": len(cols)})

@@ -98,7 +98,7 @@ def row_stats(
     (``_clear_of_rule``). description: the chart's text alternative (its ``aria-label``), by default
     its title. number_format: how the page's language writes numbers (``NumberFormat``).
 
-    Long for its many titles and options: its parts are ``_check_row_stats``, ``_row_stats_columns``
+    Long because of its many titles and options: its parts are ``_check_row_stats``, ``_row_stats_columns``
     (the table) and ``_row_stats_panel``.
     """
     m, sd, rows_text = _check_row_stats(labels, means, stds)

@@ -98,18 +98,7 @@ def loss_curve(
     number_format = _check_number_format(number_format)
     named = isinstance(losses, Mapping)
     series = dict(losses) if named else {"": losses}
-    if not series:
-        raise ChartInputError("losses must hold at least one curve")
-    frames, n = [], 0
-    for label, curve in series.items():
-        values = np.asarray(curve, dtype=np.float64)
-        if values.ndim != 1 or not np.isfinite(values).all():
-            what = f"the curve {label!r} must be" if named else "losses must be"
-            raise ChartInputError(f"{what} a 1-D sequence of finite numbers, but the shape is {values.shape}")
-        steps = curve_steps(len(values))
-        frames.append(pd.DataFrame({"step": steps + 1, "loss": values[steps], "series": label}))
-        n = max(n, len(values))
-    df = pd.concat(frames, ignore_index=True) if named else frames[0].drop(columns="series")
+    df, n = _curve_points(series, named)
     last = max(n, int(total_steps or n), 1)
     x = alt.X(
         "step:Q",
@@ -131,7 +120,30 @@ def loss_curve(
     chart = _localized(_accessible(chart, description, title, loss_title), number_format)
     if not named:
         return chart.mark_line(color="#0072B2", strokeWidth=2).encode(x=x, y=y, tooltip=tooltip)
-    labels = list(series)
+    color, dash = _series_marks(list(series), series_title)
+    tooltip = [alt.Tooltip("series:N", title=series_title), *tooltip]
+    return chart.mark_line(strokeWidth=2).encode(x=x, y=y, color=color, strokeDash=dash, tooltip=tooltip)
+
+
+def _curve_points(series: Mapping[str, Sequence[float]], named: bool) -> tuple[pd.DataFrame, int]:
+    """The points drawn of each curve (step 1-based, value, and its series when ``named``), and the
+    longest curve's length."""
+    if not series:
+        raise ChartInputError("losses must hold at least one curve")
+    frames, n = [], 0
+    for label, curve in series.items():
+        values = np.asarray(curve, dtype=np.float64)
+        if values.ndim != 1 or not np.isfinite(values).all():
+            what = f"the curve {label!r} must be" if named else "losses must be"
+            raise ChartInputError(f"{what} a 1-D sequence of finite numbers, but the shape is {values.shape}")
+        steps = curve_steps(len(values))
+        frames.append(pd.DataFrame({"step": steps + 1, "loss": values[steps], "series": label}))
+        n = max(n, len(values))
+    return (pd.concat(frames, ignore_index=True) if named else frames[0].drop(columns="series")), n
+
+
+def _series_marks(labels: list[str], series_title: str) -> tuple[alt.Color, alt.StrokeDash]:
+    """A colour and a dash per series: the lines are told apart without colour (the legend merges both)."""
     colors = [HEAD_COLORS[i % len(HEAD_COLORS)] for i in range(len(labels))]
     color = alt.Color(
         "series:N",
@@ -140,7 +152,6 @@ def loss_curve(
         sort=labels,
         legend=alt.Legend(orient="bottom"),
     )
-    # A dash per series as well: the lines are told apart without colour (the legend merges both).
     dash = alt.StrokeDash(
         "series:N",
         title=series_title,
@@ -150,8 +161,7 @@ def loss_curve(
         sort=labels,
         legend=alt.Legend(orient="bottom", symbolStrokeWidth=2),
     )
-    tooltip = [alt.Tooltip("series:N", title=series_title), *tooltip]
-    return chart.mark_line(strokeWidth=2).encode(x=x, y=y, color=color, strokeDash=dash, tooltip=tooltip)
+    return color, dash
 
 
 # ---------------------------------------------------------------------------------------
@@ -192,7 +202,7 @@ def scaling_study(
     description: the chart's text alternative (its ``aria-label``), by default its title.
     number_format: how the page's language writes numbers (``NumberFormat``): ticks and tooltips.
 
-    Long for its many titles and options: its parts are ``_check_study`` and ``_study_panel``.
+    Long because of its many titles and options: its parts are ``_check_study`` and ``_study_panel``.
     """
     d, spread, top, current = _check_study(d_k, spread_unscaled, spread_scaled, top_unscaled, top_scaled, current_d_k)
     decimals = _check_decimals(decimals)
@@ -369,7 +379,7 @@ def temperature_curve(
     alternative (its ``aria-label``), by default its title. number_format: how the page's language
     writes numbers (``NumberFormat``): τ, ticks and tooltips.
 
-    Long for its many titles and options: its parts are ``_temperature_items`` (the checks),
+    Long because of its many titles and options: its parts are ``_temperature_items`` (the checks),
     ``_temperature_rows`` (the table) and ``_temperature_color`` (a shade per τ).
     """
     keys = _check_labels(labels, "labels")

@@ -20,6 +20,20 @@ _SCREEN_COLOR = "#4b5563"
 _ARROW = "#7f7f7f"
 
 
+def _canvas(W: float, H: float) -> tuple[Callable[[str], alt.X], Callable[[str], alt.Y]]:
+    """The x and y encodings of a field, in px on a W × H drawing (y down), with _PAD around it."""
+    xs = alt.Scale(domain=[-_PAD, W + _PAD], nice=False, zero=False, padding=0)
+    ys = alt.Scale(domain=[-_PAD, H + _PAD], nice=False, zero=False, padding=0, reverse=True)
+
+    def x(field: str) -> alt.X:
+        return alt.X(f"{field}:Q", scale=xs, axis=None)
+
+    def y(field: str) -> alt.Y:
+        return alt.Y(f"{field}:Q", scale=ys, axis=None)
+
+    return x, y
+
+
 def _check_step(k: int, step) -> tuple[str, str]:
     """(name, screen) -> (name, screen) as text."""
     try:
@@ -59,15 +73,7 @@ def flow_diagram(
     boxes = _flow_boxes(items, box_w, per_row)
     segments, heads = _flow_arrows(boxes)
 
-    xs = alt.Scale(domain=[-_PAD, W + _PAD], nice=False, zero=False, padding=0)
-    ys = alt.Scale(domain=[-_PAD, H + _PAD], nice=False, zero=False, padding=0, reverse=True)
-
-    def x(field: str) -> alt.X:
-        return alt.X(f"{field}:Q", scale=xs, axis=None)
-
-    def y(field: str) -> alt.Y:
-        return alt.Y(f"{field}:Q", scale=ys, axis=None)
-
+    x, y = _canvas(W, H)
     layers = _box_layers(boxes, box_w, x, y, numbered)
     if segments:
         layers.append(
@@ -259,17 +265,7 @@ def transformer_diagram(
         seg, hd = _tf_arrows(parts, column, x0, side)
         segments += seg
         heads += hd
-        frames.append(
-            {
-                "x0": x0 - _TF_SIDE + 6,
-                "x1": x0 + _TF_BOX_W + _TF_SIDE - 6,
-                "y0": top(lo) - _TF_LABEL_H,
-                "y1": top(hi) + _TF_BOX_H + 8,
-                "lx": x0 - _TF_SIDE + 12,
-                "ly": top(lo) - _TF_LABEL_H / 2,
-                "label": frame_title,
-            }
-        )
+        frames.append(_tf_frame(x0, top(lo), top(hi), frame_title))
     source, target = boxes[len(enc) - 1], boxes[len(enc) + cross[0]]
     y = (source["y0"] + source["y1"]) / 2
     segments.append({"x": source["x1"], "x2": target["x0"] - 6, "y": y, "y2": y, "kind": "memory"})
@@ -282,6 +278,19 @@ def transformer_diagram(
         for name, parts in ((encoder_title, enc), (decoder_title, dec))
     )
     return _accessible(chart, description, f"{title}: {stacks}" if title else stacks)
+
+
+def _tf_frame(x0: float, first: float, last: float, label: str) -> dict:
+    """The frame round a stack's repeated layer, from its first box's top to its last box's, named by ``label``."""
+    return {
+        "x0": x0 - _TF_SIDE + 6,
+        "x1": x0 + _TF_BOX_W + _TF_SIDE - 6,
+        "y0": first - _TF_LABEL_H,
+        "y1": last + _TF_BOX_H + 8,
+        "lx": x0 - _TF_SIDE + 12,
+        "ly": first - _TF_LABEL_H / 2,
+        "label": label,
+    }
 
 
 def _tf_column(parts, x0: float, top) -> list[dict]:
@@ -333,15 +342,8 @@ def _tf_arrows(parts, column: list[dict], x0: float, side: str) -> tuple[list[di
 
 
 def _tf_chart(boxes, segments, heads, frames, W, H, memory, mx, my, title, legend) -> alt.LayerChart:
-    xs = alt.Scale(domain=[-_PAD, W + _PAD], nice=False, zero=False, padding=0)
-    ys = alt.Scale(domain=[-_PAD, H + _PAD], nice=False, zero=False, padding=0, reverse=True)
-
-    def x(field: str) -> alt.X:
-        return alt.X(f"{field}:Q", scale=xs, axis=None)
-
-    def y(field: str) -> alt.Y:
-        return alt.Y(f"{field}:Q", scale=ys, axis=None)
-
+    """The transformer's layers: frames, arrows, boxes and the memory's label, on a W × H drawing."""
+    x, y = _canvas(W, H)
     kinds = alt.Scale(domain=["flow", "memory", "residual"], range=[_ARROW, "#d55e00", "#b0b7c3"])
     frame_data, box_data = alt.Data(values=frames), alt.Data(values=boxes)
     layers = [

@@ -52,7 +52,7 @@ def head_view(
     heads and tokens named. number_format: how the page's language writes numbers (``NumberFormat``):
     the weights in the tooltips.
 
-    Long for its many titles and options: its parts are ``head_view_lines`` (which weights become
+    Long because of its many titles and options: its parts are ``head_view_lines`` (which weights become
     lines) and ``_head_lines`` (the lines layer).
     """
     w = np.asarray(weights, dtype=np.float64)

@@ -103,7 +103,7 @@ def heatmap(
     number_format: how the page's language writes numbers (``NumberFormat``): the cells, the
     tooltips and the legend write "0,25" in Portuguese.
 
-    Long for its many options: its parts are ``sizing.plot_size`` (how big, numbers or not),
+    Long because of its many options: its parts are ``sizing.plot_size`` (how big, numbers or not),
     ``_cell_table`` (the per-cell data), and ``_rect_layers`` or ``_image_layers``.
     """
     arr, masked, rows, cols = _check_matrix(values, row_labels, col_labels)
