@@ -4,7 +4,7 @@ import functools
 
 import streamlit as st
 
-from ui import charts, draw, layout, session, share, state, training, translation
+from ui import charts, draw, layout, scenarios, session, state, training, translation
 from ui.i18n import Counted
 
 page = layout.start("nav.translate", page_params=("lexicon",), block_weights=False)  # it trains its own model
@@ -66,7 +66,7 @@ def lexicon_editor(lexicon) -> None:
         right.download_button(
             t("tr.save"),
             # built on a click, in Streamlit's own thread, from this run's values (no session there)
-            data=functools.partial(share.scenario_bytes, s, session.custom_vocabulary(), session.custom_lexicon()),
+            data=functools.partial(scenarios.scenario_bytes, s, session.custom_vocabulary(), session.custom_lexicon()),
             file_name="attention-explorer-translator.json",
             mime="application/json",
             on_click="ignore",

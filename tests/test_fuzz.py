@@ -9,7 +9,7 @@ Three kinds of test:
   "Something went wrong", every notice short and without a Markdown heading, each run within
   ``RUN_BOUND_S``.
 - Links named in the issue, one test each: a notice says what was changed, the page draws.
-- Hypothesis over scenario files through ``share.read_scenario`` (pure and fast, so many
+- Hypothesis over scenario files through ``scenarios.read_scenario`` (pure and fast, so many
   examples): it never raises, says what it did in a few short notices, and takes < 1 s.
 
 Everything is derandomized (the same examples on every run, no example database), and the
@@ -35,7 +35,7 @@ from streamlit.testing.v1 import AppTest
 
 import core
 from tests.conftest import PAGES, ROOT, charts, plain
-from ui import session, share, state
+from ui import scenarios, session, share, state
 from ui.i18n import CATALOGUE, Translator
 
 RUN_BOUND_S = 10.0  # a page run takes 0.05-1 s here; ten times that is a freeze, not a slow machine
@@ -498,7 +498,7 @@ class Pairs(list):
 
 
 def scenario(settings: object = None, vocabulary: object = None, **top) -> bytes:
-    obj = Pairs([("app", share.SCENARIO_APP), ("version", share.SCENARIO_VERSION)])
+    obj = Pairs([("app", scenarios.SCENARIO_APP), ("version", scenarios.SCENARIO_VERSION)])
     obj.append(("settings", {} if settings is None else settings))
     obj.append(("vocabulary", vocabulary))
     obj.extend(top.items())
@@ -567,10 +567,10 @@ def _many_unknown_keys(n: int) -> bytes:
 
 def _near_mb(text_of: Callable[[int], bytes]) -> bytes:
     """The largest file under MAX_SCENARIO_BYTES built by ``text_of(n)``, by halving."""
-    lo, hi = 1, share.MAX_SCENARIO_BYTES
+    lo, hi = 1, scenarios.MAX_SCENARIO_BYTES
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if len(text_of(mid)) <= share.MAX_SCENARIO_BYTES:
+        if len(text_of(mid)) <= scenarios.MAX_SCENARIO_BYTES:
             lo = mid
         else:
             hi = mid - 1
@@ -600,19 +600,19 @@ LARGE_FILES = {
     ),
     "unicode bomb key": scenario({bomb(20_000): "1"}),
     "eight unicode bombs": scenario({name: bomb(2_500) for name in ("lang", "mode", "preset", "seed", "dim", "x")}),
-    "one byte over": b" " * (share.MAX_SCENARIO_BYTES + 1),
+    "one byte over": b" " * (scenarios.MAX_SCENARIO_BYTES + 1),
 }
 EN = Translator("en")
 
 
 def check_read(data: bytes) -> None:
     t0 = time.perf_counter()
-    result = share.read_scenario(data)
+    result = scenarios.read_scenario(data)
     took = time.perf_counter() - t0
     assert took < FILE_BOUND_S, f"a file of {len(data):,} bytes took {took:.2f} s"
     assert isinstance(result, tuple) and len(result) == 2
     loaded, notices = result
-    assert loaded is None or isinstance(loaded, share.Scenario)
+    assert loaded is None or isinstance(loaded, scenarios.Scenario)
     assert isinstance(notices, list) and all(isinstance(n, state.Notice) for n in notices)
     if loaded is None:
         assert notices and notices[0].key == "share.file_rejected", notices[:3]
@@ -649,5 +649,5 @@ def test_large_scenario_file_is_read_or_rejected_in_short(name):
 def test_scenario_number_out_of_float_is_a_notice(name, raw):
     data = scenario({name: Raw(raw)})
     check_read(data)
-    loaded, notices = share.read_scenario(data)
+    loaded, notices = scenarios.read_scenario(data)
     assert loaded is None or notices, f"{name}: {raw[:20]} read silently"

@@ -72,7 +72,15 @@ def test_every_choice_is_read_from_a_link(spec):
 # ``Spec.in_pass`` and ``Spec.in_decoder`` say which settings a pass is computed from; the keys read
 # the flags, so a wrong flag is either a pass computed again for nothing or a stale pass shown.
 
-OTHER_VALUE = {"ffn": 12, "steps": 20, "sentence": "b a", "source": "the dog ran to the park", "cell": (1, 2)}
+OTHER_VALUE = {
+    "ffn": 12,
+    "steps": 20,
+    "sentence": "b a",
+    "source": "the dog ran to the park",
+    "cell": (1, 2),
+    "layer": 2,
+    "dcell": (2, 1),
+}
 
 
 def another(spec: state.Spec, settings: Settings):

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import core
-from ui import share, state
+from ui import scenarios, share, state
 from ui.i18n import CATALOGUE, Translator
 from ui.state import DEFAULTS, Notice, Settings
 
@@ -41,7 +41,7 @@ def decode(text):
 
 
 def read(data):
-    scenario, notices = share.read_scenario(data)
+    scenario, notices = scenarios.read_scenario(data)
     SEEN.extend(notices)
     return scenario, notices
 
@@ -315,11 +315,11 @@ def test_a_link_fits_up_to_the_cap():
 
 def test_a_scenario_file_is_readable_json_with_every_setting():
     s = Settings(heads=4, head=3, cell=(2, 1), off=(1, 4), temp=0.5, weights="trained", steps=300, train_ffn="1")
-    data = share.scenario_bytes(s, core.Vocabulary(("the", "cat", "sat", "on", "café"), np.eye(5)))
+    data = scenarios.scenario_bytes(s, core.Vocabulary(("the", "cat", "sat", "on", "café"), np.eye(5)))
     assert "café" in data.decode("utf-8")  # ensure_ascii=False
     obj = json.loads(data)
     assert list(obj) == ["app", "version", "settings", "vocabulary"]
-    assert obj["app"] == "attention-explorer" and obj["version"] == share.SCENARIO_VERSION == 1
+    assert obj["app"] == "attention-explorer" and obj["version"] == scenarios.SCENARIO_VERSION == 1
     assert list(obj["settings"]) == [spec.name for spec in state.SPECS]
     assert obj["settings"]["cell"] == "2,1" and obj["settings"]["off"] == "1,4" and obj["settings"]["temp"] == "0.5"
     assert obj["settings"]["weights"] == "trained" and obj["settings"]["steps"] == "300"
@@ -327,7 +327,7 @@ def test_a_scenario_file_is_readable_json_with_every_setting():
     assert all(v is None or isinstance(v, str) for v in obj["settings"].values())
     assert obj["vocabulary"]["words"][-1] == "café"
     assert obj["vocabulary"]["vectors"][1] == [0, 1, 0, 0, 0]
-    assert json.loads(share.scenario_bytes(DEFAULTS, None))["vocabulary"] is None
+    assert json.loads(scenarios.scenario_bytes(DEFAULTS, None))["vocabulary"] is None
     assert data.startswith(b'{\n "app"')  # indented
 
 
@@ -336,22 +336,22 @@ def test_a_scenario_file_is_readable_json_with_every_setting():
 def test_scenario_round_trip_is_exact(vocab, s, with_table):
     chosen = s.draw(all_settings(list(vocab.words)))
     table = vocab if with_table else None
-    scenario, notices = share.read_scenario(share.scenario_bytes(chosen, table))
+    scenario, notices = scenarios.read_scenario(scenarios.scenario_bytes(chosen, table))
     assert notices == []
-    assert scenario == share.Scenario(chosen, table, ())
+    assert scenario == scenarios.Scenario(chosen, table, ())
     if with_table:
         assert bits(scenario.vocab) == bits(vocab)
 
 
 def test_scenario_keeps_dim_with_the_article_table():
     chosen = Settings(preset="seed", dim=16)
-    scenario, notices = read(share.scenario_bytes(chosen, None))
+    scenario, notices = read(scenarios.scenario_bytes(chosen, None))
     assert notices == [] and scenario.settings.dim == 16
 
 
 def test_a_byte_order_mark_is_fine():
-    data = b"\xef\xbb\xbf" + share.scenario_bytes(DEFAULTS, core.seed_vocabulary())
-    assert read(data)[0] == share.Scenario(DEFAULTS, core.seed_vocabulary(), ())
+    data = b"\xef\xbb\xbf" + scenarios.scenario_bytes(DEFAULTS, core.seed_vocabulary())
+    assert read(data)[0] == scenarios.Scenario(DEFAULTS, core.seed_vocabulary(), ())
 
 
 def test_a_big_table_can_make_a_file_over_the_cap():
@@ -359,13 +359,13 @@ def test_a_big_table_can_make_a_file_over_the_cap():
     wide = core.Vocabulary(
         tuple(f"w{i}" for i in range(state.MAX_WORDS)), np.full((state.MAX_WORDS, state.DIM_MAX), 1 / 3)
     )
-    data = share.scenario_bytes(DEFAULTS, wide)
-    assert len(data) > share.MAX_SCENARIO_BYTES
+    data = scenarios.scenario_bytes(DEFAULTS, wide)
+    assert len(data) > scenarios.MAX_SCENARIO_BYTES
     assert keys(read(data)[1]) == ["share.file_rejected", "share.file_too_big"]
 
 
 def scenario(**changes) -> bytes:
-    obj = json.loads(share.scenario_bytes(DEFAULTS, core.seed_vocabulary()))
+    obj = json.loads(scenarios.scenario_bytes(DEFAULTS, core.seed_vocabulary()))
     for name, value in changes.items():
         if value is ...:
             del obj[name]
@@ -382,7 +382,7 @@ def seed_table(**changes):
 @pytest.mark.parametrize(
     ("data", "key"),
     [
-        (b" " * (share.MAX_SCENARIO_BYTES + 1), "share.file_too_big"),
+        (b" " * (scenarios.MAX_SCENARIO_BYTES + 1), "share.file_too_big"),
         (b"\xff\xfe{}", "share.file_not_text"),
         (b"{\n not json", "share.file_not_json"),
         (b"", "share.file_not_json"),
@@ -458,14 +458,14 @@ def test_json_constants_in_a_table_are_rejected(constant, key):
 
 def test_notices_name_the_details():
     assert read(scenario(version=7))[1][1] == Notice("share.file_version_newer", {"version": 7, "supported": 1})
-    assert read(b" " * (share.MAX_SCENARIO_BYTES + 1))[1][1].args == {"size": 1_000_001, "max": 1_000_000}
+    assert read(b" " * (scenarios.MAX_SCENARIO_BYTES + 1))[1][1].args == {"size": 1_000_001, "max": 1_000_000}
     assert read(b'{\n"app": 1,\n oops}')[1][1] == Notice("share.file_not_json", {"line": 3})
     missing = read(scenario(vocabulary=seed_table(words=["the", "cat", "hat", "in"])))[1][1]
     assert missing == Notice("share.file_unknown_words", {"words": ("sat", "on")})
 
 
 def test_settings_out_of_range_are_clamped_with_a_notice_but_the_file_is_read():
-    obj = json.loads(share.scenario_bytes(DEFAULTS, core.seed_vocabulary()))
+    obj = json.loads(scenarios.scenario_bytes(DEFAULTS, core.seed_vocabulary()))
     obj["settings"].update(heads="99", temp="nan", mode="fancy", colour="red", seed=[1], ffn=4)
     scenario_, notices = read(json.dumps(obj).encode())
     assert scenario_ is not None and scenario_.vocab == core.seed_vocabulary()
@@ -493,7 +493,7 @@ def test_settings_out_of_range_are_clamped_with_a_notice_but_the_file_is_read():
     ],
 )
 def test_a_setting_that_is_no_finite_number_is_ignored_with_a_notice(constant, key):
-    obj = json.loads(share.scenario_bytes(DEFAULTS, None))
+    obj = json.loads(scenarios.scenario_bytes(DEFAULTS, None))
     obj["settings"]["seed"] = "SEED"
     text = json.dumps(obj).replace('"SEED"', constant)
     assert constant in text
@@ -504,11 +504,11 @@ def test_a_setting_that_is_no_finite_number_is_ignored_with_a_notice(constant, k
 
 def test_a_file_with_many_unknown_settings_gives_a_few_short_notices():
     obj = {"app": "attention-explorer", "version": 1, "settings": {f"k{i}" + "x" * 200: 1 for i in range(70_000)}}
-    scenario_, notices = read(json.dumps(obj).encode()[: share.MAX_SCENARIO_BYTES])  # cut: not JSON any more
+    scenario_, notices = read(json.dumps(obj).encode()[: scenarios.MAX_SCENARIO_BYTES])  # cut: not JSON any more
     assert scenario_ is None
     obj["settings"] = {f"k{i}": 1 for i in range(70_000)}
     data = json.dumps(obj).encode()
-    assert len(data) <= share.MAX_SCENARIO_BYTES
+    assert len(data) <= scenarios.MAX_SCENARIO_BYTES
     scenario_, notices = read(data)
     assert scenario_ is not None and len(notices) == state.MAX_NOTICES + 1
     assert notices[-1] == Notice("notice.more", {"n": 70_000 + 1 - state.MAX_NOTICES})
@@ -522,14 +522,14 @@ def test_a_setting_given_twice_in_a_file_takes_the_last_with_the_notice_a_link_g
     assert notices == [Notice("share.file_settings_adjusted"), *link_notices]
     # a repeated key elsewhere is the JSON's own business (the last is read): no notice about settings
     quiet = b'{"app": "attention-explorer", "app": "attention-explorer", "version": 1, "settings": {"heads": "3"}}'
-    assert read(quiet) == (share.Scenario(replace(DEFAULTS, heads=3), None, ()), [])
+    assert read(quiet) == (scenarios.Scenario(replace(DEFAULTS, heads=3), None, ()), [])
     # a repeated name a link would not read is said once, as repeated, and as unknown
     _, notices = read(b'{"app": "attention-explorer", "version": 1, "settings": {"x\\n===": 1, "x\\n===": 2}}')
     assert keys(notices) == ["share.file_settings_adjusted", "notice.param_repeated", "notice.param_unknown"]
 
 
 def test_a_huge_word_in_a_file_is_named_cut():
-    obj = json.loads(share.scenario_bytes(DEFAULTS, core.seed_vocabulary()))
+    obj = json.loads(scenarios.scenario_bytes(DEFAULTS, core.seed_vocabulary()))
     obj["vocabulary"]["words"][0] = "w" * 500_000
     scenario_, notices = read(json.dumps(obj).encode())
     assert scenario_ is None and "error.word_long" in keys(notices)
@@ -537,7 +537,7 @@ def test_a_huge_word_in_a_file_is_named_cut():
 
 
 def test_a_file_without_a_table_uses_the_preset_and_any_sentence():
-    obj = json.loads(share.scenario_bytes(Settings(preset="random", sentence="dog ran far", dim=200), None))
+    obj = json.loads(scenarios.scenario_bytes(Settings(preset="random", sentence="dog ran far", dim=200), None))
     scenario_, notices = read(json.dumps(obj).encode())
     assert scenario_.vocab is None and scenario_.settings.sentence == "dog ran far"
     assert scenario_.settings.dim == state.DIM_MAX and keys(notices) == [
@@ -548,7 +548,7 @@ def test_a_file_without_a_table_uses_the_preset_and_any_sentence():
 
 def test_a_minimal_file_is_read_with_defaults():
     scenario_, notices = read(b'{"app": "attention-explorer", "version": 1, "settings": {}}')
-    assert scenario_ == share.Scenario(DEFAULTS, None, ()) and notices == []
+    assert scenario_ == scenarios.Scenario(DEFAULTS, None, ()) and notices == []
 
 
 def test_invisible_characters_in_a_file_are_taken_out_as_the_table_does():
@@ -559,12 +559,12 @@ def test_invisible_characters_in_a_file_are_taken_out_as_the_table_does():
 
 
 def test_scenario_file_name():
-    assert share.scenario_file_name(DEFAULTS) == "attention-explorer-scenario-the-cat-sat-on.json"
-    assert share.scenario_file_name(Settings(sentence="Café ☕ no/../path")) == (
+    assert scenarios.scenario_file_name(DEFAULTS) == "attention-explorer-scenario-the-cat-sat-on.json"
+    assert scenarios.scenario_file_name(Settings(sentence="Café ☕ no/../path")) == (
         "attention-explorer-scenario-cafe-no-path.json"
     )
-    assert share.scenario_file_name(Settings(sentence="日本 語")) == "attention-explorer-scenario.json"
-    long_name = share.scenario_file_name(Settings(sentence=" ".join(["word"] * 50)))
+    assert scenarios.scenario_file_name(Settings(sentence="日本 語")) == "attention-explorer-scenario.json"
+    long_name = scenarios.scenario_file_name(Settings(sentence=" ".join(["word"] * 50)))
     assert re.fullmatch(r"attention-explorer-scenario(-[a-z0-9]+)*\.json", long_name) and len(long_name) < 80
 
 

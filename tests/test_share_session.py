@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import PAGES, ROOT, assert_clean, plain, run_app
-from ui import layout, session, share, state
+from ui import layout, scenarios, session, share, state
 from ui.i18n import CATALOGUE, Translator
 
 VOCAB = PAGES["vocabulary"]
@@ -101,7 +101,7 @@ def test_a_scenario_file_restores_the_session_and_keeps_the_language():
     source = state.parse_query_params({"heads": "4", "mask": "causal", "cell": "3,1", "weights": "trained"})[0]
     vocab = state.read_table(state.vocab_to_table(state.preset_vocabulary(state.DEFAULTS))).vocab
     vocab = type(vocab)(("the", "gato", "sat", "on"), vocab.vectors * 0.5)
-    data = share.scenario_bytes(state.replace(source, sentence="gato sat on the", lang="en"), vocab)
+    data = scenarios.scenario_bytes(state.replace(source, sentence="gato sat on the", lang="en"), vocab)
     at = run_app(VOCAB, lang="pt")
     uploaded(at, "aula.json", data)
     assert_clean(at)
@@ -122,7 +122,7 @@ def test_a_scenario_file_restores_the_session_and_keeps_the_language():
         b"\xff\xfe\x00",
         b'{"app": "attention-explorer", "version": 1, "settings": {"sentence": "dog"}, '
         b'"vocabulary": {"words": ["cat"], "vectors": [[1, 2]]}}',
-        b" " * (share.MAX_SCENARIO_BYTES + 1),
+        b" " * (scenarios.MAX_SCENARIO_BYTES + 1),
     ],
     ids=["not-json", "newer", "other-app", "not-utf8", "unknown-word", "too-big"],
 )
@@ -202,13 +202,13 @@ def test_an_upload_is_limited_to_1_mb_by_the_server_and_by_the_uploader():
     at = saving_on(run_app(VOCAB))
     uploaders = list(at.get("file_uploader"))
     assert [u.proto.max_upload_size_mb for u in uploaders] == [1]
-    assert share.MAX_SCENARIO_BYTES <= 2**20  # a file the app reads fits what the server lets through
+    assert scenarios.MAX_SCENARIO_BYTES <= 2**20  # a file the app reads fits what the server lets through
 
 
 def test_the_scenario_download_is_built_on_a_click_only(monkeypatch):
     calls = []
-    real = share.scenario_bytes
-    monkeypatch.setattr(share, "scenario_bytes", lambda *a: calls.append(a) or real(*a))
+    real = scenarios.scenario_bytes
+    monkeypatch.setattr(scenarios, "scenario_bytes", lambda *a: calls.append(a) or real(*a))
     at = saving_on(run_app(VOCAB))
     assert_clean(at)
     assert not calls  # a normal run builds no file

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import core
-from ui import share, state, training, translation
+from ui import scenarios, share, state, training, translation
 from ui.i18n import Translator
 from ui.state import Settings
 
@@ -239,11 +239,11 @@ def test_a_link_carries_the_lexicon_and_a_bad_one_is_refused_whole():
 
 def test_a_scenario_file_carries_the_lexicon_and_version_1_files_still_open():
     lexicon = LEX.with_verb("ate", "comeu")
-    data = share.scenario_bytes(Settings(), None, lexicon)
-    scenario, notices = share.read_scenario(data)
+    data = scenarios.scenario_bytes(Settings(), None, lexicon)
+    scenario, notices = scenarios.read_scenario(data)
     assert scenario.lexicon == lexicon and notices == []
-    plain, _ = share.read_scenario(share.scenario_bytes(Settings(), None))
-    assert plain.lexicon is None and b'"lexicon"' not in share.scenario_bytes(Settings(), None)
+    plain, _ = scenarios.read_scenario(scenarios.scenario_bytes(Settings(), None))
+    assert plain.lexicon is None and b'"lexicon"' not in scenarios.scenario_bytes(Settings(), None)
     broken = data.replace(b'["ate", "comeu"]', b'["ate", 5]')
-    scenario, notices = share.read_scenario(broken)
+    scenario, notices = scenarios.read_scenario(broken)
     assert scenario is None and [n.key for n in notices] == ["share.file_rejected", "tr.file_lexicon_shape"]

@@ -22,7 +22,7 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 import core
-from ui import compute, downloads, process, session, share, state, training
+from ui import compute, downloads, process, scenarios, session, share, state, training
 from ui.i18n import Translator, language_names
 from ui.screens import SCREENS
 from ui.state import Settings
@@ -322,8 +322,8 @@ def _share(t: Translator, link_note: bool = True) -> None:
         settings, custom, lexicon = session.settings(), session.custom_vocabulary(), session.custom_lexicon()
         st.download_button(
             t("share.save"),
-            data=lambda: share.scenario_bytes(settings, custom, lexicon),  # built on a click, in its own thread
-            file_name=share.scenario_file_name(session.settings()),
+            data=lambda: scenarios.scenario_bytes(settings, custom, lexicon),  # built on a click, in its own thread
+            file_name=scenarios.scenario_file_name(session.settings()),
             mime="application/json",
             on_click="ignore",
             help=t("share.save_help"),
@@ -335,8 +335,8 @@ def _share(t: Translator, link_note: bool = True) -> None:
             key=session.uploader_key(),
             on_change=session.load_scenario,
             args=(session.uploader_key(),),
-            help=t("share.open_help", mb=share.MAX_SCENARIO_BYTES // 1_000_000),
-            max_upload_size=share.MAX_SCENARIO_BYTES // 1_000_000,  # refused by the server before it buffers more
+            help=t("share.open_help", mb=scenarios.MAX_SCENARIO_BYTES // 1_000_000),
+            max_upload_size=scenarios.MAX_SCENARIO_BYTES // 1_000_000,  # refused by the server before it buffers more
         )
     notices = session.take_upload_notices()
     rejected = bool(notices) and notices[0].key == "share.file_rejected"  # and nothing changed

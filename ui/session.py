@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 import core
-from ui import i18n, share, state
+from ui import i18n, scenarios, share, state
 from ui.state import Notice, Settings
 
 _SETTINGS = "settings"
@@ -164,7 +164,7 @@ def load_scenario(key: str) -> None:
     upload = ss.get(key)
     if upload is None:
         return
-    loaded, notices = share.read_scenario(upload.getvalue())  # never raises: a bad file is notices
+    loaded, notices = scenarios.read_scenario(upload.getvalue())  # never raises: a bad file is notices
     ss[_UPLOAD_NOTICES] = notices
     ss[_UPLOAD_VERSION] = ss.get(_UPLOAD_VERSION, 0) + 1  # an empty uploader: the same file can be read again
     if loaded is not None:
@@ -879,7 +879,7 @@ def source_sentence() -> str:
     return settings().source
 
 
-# A scenario file may carry a lexicon (share.Scenario.lexicon): opening one sets it too. The vocabulary
+# A scenario file may carry a lexicon (scenarios.Scenario.lexicon): opening one sets it too. The vocabulary
 # section's reader above opens the file's view; this one, bound to the same name, then sets its lexicon
 # (the toy one when the file has none), so the uploader's callback does both.
 # --- the lesson's answers (/lesson) ------------------------------------------------------------
