@@ -4,11 +4,13 @@ live region, reduced motion) is tests/browser/test_a11y.py."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
 from tests.conftest import PAGES, chart_spec, chart_titled, charts, run_app
-from ui import draw, layout
+from ui import describe, draw, layout, training
 from ui.i18n import LANGS, Translator, escape_markdown
 
 # A matrix's text alternative in each language: words it must hold.
@@ -60,15 +62,65 @@ def test_masked_cells_are_counted_in_the_description():
 
 def test_numbers_come_as_decimal_commas_in_portuguese():
     t = Translator("pt")
-    text = draw.describe_matrix(t, np.array([[0.25, -1.5]]), ["a"], ["x", "y"], "M", "Linha", "Coluna")
+    text = describe.matrix(t, np.array([[0.25, -1.5]]), ["a"], ["x", "y"], "M", "Linha", "Coluna")
     assert "Valores de -1,500 a 0,250" in text and "linha a (#1), coluna x (#1)" in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "one", "more"),
+    [
+        ("en", "a matrix of 1 row by 1 column.", "a matrix of 2 rows by 3 columns."),
+        ("pt", "uma matriz de 1 linha por 1 coluna.", "uma matriz de 2 linhas por 3 colunas."),
+        ("es", "una matriz de 1 fila por 1 columna.", "una matriz de 2 filas por 3 columnas."),
+    ],
+)
+def test_a_matrix_counts_its_rows_and_columns_in_the_right_number(lang, one, more):
+    t = Translator(lang)
+    assert one in describe.matrix(t, np.zeros((1, 1)), ["a"], ["x"], "M", "R", "C")
+    assert more in describe.matrix(t, np.zeros((2, 3)), ["a", "b"], ["x", "y", "z"], "M", "R", "C")
+
+
+def test_the_temperatures_are_written_as_the_language_writes_numbers():
+    pairs = [(0.25, np.array([0.9, 0.1])), (0.5, np.array([0.7, 0.3])), (2.0, np.array([0.55, 0.45]))]
+    pt = describe.temperature(Translator("pt"), ["a", "b"], pairs, 0.5, title="T")
+    assert "(0,25, 0,5, 2)" in pt and "τ = 0,5," in pt and "0.25" not in pt
+    en = describe.temperature(Translator("en"), ["a", "b"], pairs, 0.5, title="T")
+    assert "(0.25, 0.5, 2)" in en and "τ = 0.5," in en
+
+
+def test_a_value_that_rounds_to_zero_is_never_written_minus_zero():
+    means, spreads = np.array([-4e-5, 3e-5]), np.array([1.0, 0.99996])
+    text = describe.row_stats(Translator("en"), ["a", "b"], means, spreads, title="After")
+    assert "Means from 0.000 to 0.000; spreads from 1.000 to 1.000." in text and "-0.000" not in text
+    matrix = describe.matrix(Translator("pt"), np.array([[-1e-4, 0.5]]), ["a"], ["x", "y"], "M", "L", "C")
+    assert "Valores de 0,000 a 0,500" in matrix
 
 
 def test_a_long_sentence_names_the_first_tokens_and_how_many_more():
     t = Translator("en")
     words = [f"w{i}" for i in range(40)]
-    text = draw.describe_matrix(t, np.zeros((40, 40)), words, words, "M", "Query", "Key")
+    text = describe.matrix(t, np.zeros((40, 40)), words, words, "M", "Query", "Key")
     assert "w0, w1" in text and "and 32 more" in text and len(text) < 600
+
+
+class _Box:
+    """Where a live curve is drawn (an ``st.empty``): keeps the spec it is given."""
+
+    def vega_lite_chart(self, spec, **_):
+        self.spec = spec
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_live_training_curve_says_what_it_shows_in_the_pages_language(lang):
+    t = Translator(lang)
+    job = SimpleNamespace(step=3, total=50, losses=[2.0, 1.5, 1.25, 9.0], accuracies=[0.25, 0.5, 0.75, 1.0])
+    boxes = [_Box(), _Box()]
+    training._curves(t, boxes, job)
+    loss, accuracy = (box.spec["description"] for box in boxes)
+    assert loss == describe.curve(t, [2.0, 1.5, 1.25], **training.curve_titles(t, False))
+    assert accuracy == describe.curve(t, [0.25, 0.5, 0.75], **training.curve_titles(t, True))
+    assert loss.startswith(t("train.loss", raw=True) + ": ") and len(loss) > len(t("train.loss", raw=True)) + 20
+    assert t.number(1.25, 3) in loss and f"{t.number(75, 1)}%" in accuracy  # the last step drawn, not 9.0
 
 
 def test_no_numbers_table_is_drawn_unless_asked():

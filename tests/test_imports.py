@@ -127,7 +127,7 @@ def test_only_the_session_module_reads_or_writes_session_state():
 # pixels, sizes) and is not counted.
 ARITHMETIC_ALLOWED = {
     # a chart's accessible description: how many cells are masked
-    "ui/draw.py": "describes a chart",
+    "ui/describe.py": "describes a chart",
     # the lesson reads each answer off the very numbers its chart draws (a row's sum, the mean over
     # heads of a drawn map, e^5 for the text of the shift question), so the verdict cannot drift from
     # the chart; the math behind those numbers is core's

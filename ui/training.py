@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 import core
-from ui import budget, chart_cache, charts, compute, jobs, session, translation
+from ui import budget, chart_cache, charts, compute, describe, jobs, session, translation
 from ui.i18n import Translator
 from ui.state import Notice, Settings
 
@@ -177,11 +177,15 @@ def curve_titles(t: Translator, percent: bool) -> dict:
 
 def _curves(t: Translator, boxes, job: jobs.Job, titles: tuple[dict, dict] | None = None) -> None:
     """The loss and the accuracy so far, drawn from specs built for this moment (not cached: they change),
-    each as wide as its column, its numbers as the page's language writes them."""
+    each as wide as its column, its numbers as the page's language writes them, its text alternative
+    as the finished curves' (``describe.curve``)."""
     n = job.step
     losses, accuracies = job.losses[:n], job.accuracies[:n]
     titles = titles or (curve_titles(t, False), curve_titles(t, True))
     numbers = charts.NumberFormat(*t.number_symbols)
     for box, values, title in ((boxes[0], losses, titles[0]), (boxes[1], accuracies, titles[1])):
-        spec = chart_cache.build_spec("loss_curve", values, total_steps=job.total, number_format=numbers, **title)
+        description = describe.curve(t, values, **title)
+        spec = chart_cache.build_spec(
+            "loss_curve", values, total_steps=job.total, number_format=numbers, description=description, **title
+        )
         box.vega_lite_chart(spec, width="stretch")
