@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ui import charts
+from ui import charts, downloads
 from ui.i18n import Translator
 
 _DECIMALS = 3  # a description reads a value to 3 decimals (the tooltip and the table give 4)
@@ -159,4 +159,88 @@ DESCRIBE = {
     "temperature_curve": temperature,
     "head_view": head_view,
     "row_stats": row_stats,
+}
+
+
+# --- tables ---------------------------------------------------------------------------------------
+# A matrix's table is built where it is drawn (``draw.matrix``, ``draw.row_stats``: it is its CSV too);
+# these are the other charts', built only when the tables are switched on, and not among the downloads.
+# The largest, a head view of 16 heads over 40 tokens (25,600 cells) or two curves of 5,000 steps, stay
+# under draw.NUMBERS_GRID_CELLS: none is ever sent to a CSV it does not have.
+
+
+def curve_table(
+    t: Translator, losses, *, step_title: str, loss_title: str, percent: bool = False, series_title: str = "", **_
+) -> downloads.Table:
+    """A training curve's numbers: a row per step (1, 2, ...), a column per curve (its label; one curve: the
+    axis's title); an accuracy in percent. A curve shorter than another leaves its last cells empty (NaN)."""
+    series = dict(losses) if isinstance(losses, Mapping) else {loss_title: losses}
+    n = max(len(values) for values in series.values())
+    values = np.full((n, len(series)), np.nan)
+    for k, curve_values in enumerate(series.values()):
+        values[: len(curve_values), k] = np.asarray(curve_values, dtype=np.float64) * (100.0 if percent else 1.0)
+    cols = tuple(f"{label} (%)" if percent else str(label) for label in series)
+    col_title = (series_title or loss_title) if isinstance(losses, Mapping) else loss_title
+    return downloads.Table(values, tuple(str(step) for step in range(1, n + 1)), cols, step_title, col_title=col_title)
+
+
+def scaling_table(
+    t: Translator,
+    d_k,
+    spread_u,
+    spread_s,
+    top_u,
+    top_s,
+    _marked,
+    *,
+    spread_title: str,
+    top_title: str,
+    d_k_title: str,
+    unscaled_label: str,
+    scaled_label: str,
+    **_,
+) -> downloads.Table:
+    """The scaling study's numbers: a row per d_k, a column per panel and series (the spread and the
+    largest weight, unscaled and scaled)."""
+    values = np.column_stack([np.asarray(a, dtype=np.float64) for a in (spread_u, spread_s, top_u, top_s)])
+    cols = tuple(
+        f"{panel} · {series}" for panel in (spread_title, top_title) for series in (unscaled_label, scaled_label)
+    )
+    rows = tuple(short(t, d) for d in d_k)
+    return downloads.Table(values, rows, cols, d_k_title, col_title=f"{spread_title}, {top_title}")
+
+
+def temperature_table(
+    t: Translator, tokens, pairs, _current, *, key_title: str, temperature_title: str, **_
+) -> downloads.Table:
+    """The temperature chart's numbers: a row per τ (lowest first), a column per key, the row's weights."""
+    ordered = sorted(pairs, key=lambda pair: float(pair[0]))
+    values = np.stack([np.asarray(weights, dtype=np.float64) for _, weights in ordered])
+    rows = tuple(short(t, tau) for tau, _ in ordered)
+    return downloads.Table(values, rows, tuple(str(x) for x in tokens), temperature_title, col_title=key_title)
+
+
+def head_view_table(
+    t: Translator, tokens, weights, *, head_title: str, query_title: str, key_title: str, heads=None, **_
+) -> downloads.Table:
+    """The head view's numbers: the weight of each line it can draw, a row per head and query ("Head 2 ·
+    cat"), a column per key: each head's attention map, one under the other (a masked weight is 0, as the
+    view draws it; a weight too small for a line is there too)."""
+    w = np.asarray(weights, dtype=np.float64)
+    H, T, _ = w.shape
+    shown = list(range(H)) if heads is None else sorted({int(h) for h in heads})
+    queries = downloads.distinct_labels(tokens)  # a repeated token with its position: each row header differs
+    rows = tuple(f"{head_title} {h + 1} · {query}" for h in shown for query in queries)
+    values = w[shown].reshape(len(shown) * T, T)  # (heads × queries, keys)
+    return downloads.Table(
+        values, rows, tuple(str(x) for x in tokens), f"{head_title} · {query_title}", "0", col_title=key_title
+    )
+
+
+# The table of each chart drawn by ``draw.chart`` that is not given one, from its builder's arguments.
+TABLES = {
+    "loss_curve": curve_table,
+    "scaling_study": scaling_table,
+    "temperature_curve": temperature_table,
+    "head_view": head_view_table,
 }

@@ -8,6 +8,7 @@ arithmetic of sizes (how many charts fit a row) is ``ui/charts/sizing.py``'s; he
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 import pandas as pd
@@ -44,6 +45,8 @@ def chart(
     It joins the page's downloads as ``name`` (default: its title), with ``table`` as its CSV, and its
     text alternative is written from its numbers (``ui/describe.py``) unless ``description`` is given. Its
     numbers are written as the page's language writes them (``number_format``) unless it is given.
+    With the tables switched on, ``table`` is written under it; a chart given none gets the one its
+    builder's arguments make (``describe.TABLES``), built then only: a normal rerun builds no table.
     ``stretch``: the chart takes its column's width (a curve in one of two columns), not its own.
     """
     page = layout.current_page()
@@ -56,8 +59,13 @@ def chart(
     )
     st.vega_lite_chart(spec, width="stretch" if stretch else "content")
     _record(page, name or kwargs.get("title"), builder, args, kwargs, table)
+    if page is None or not tables_on():
+        return
+    label = kwargs.get("title") or name or page.t(_UNTITLED.get(builder, "dl.untitled"), raw=True)
+    if table is None and builder in describe.TABLES:
+        table = describe.TABLES[builder](page.t, *args, **kwargs)
     if table is not None:
-        numbers(page, table, kwargs.get("title") or name or "")
+        numbers(page, table, label)
 
 
 # The name in the list of downloads of a chart drawn without a title (its subheader names it).
@@ -149,9 +157,10 @@ def matrix(
         key, offset = click
         on_click = functools.partial(session.cell_clicked, key, CELL_SELECTION, offset)
         st.vega_lite_chart(spec, width="content", key=key, on_select=on_click, selection_mode=CELL_SELECTION)
-    table = downloads.Table(values, rows, cols, options["row_title"], options.get("masked_value", "-inf"))
+    masked_value = options.get("masked_value", "-inf")
+    table = downloads.Table(values, rows, cols, options["row_title"], masked_value, options["col_title"])
     _record(page, name or title, "heatmap", (values, rows, cols), options, table)
-    numbers(page, table, name or title, col_title=options["col_title"])
+    numbers(page, table, name or title)
 
 
 def masked(weights: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
@@ -321,24 +330,35 @@ def _unique(labels) -> list[str]:
     return [f"{label} (#{i + 1})" for i, label in enumerate(labels)]
 
 
-def numbers(page: Page | None, table: downloads.Table, title: str, col_title: str = "") -> None:
+def _cell(t: Translator, value: float, masked: str) -> str:
+    if math.isnan(value):
+        return ""
+    return masked if value == -math.inf else t.number(round(value, 4) + 0.0, 4)  # + 0.0: no "-0.0000"
+
+
+def tables_on() -> bool:
+    """The sidebar's "Show the numbers as tables" is on in this session."""
+    return session.switched_on(layout.NUMBERS)
+
+
+def numbers(page: Page | None, table: downloads.Table, title: str) -> None:
     """A chart's numbers as a table under it, when the sidebar's "Show the numbers" is on (nothing otherwise:
-    a normal rerun draws no table): tokens and dimensions as row and column headers, values as the
-    language writes them, a masked cell as the word "masked"."""
-    if page is None or not session.switched_on(layout.NUMBERS):
+    a normal rerun draws no table): tokens, dimensions, steps, τ or d_k as row and column headers, values as
+    the language writes them, a masked cell as the word "masked", a cell with no value (a shorter curve) empty."""
+    if page is None or not tables_on():
         return
     t = page.t
     R, C = table.values.shape
-    alt = t("a11y.table", raw=True, title=title, rows=table.row_title, cols=col_title or "—")
+    alt = t("a11y.table", raw=True, title=title, rows=table.row_title, cols=table.col_title or "—")
     values = np.asarray(table.values, dtype=np.float64)
-    if not np.isneginf(values).all():
+    if np.isfinite(values).any():
         alt += ". " + describe.value_range(t, values, table.rows, table.cols)
     if R * C > NUMBERS_GRID_CELLS:
         st.caption(t("a11y.table_too_big", n=R * C, max=NUMBERS_GRID_CELLS))
         return
     small = R * C <= NUMBERS_TABLE_CELLS
     masked = t("chart.masked", raw=True)
-    text = [[masked if np.isneginf(v) else t.number(v + 0.0, 4) for v in row] for row in table.values]
+    text = [[_cell(t, v, masked) for v in row] for row in values.tolist()]
     rows, cols = _unique(table.rows), _unique(table.cols)
     if small:  # st.table renders Markdown in its cells and headers: a typed word must show as typed
         rows, cols = [escape_markdown(x) for x in rows], [escape_markdown(x) for x in cols]
