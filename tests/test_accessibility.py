@@ -263,7 +263,8 @@ def test_the_document_language_is_the_catalogues(lang, tag):
     at = run_app(PAGES["home"], lang=lang)
     (frame,) = [el for el in at.get("html") if "__a11yLang" in el.proto.body]
     assert f'window.__a11yLang = "{tag}";' in frame.proto.body
-    assert "prefers-reduced-motion: reduce" in frame.proto.body
+    reduced = frame.proto.body.split("@media (prefers-reduced-motion: reduce)")[1]
+    assert f"[class*='st-key-{training.LIVE_CURVES}_'] {{ display: none !important; }}" in reduced
 
 
 def test_every_language_file_has_a_document_language():
