@@ -43,14 +43,15 @@ _SLUG_CHARS = 60  # longest file-name stem taken from a title
 
 @dataclass(frozen=True, eq=False)
 class Table:
-    """A chart's numbers: values (R, C) as drawn (-inf = masked), labels, the title of the rows,
-    and what a masked cell holds ("-inf" for a score, "0" for an attention weight)."""
+    """A chart's numbers: values (R, C) as drawn (-inf = masked, NaN = no value), labels, the titles of
+    the rows and of the columns, and what a masked cell holds ("-inf" for a score, "0" for an attention weight)."""
 
     values: np.ndarray
     rows: Sequence[str]
     cols: Sequence[str]
     row_title: str = ""
     masked_value: str = "-inf"
+    col_title: str = ""
 
 
 @dataclass(frozen=True, eq=False)

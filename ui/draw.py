@@ -8,13 +8,13 @@ arithmetic of sizes (how many charts fit a row) is ``ui/charts/sizing.py``'s; he
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+import math
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import chart_cache, charts, compute, downloads, layout, session
+from ui import chart_cache, charts, compute, describe, downloads, layout, session
 from ui.i18n import Translator, escape_markdown
 from ui.layout import Page
 
@@ -43,13 +43,15 @@ def chart(
     (building an Altair chart costs tens of milliseconds, on every rerun otherwise).
 
     It joins the page's downloads as ``name`` (default: its title), with ``table`` as its CSV, and its
-    text alternative is written from its numbers (``describe``) unless ``description`` is given. Its
+    text alternative is written from its numbers (``ui/describe.py``) unless ``description`` is given. Its
     numbers are written as the page's language writes them (``number_format``) unless it is given.
+    With the tables switched on, ``table`` is written under it; a chart given none gets the one its
+    builder's arguments make (``describe.TABLES``), built then only: a normal rerun builds no table.
     ``stretch``: the chart takes its column's width (a curve in one of two columns), not its own.
     """
     page = layout.current_page()
-    if page is not None and "description" not in kwargs and builder in _DESCRIBE:
-        kwargs["description"] = _DESCRIBE[builder](page.t, *args, **kwargs)
+    if page is not None and "description" not in kwargs and builder in describe.DESCRIBE:
+        kwargs["description"] = describe.DESCRIBE[builder](page.t, *args, **kwargs)
     if page is not None and "number_format" not in kwargs and builder in _NUMBERS:
         kwargs["number_format"] = number_format(page.t)
     spec = chart_cache.chart_spec(
@@ -57,8 +59,13 @@ def chart(
     )
     st.vega_lite_chart(spec, width="stretch" if stretch else "content")
     _record(page, name or kwargs.get("title"), builder, args, kwargs, table)
+    if page is None or not tables_on():
+        return
+    label = kwargs.get("title") or name or page.t(_UNTITLED.get(builder, "dl.untitled"), raw=True)
+    if table is None and builder in describe.TABLES:
+        table = describe.TABLES[builder](page.t, *args, **kwargs)
     if table is not None:
-        numbers(page, table, kwargs.get("title") or name or "")
+        numbers(page, table, label)
 
 
 # The name in the list of downloads of a chart drawn without a title (its subheader names it).
@@ -138,16 +145,17 @@ def matrix(
         options["select"] = CELL_SELECTION
     rows, cols = tuple(rows), tuple(cols)
     scale = None if fitted else options["domain"]
-    options["description"] = describe_matrix(
+    options["description"] = describe.matrix(
         t, values, rows, cols, name or title, options["row_title"], options["col_title"], scale=scale
     )
     spec = chart_cache.heatmap_spec(
         chart_cache.digest(values), rows, cols, tuple(sorted(options.items())), _values=values
     )
     _show_heatmap(spec, click if clickable else None)
-    table = downloads.Table(values, rows, cols, options["row_title"], options.get("masked_value", "-inf"))
+    masked_value = options.get("masked_value", "-inf")
+    table = downloads.Table(values, rows, cols, options["row_title"], masked_value, options["col_title"])
     _record(page, name or title, "heatmap", (values, rows, cols), options, table)
-    numbers(page, table, name or title, col_title=options["col_title"])
+    numbers(page, table, name or title)
 
 
 def _show_heatmap(spec: dict, click: tuple[str, int] | None) -> None:
@@ -313,141 +321,6 @@ def notice(page: Page, key: str, **args) -> None:
     st.caption(page.t(key, **args))
 
 
-# --- text alternatives: what a chart shows, its size, its range, the one thing to notice ------------
-
-_DECIMALS = 3  # a description reads a value to 3 decimals (the tooltip and the table give 4)
-
-
-def _n(t: Translator, value: float) -> str:
-    return t.number(float(value) + 0.0, _DECIMALS)  # + 0.0: no "-0.000"
-
-
-def describe_matrix(t: Translator, values, rows, cols, title: str, row_axis: str, col_axis: str, *, scale=None) -> str:
-    """A matrix's text alternative: its title, size, row and column names, its range, and how many cells are
-    masked. Plain text (an ``aria-label``): arguments are not escaped.
-
-    The range is the values' own, with where the largest is; or, for a matrix on a colour scale fixed
-    or shared with other charts (``scale``: its low and high), that scale's. Then the spec stays the
-    same when only the values change (a new head count, another seed) and the browser swaps the data
-    into the chart it drew; the values' range and largest cell are in the chart's table (``numbers``).
-    """
-    arr = np.asarray(values, dtype=np.float64)
-    R, C = arr.shape
-    masked = np.isneginf(arr)
-    text = t(
-        "a11y.matrix",
-        raw=True,
-        title=title,
-        rows=R,
-        cols=C,
-        row_axis=row_axis,
-        col_axis=col_axis,
-        row_names=tuple(rows),
-        col_names=tuple(cols),
-    )
-    if scale is not None:
-        text += " " + t("a11y.scale", raw=True, lo=_n(t, scale[0]), hi=_n(t, scale[1]))
-    elif not masked.all():
-        text += " " + value_range(t, arr, rows, cols)
-    if masked.any():
-        text += " " + t("a11y.masked", raw=True, n=int(masked.sum()))
-    return text
-
-
-def value_range(t: Translator, values: np.ndarray, rows, cols) -> str:
-    """ "Values from lo to hi; the largest is at row r, column c." over the cells not masked (some must be)."""
-    masked = np.isneginf(values)
-    r, c = np.unravel_index(int(np.argmax(np.where(masked, -np.inf, values))), values.shape)
-    lo = float(np.min(np.where(masked, np.inf, values)))
-    row, col = f"{rows[r]} (#{r + 1})", f"{cols[c]} (#{c + 1})"
-    return t("a11y.range", raw=True, lo=_n(t, lo), hi=_n(t, values[r, c]), row=row, col=col)
-
-
-def _percent(t: Translator, share: float) -> str:
-    return f"{t.number(100 * float(share), 1)}%"
-
-
-def _describe_curve(t: Translator, losses, *, title: str, loss_title: str, percent: bool = False, **_) -> str:
-    def fmt(v: float) -> str:
-        return _percent(t, v) if percent else _n(t, v)
-
-    if isinstance(losses, Mapping):
-        ends = tuple(f"{label} {fmt(values[-1])}" for label, values in losses.items() if len(values))
-        steps = max((len(values) for values in losses.values()), default=0)
-        return t("a11y.curves", raw=True, title=title, axis=loss_title, n=steps, ends=ends)
-    values = np.asarray(losses, dtype=np.float64)
-    if values.size == 0:
-        return title
-    return t(
-        "a11y.curve", raw=True, title=title, axis=loss_title, n=values.size, first=fmt(values[0]), last=fmt(values[-1])
-    )
-
-
-def _describe_scaling(t: Translator, d_k, _spread_u, _spread_s, top_u, top_s, marked, *, title: str, **_) -> str:
-    i = int(np.argmin(np.abs(np.asarray(d_k, dtype=np.float64) - float(marked))))
-    return t(
-        "a11y.scaling",
-        raw=True,
-        title=title,
-        lo=f"{float(d_k[0]):g}",
-        hi=f"{float(d_k[-1]):g}",
-        d=f"{float(d_k[i]):g}",
-        unscaled=_n(t, top_u[i]),
-        scaled=_n(t, top_s[i]),
-    )
-
-
-def _describe_temperature(t: Translator, tokens, pairs, current, *, title: str, **_) -> str:
-    tau, weights = min(pairs, key=lambda pair: abs(float(pair[0]) - float(current)))
-    j = int(np.argmax(weights))
-    taus = tuple(f"{float(x):g}" for x, _ in pairs)
-    return t(
-        "a11y.temperature",
-        raw=True,
-        title=title,
-        n=len(tokens),
-        taus=taus,
-        tau=f"{float(tau):g}",
-        top=_n(t, weights[j]),
-        key=f"{tokens[j]} (#{j + 1})",
-    )
-
-
-def _describe_head_view(t: Translator, tokens, weights, *, title: str = "", **_) -> str:
-    return t(
-        "a11y.head_view",
-        raw=True,
-        title=title or t("mh.head_view"),
-        heads=len(weights),
-        n=len(tokens),
-        names=tuple(tokens),
-    )
-
-
-def _describe_row_stats(t: Translator, rows, means, stds, *, title: str, **_) -> str:
-    return t(
-        "a11y.row_stats",
-        raw=True,
-        title=title,
-        n=len(rows),
-        names=tuple(rows),
-        m0=_n(t, np.min(means)),
-        m1=_n(t, np.max(means)),
-        s0=_n(t, np.min(stds)),
-        s1=_n(t, np.max(stds)),
-    )
-
-
-# The text alternative of each chart drawn by ``chart``, from its builder's arguments.
-_DESCRIBE = {
-    "loss_curve": _describe_curve,
-    "scaling_study": _describe_scaling,
-    "temperature_curve": _describe_temperature,
-    "head_view": _describe_head_view,
-    "row_stats": _describe_row_stats,
-}
-
-
 # --- the numbers on demand ----------------------------------------------------------------------
 
 NUMBERS_TABLE_CELLS = 1_024  # up to this many cells a real HTML table (st.table), beyond it a grid
@@ -462,24 +335,35 @@ def _unique(labels) -> list[str]:
     return [f"{label} (#{i + 1})" for i, label in enumerate(labels)]
 
 
-def numbers(page: Page | None, table: downloads.Table, title: str, col_title: str = "") -> None:
+def _cell(t: Translator, value: float, masked: str) -> str:
+    if math.isnan(value):
+        return ""
+    return masked if value == -math.inf else t.number(round(value, 4) + 0.0, 4)  # + 0.0: no "-0.0000"
+
+
+def tables_on() -> bool:
+    """The sidebar's "Show the numbers as tables" is on in this session."""
+    return session.switched_on(layout.NUMBERS)
+
+
+def numbers(page: Page | None, table: downloads.Table, title: str) -> None:
     """A chart's numbers as a table under it, when the sidebar's "Show the numbers" is on (nothing otherwise:
-    a normal rerun draws no table): tokens and dimensions as row and column headers, values as the
-    language writes them, a masked cell as the word "masked"."""
-    if page is None or not session.switched_on(layout.NUMBERS):
+    a normal rerun draws no table): tokens, dimensions, steps, τ or d_k as row and column headers, values as
+    the language writes them, a masked cell as the word "masked", a cell with no value (a shorter curve) empty."""
+    if page is None or not tables_on():
         return
     t = page.t
     R, C = table.values.shape
-    alt = t("a11y.table", raw=True, title=title, rows=table.row_title, cols=col_title or "—")
+    alt = t("a11y.table", raw=True, title=title, rows=table.row_title, cols=table.col_title or "—")
     values = np.asarray(table.values, dtype=np.float64)
-    if not np.isneginf(values).all():
-        alt += ". " + value_range(t, values, table.rows, table.cols)
+    if np.isfinite(values).any():
+        alt += ". " + describe.value_range(t, values, table.rows, table.cols)
     if R * C > NUMBERS_GRID_CELLS:
         st.caption(t("a11y.table_too_big", n=R * C, max=NUMBERS_GRID_CELLS))
         return
     small = R * C <= NUMBERS_TABLE_CELLS
     masked = t("chart.masked", raw=True)
-    text = [[masked if np.isneginf(v) else t.number(v + 0.0, 4) for v in row] for row in table.values]
+    text = [[_cell(t, v, masked) for v in row] for row in values.tolist()]
     rows, cols = _unique(table.rows), _unique(table.cols)
     if small:  # st.table renders Markdown in its cells and headers: a typed word must show as typed
         rows, cols = [escape_markdown(x) for x in rows], [escape_markdown(x) for x in cols]

@@ -276,7 +276,8 @@ a:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visib
   outline: 2px solid #1d4ed8 !important; outline-offset: 2px !important;
 }
 /* A disabled setting's label (tutorial mode) stays readable: Streamlit fades it to 2.3 : 1, which axe
-   counts against the page (it cannot tell the label belongs to a disabled widget); 5.9 : 1 here. */
+   counts against the page (it cannot tell the label belongs to a disabled widget); 6.1 : 1 here, on the
+   sidebar's #f8f8f7. */
 .stElementContainer:has([aria-disabled='true'], :disabled) [data-testid='stWidgetLabel'] p {
   color: #605e5c;
 }
@@ -286,8 +287,11 @@ a:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visib
     animation-delay: 0s !important; transition-duration: 0.01ms !important; transition-delay: 0s !important;
     scroll-behavior: auto !important;
   }
+  /* A training's live curves are redrawn several times a second: left out (its progress bar and text
+     stay); the finished curves are drawn once the training ends. */
+  [class*='st-key-LIVE_CURVES_'] { display: none !important; }
 }
-"""
+""".replace("LIVE_CURVES", training.LIVE_CURVES)
 
 
 def html_lang(t: Translator) -> str:

@@ -20,13 +20,16 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 import core
-from ui import budget, chart_cache, charts, compute, jobs, session, translation
+from ui import budget, chart_cache, charts, compute, describe, jobs, session, translation
 from ui.i18n import Translator
 from ui.state import Notice, Settings
 
 MAX_TRAIN_COST = budget.MAX_TRAIN_COST  # the limit every training here is checked against
 POLL_S = 0.2  # how often a waiting page looks at its training (each look is a Streamlit call)
 CURVE_EVERY_S = 0.6  # live curves are redrawn at most this often
+# The container of a training's live curves (its key, then the training's tag): the page's style hides it
+# from a reader who asks for less motion (ui/layout.py), since its curves are redrawn several times a second.
+LIVE_CURVES = "live_curves"
 
 
 def cost(key: compute.TrainKey, vocab: core.Vocabulary, steps: int | None = None) -> int:
@@ -104,19 +107,20 @@ def run_job(
     """
     job = jobs.join(key, total, work)
     box = st.empty()
+    tag = hashlib.blake2b(repr(key).encode(), digest_size=6).hexdigest()  # a page may wait for two in one run
     try:
         with box.container():
             if caption is not None:
                 st.caption(t(caption))
             status = st.empty()
-            st.button(  # a key per training: a page may wait for two in one run
+            st.button(
                 t("train.stop"),
-                key=f"train_stop_{hashlib.blake2b(repr(key).encode(), digest_size=6).hexdigest()}",
+                key=f"train_stop_{tag}",
                 on_click=session.stop_training,
                 args=(key,),
                 icon=":material/stop:",
             )
-            boxes = [column.empty() for column in st.columns(2)] if curves else []
+            boxes = _live_boxes(tag) if curves else []
         drawn_at, drawn_step = 0.0, -1
         while not job.done.wait(POLL_S):
             _status(t, status, job)  # a Streamlit call on every poll: a Stop or a rerun ends the wait here
@@ -151,6 +155,12 @@ def button(t: Translator, key, label: str, start: Callable[[], object]) -> objec
     return start()
 
 
+def _live_boxes(tag: str) -> list:
+    """Two places side by side for the live loss and accuracy, in a container the page's style can hide."""
+    with st.container(key=f"{LIVE_CURVES}_{tag}"):
+        return [column.empty() for column in st.columns(2)]
+
+
 def _status(t: Translator, status, job: jobs.Job) -> None:
     if job.state == jobs.QUEUED:
         status.progress(0.0, text=t("train.queued", n=max(1, jobs.ahead(job))))
@@ -177,11 +187,15 @@ def curve_titles(t: Translator, percent: bool) -> dict:
 
 def _curves(t: Translator, boxes, job: jobs.Job, titles: tuple[dict, dict] | None = None) -> None:
     """The loss and the accuracy so far, drawn from specs built for this moment (not cached: they change),
-    each as wide as its column, its numbers as the page's language writes them."""
+    each as wide as its column, its numbers as the page's language writes them, its text alternative
+    as the finished curves' (``describe.curve``)."""
     n = job.step
     losses, accuracies = job.losses[:n], job.accuracies[:n]
     titles = titles or (curve_titles(t, False), curve_titles(t, True))
     numbers = charts.NumberFormat(*t.number_symbols)
     for box, values, title in ((boxes[0], losses, titles[0]), (boxes[1], accuracies, titles[1])):
-        spec = chart_cache.build_spec("loss_curve", values, total_steps=job.total, number_format=numbers, **title)
+        description = describe.curve(t, values, **title)
+        spec = chart_cache.build_spec(
+            "loss_curve", values, total_steps=job.total, number_format=numbers, description=description, **title
+        )
         box.vega_lite_chart(spec, width="stretch")

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from helpers import CHART, SIDEBAR, as_read, goto, open_page, query, rerun, wait_ready
 
+from ui import lesson, training
 from ui.i18n import LANGS, Translator, languages
 from ui.screens import SCREENS
 from ui.state import MODES
@@ -88,6 +89,32 @@ def test_axe_finds_nothing_on_any_page_language_or_mode(server, shared_page, axe
     assert not found, found
     per_load = (time.monotonic() - started) / loads
     assert per_load < 10, f"{per_load:.1f} s a page with axe"
+
+
+def test_axe_finds_nothing_with_the_tables_on_the_save_panel_open_and_a_later_step_revealed(server, shared_page, axe):
+    """What the sweep above does not open, in one language: the numbers' tables under every chart of
+    /self-attention (the scaling study and the temperatures among them: τ = 2 opens their expander), the
+    sidebar's save panel (its downloads and file uploader), and a decoder step of the lesson revealed."""
+    page, found = shared_page, {}
+    goto(page, f"{server}/self-attention?lang=en&temp=2")
+    tab_to(page, page.locator(SIDEBAR).get_by_role("switch", name=EN("a11y.numbers")))
+    with rerun(page):
+        page.keyboard.press("Space")
+    assert page.get_by_role("table", name=EN("sqrt.chart"), exact=False).count() == 1  # the study's own table
+    found["tables"] = violations(page, axe)
+    tab_to(page, page.locator(SIDEBAR).get_by_role("switch", name=EN("share.toggle")))
+    with rerun(page):
+        page.keyboard.press("Space")
+    assert page.locator(SIDEBAR).get_by_role("button", name="CSV").count() == 1
+    assert page.locator("[data-testid='stFileUploader']").count() == 1
+    found["save panel"] = violations(page, axe)
+    step = 1 + [s.id for s in lesson.STEPS].index("cross")
+    goto(page, f"{server}/lesson?lang=en&step={step}", min_charts=0)
+    pick_first_answer_and_reveal(page)
+    assert page.get_by_role("button", name=EN("lesson.open")).count() == 1
+    found[f"lesson step {step} revealed"] = violations(page, axe)
+    found = {where: [f"{v['id']} ({v['impact']}): {v['nodes'][:3]}" for v in vs] for where, vs in found.items() if vs}
+    assert not found, found
 
 
 def pick_first_answer_and_reveal(page, lang: str = "en") -> None:
@@ -162,7 +189,7 @@ def test_the_lesson_by_tab_space_and_enter_alone(server, page):
         with rerun(page, min_charts=0, timeout=120_000):
             page.keyboard.press("Enter")
         assert query(page).get("step") == str(step + 1)
-    assert steps_walked >= 10
+    assert steps_walked == lesson.COUNT
     tab_to(page, page.get_by_role("button", name=EN("lesson.open")))
     assert visibly_focused(page)
     with rerun(page, min_charts=0, timeout=60_000):
@@ -306,5 +333,25 @@ def test_animations_and_transitions_stop_when_the_reader_asks_for_less_motion(se
             assert max(durations) <= 0.001
         else:
             assert max(durations) > 0.001
+        live_curves_hidden_only_when_asked(page, server, motion)
     finally:
         context.close()
+
+
+def live_curves_hidden_only_when_asked(page, server, motion: str) -> None:
+    """A training's live curves, redrawn several times a second, are not shown to a reader who asks for less
+    motion; its progress bar is. A long training (3,000 steps, a seed per case: nothing cached) is watched
+    while it runs, then stopped."""
+    seed = 2101 if motion == "reduce" else 2102
+    page.goto(f"{server}/train?steps=3000&preset=random&dim=8&sentence=a+b+c+d+e+f+g+h&seed={seed}")
+    train = page.get_by_role("button", name=EN("train.go"), exact=True)
+    train.click()
+    live = page.locator(f"[class*='st-key-{training.LIVE_CURVES}_']")
+    live.locator(CHART).first.wait_for(state="attached", timeout=60_000)  # a curve drawn in it
+    assert page.locator("[data-testid='stProgress']").is_visible()
+    display = live.evaluate("e => getComputedStyle(e).display")
+    assert (display == "none") is (motion == "reduce"), display
+    if motion != "reduce":
+        assert live.locator(CHART).first.is_visible()
+    page.get_by_role("button", name=EN("train.stop")).click()
+    train.wait_for(state="visible", timeout=60_000)  # stopped: the page offers the training again

@@ -8,16 +8,23 @@ from collections.abc import Callable, Sequence
 
 import altair as alt
 
-from ui.charts._common import _RULE_COLOR, _TEXT_COLOR, ChartInputError, _accessible, _autosize
+from ui.charts._common import _TEXT_COLOR, ChartInputError, _accessible, _autosize
 
 _BOX_H = 50
 _GAP_X = 30
 _GAP_Y = 36
 _PAD = 4  # free px around the boxes
+# Colours against what they are drawn on (WCAG 2.1: text 4.5 : 1, a line that carries meaning 3 : 1;
+# tests/charts/test_contrast.py measures them): Vega's canvas is out of reach of a page checker.
 _BOX_FILL = "#eef3f8"
 _BOX_STROKE = "#4c78a8"
-_SCREEN_COLOR = "#4b5563"
-_ARROW = "#7f7f7f"
+_SCREEN_COLOR = "#4b5563"  # a box's screen and step number: 6.8 : 1 on _BOX_FILL
+_ARROW = "#7f7f7f"  # 3.8 : 1 on _FRAME_FILL
+_FRAME_FILL = "#f8fafc"  # the band behind a stack's repeated layer
+_FRAME_STROKE = "#9ca3af"  # its dashed outline: the band's fill tells it as well
+_ATTENTION = "#d55e00"  # the attentions' outlines and the memory's arrow: 3.9 : 1 on white
+_MEMORY_TEXT = "#a84300"  # the memory's label, on white: 6.1 : 1 (_ATTENTION itself is 3.9 : 1, too light for text)
+_RESIDUAL = "#808896"  # the residual lines, on _FRAME_FILL: 3.4 : 1
 
 
 def _canvas(W: float, H: float) -> tuple[Callable[[str], alt.X], Callable[[str], alt.Y]]:
@@ -183,7 +190,7 @@ def _box_layers(
         layers.append(
             alt.Chart(box_data)
             .mark_text(fontSize=9, align="left", baseline="top")
-            .encode(x=x("nx"), y=y("ny"), text=alt.Text("num:N"), color=alt.value(_RULE_COLOR))
+            .encode(x=x("nx"), y=y("ny"), text=alt.Text("num:N"), color=alt.value(_SCREEN_COLOR))
         )
     return layers
 
@@ -199,8 +206,8 @@ _TF_MID = 150  # between the two columns: the memory's arrow and its label
 _TF_SIDE = 30  # beside each column: its residual connections and frame
 _TF_FILLS = {  # kind -> (fill, stroke): the three attentions stand out
     "io": ("#ffffff", "#6b7280"),
-    "attention": ("#fde7cf", "#d55e00"),
-    "cross": ("#fde7cf", "#d55e00"),
+    "attention": ("#fde7cf", _ATTENTION),
+    "cross": ("#fde7cf", _ATTENTION),
     "norm": (_BOX_FILL, _BOX_STROKE),
     "ffn": ("#e3f2ec", "#009e73"),
 }
@@ -344,11 +351,11 @@ def _tf_arrows(parts, column: list[dict], x0: float, side: str) -> tuple[list[di
 def _tf_chart(boxes, segments, heads, frames, W, H, memory, mx, my, title, legend) -> alt.LayerChart:
     """The transformer's layers: frames, arrows, boxes and the memory's label, on a W × H drawing."""
     x, y = _canvas(W, H)
-    kinds = alt.Scale(domain=["flow", "memory", "residual"], range=[_ARROW, "#d55e00", "#b0b7c3"])
+    kinds = alt.Scale(domain=["flow", "memory", "residual"], range=[_ARROW, _ATTENTION, _RESIDUAL])
     frame_data, box_data = alt.Data(values=frames), alt.Data(values=boxes)
     layers = [
         alt.Chart(frame_data)
-        .mark_rect(fill="#f8fafc", stroke="#9ca3af", strokeDash=[4, 3], cornerRadius=8)
+        .mark_rect(fill=_FRAME_FILL, stroke=_FRAME_STROKE, strokeDash=[4, 3], cornerRadius=8)
         .encode(x=x("x0"), x2=alt.X2("x1"), y=y("y0"), y2=alt.Y2("y1")),
         alt.Chart(frame_data)
         .mark_text(align="left", fontSize=11, fontWeight="bold", color=_SCREEN_COLOR)
@@ -388,7 +395,7 @@ def _tf_chart(boxes, segments, heads, frames, W, H, memory, mx, my, title, legen
         .mark_text(fontSize=10, limit=_TF_BOX_W - 10)
         .encode(x=x("cx"), y=y("y_screen"), text=alt.Text("screen:N"), color=alt.value(_SCREEN_COLOR), tooltip="tip:N"),
         alt.Chart(alt.Data(values=[{"x": mx, "y": my - 9, "text": memory}]))
-        .mark_text(fontSize=11, fontWeight="bold", color="#d55e00")
+        .mark_text(fontSize=11, fontWeight="bold", color=_MEMORY_TEXT)
         .encode(x=x("x"), y=y("y"), text=alt.Text("text:N")),
     ]
     heading = alt.TitleParams(text=title, subtitle=legend or alt.Undefined) if title else alt.Undefined
