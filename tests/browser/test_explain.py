@@ -48,7 +48,7 @@ def test_the_articles_weight_sat_to_sat_picked_in_portuguese(server, page):
     goto(page, f"{server}/self-attention?mode=tutorial&lang=pt")
     pick(page, "Consulta (linha)", "3 · sat")  # a query alone is explained with itself as the key
     main = as_read(page.locator("[data-testid='stMain']").inner_text())
-    assert "0.4754" in main and "eixo 0" in main  # the article's printed 0.475367
+    assert "0,4754" in main and "eixo 0" in main  # the article's printed 0.475367, as Portuguese writes it
     assert query(page).get("cell") == "3,3"
     pick(page, "Chave (coluna)", "2 · cat")
     assert query(page).get("cell") == "3,2"
