@@ -5,9 +5,8 @@ import streamlit as st
 
 from ui import charts, decoder_pass, derivation, draw, layout, session, state, translation
 
-page = layout.start(
-    "nav.decoder", page_params=("lexicon",), block_weights=False
-)  # its trained weights: the translator's
+# Its trained weights are the translator's (block_weights=False); a link's lexicon= is its own as /translate's.
+page = layout.start("nav.decoder", page_params=("lexicon",), block_weights=False)
 t, s = page.t, page.settings
 
 st.title(t("dec.title"))
