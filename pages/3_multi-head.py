@@ -34,7 +34,7 @@ with layout.guarded(page):
             row_axis="axis.row",
             row_boundaries=[T * i for i in range(1, H)],
         )
-        draw.notice(page, "mh.t_stacked_notice")
+        draw.notice(page, "mh.t_stacked_notice", n=H)  # one head: nothing is repeated
     else:
         att, params = result.attention, result.params
         st.caption(t("mh.dims", d=D, h=H, dk=params.d_k, t=T, hdv=H * params.d_v))

@@ -1052,6 +1052,8 @@ def test_one_head_or_one_token_is_counted_in_the_singular():
     mh = run_app(PAGES["multi-head"], mode="tutorial", heads=1)
     assert any(h.value.startswith("np.concatenate of 1 copy: ") for h in mh.subheader)
     assert any("calls self-attention 1 time on the embeddings" in plain(i.value) for i in mh.info)
+    assert any(plain(c.value).startswith("1 head: its output is the whole concatenation") for c in mh.caption)
+    assert not any("repeats the first" in plain(c.value) for c in mh.caption)  # nothing is repeated
     ff = run_app(PAGES["feed-forward"], mode="tutorial", heads=1, sentence="cat")
     assert any("output as it is (1 copy, 1 × d" in plain(i.value) for i in ff.info)
     sa = run_app(PAGES["self-attention"], sentence="cat", cell="1,1")
