@@ -14,7 +14,6 @@ st.title(t("tr.title"))
 st.write(t("tr.intro"))
 
 PARTS_ICON = ":material/table_rows:"
-PART_LABELS = translation.PART_LABELS
 
 
 def lexicon_editor(lexicon) -> None:
@@ -39,7 +38,7 @@ def lexicon_editor(lexicon) -> None:
     }
     for col, part in zip(st.columns([4, 4, 3]), translation.PARTS, strict=True):
         with col:
-            st.markdown(f"**{t(PART_LABELS[part])}**")
+            st.markdown(f"**{t(translation.PART_LABELS[part])}**")
             key = session.lexicon_editor_key(part, version)
             st.data_editor(
                 tables[part],

@@ -26,7 +26,7 @@ def _fmt(value: float, numbers: NumberFormat) -> str:
     """A number as the charts' tooltips write it: 4 decimals, −∞ for a masked score, no "-0.0000"."""
     if value == -np.inf:
         return "−∞"
-    return numbers.fixed(round(float(value), DECIMALS) + 0.0, DECIMALS)
+    return numbers.fixed(float(value), DECIMALS)  # fixed() writes no "-0.0000"
 
 
 def _label(tokens, k: int) -> str:
